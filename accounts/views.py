@@ -1,0 +1,7 @@
+from django.views.generic import TemplateView
+
+
+class LoginView(TemplateView):
+    """Placeholder until code sign-in lands."""
+
+    template_name = "accounts/login.html"

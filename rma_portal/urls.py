@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rma_portal.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("rma.urls")),
+    path("", include("payments.urls")),
+]

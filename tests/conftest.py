@@ -1,0 +1,115 @@
+"""
+Shared fixtures.
+
+Tests that need a real service carry a marker (``postgres``, ``services``, ``browser``) and
+skip, saying why, when the service is missing. CI sets ``RMA_FORBID_SKIPS=1`` on the run
+against PostgreSQL and Redis, which turns every skip into a failure.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("RMA_FORBID_SKIPS") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped while RMA_FORBID_SKIPS=1 (every test must run): {report.longrepr}"
+
+
+def _redis_answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def redis_url_for_tests() -> str:
+    """The Redis the service tests use: ``REDIS_URL`` if set, else the local default."""
+    return os.environ.get("TEST_REDIS_URL") or settings.REDIS_URL or "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("services") and not _redis_answers(redis_url_for_tests()):
+        pytest.skip("needs Redis: none answers at " + redis_url_for_tests())
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads and emails under its own temporary folder."""
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        storages = {**settings.STORAGES}
+        storages["default"] = {
+            **storages["default"],
+            "OPTIONS": {**storages["default"]["OPTIONS"], "location": tmp_path / "media"},
+        }
+        settings.STORAGES = storages
+        settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium (Debian's ``chromium`` package), driven by Playwright."""
+    path = chromium_path()
+    if not path:
+        pytest.skip("needs Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageProblems(list):
+    """Console errors, uncaught exceptions and CSP violations seen while a page was open."""
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context on the live server; fails the test on console errors."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = PageProblems()
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    # Chromium reports CSP violations as console errors; the event makes it explicit.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page.problems = problems
+    yield page
+    context.close()

@@ -59,6 +59,16 @@ def _service_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached values never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads and emails under its own temporary folder."""
     if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -36,6 +36,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped while RMA_FORBID_SKIPS=1 (every test must run): {report.longrepr}"
 
 
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]
+    return [
+        f"database engine: {database['ENGINE'].rsplit('.', 1)[-1]} ({database['NAME']})",
+        f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; "
+        f"skips forbidden: {os.environ.get('RMA_FORBID_SKIPS') == '1'}",
+    ]
+
+
 def _redis_answers(url: str) -> bool:
     parsed = urlparse(url)
     try:

@@ -68,3 +68,12 @@ def test_every_environment_variable_of_the_stack_is_documented(compose):
     readme = (ROOT / "README.md").read_text()
     for name in compose["services"]["web"]["environment"]:
         assert f"`{name}`" in readme, f"{name} is missing from the README's configuration table"
+
+
+def test_every_variable_the_settings_read_is_documented():
+    settings_source = (ROOT / "rma_portal" / "settings.py").read_text()
+    names = set(re.findall(r'env(?:\(\))?\.(?:str|bool|int|float|list)\(\s*"([A-Z_]+)"', settings_source))
+    assert len(names) > 30
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert missing == []

@@ -50,3 +50,20 @@ def test_responses_carry_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_that_queue_nothing_keep_working_when_redis_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login/").status_code == 200
+    deep = client.get("/healthz?deep=1")
+    assert deep.status_code == 503
+    assert deep.content == b"unavailable: cache, broker\n"

@@ -257,6 +257,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_RECEIPTS = 5
+# Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 
 # --- PayPal -----------------------------------------------------------------------------
 PAYPAL_MODE = env.str("PAYPAL_MODE", default="sandbox")

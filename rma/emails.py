@@ -1,0 +1,114 @@
+"""
+The notification emails of a case, as text and HTML.
+
+Builders return an unsent message (or ``None`` when an event warrants no email); the tasks in
+``rma.tasks`` send them. Every email links to the case page on ``settings.SITE_URL``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from rma.models import Action, Case, CaseEvent, CaseMessage, Role
+
+
+def case_url(case: Case) -> str:
+    return settings.SITE_URL + case.get_absolute_url()
+
+
+def team_address(case: Case) -> str:
+    """The assigned agent, or the team's shared address when nobody is assigned."""
+    if case.assigned_agent_id and case.assigned_agent.email:
+        return case.assigned_agent.email
+    return settings.WARRANTY_TEAM_EMAIL
+
+
+def _build(*, template: str, subject: str, to: str, context: dict) -> EmailMultiAlternatives:
+    context = {
+        "portal_name": settings.PORTAL_NAME,
+        "support_email": settings.SUPPORT_EMAIL,
+        **context,
+    }
+    # Email subject *must not* contain newlines.
+    subject = " ".join(subject.split())
+    text = render_to_string(f"emails/rma/{template}.txt", context)
+    html = render_to_string(f"emails/rma/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
+    case = event.case
+    if event.action in (Action.PUBLISH, Action.APPROVE) or (
+        event.action == Action.REVISE and event.to_status == Case.Status.PENDING_CONFIRM
+    ):
+        if case.revision:
+            return "solution_revised", _("Your RMA solution %(number)s was revised: please review it")
+        return "solution_ready", _("Your RMA solution %(number)s is ready: please review it")
+    if event.action == Action.REQUEST_INFO:
+        return "info_requested", _("RMA %(number)s: we need some information again")
+    if event.action == Action.COMPLETE:
+        return "completed", _("RMA %(number)s is complete")
+    return None
+
+
+def _team_template(event: CaseEvent) -> tuple[str, str] | None:
+    if event.actor_role != Role.CUSTOMER:
+        return None  # the team already knows what it did itself
+    if event.action == Action.AGREE:
+        return "team_agreed", _("%(number)s: the customer agreed to the solution")
+    if event.action == Action.DISAGREE:
+        return "team_disagreed", _("%(number)s: the customer disagreed with the solution")
+    return None
+
+
+def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:
+    """The email an event sends, to the customer or to the team, if any."""
+    case = event.case
+    context = {"case": case, "event": event, "case_url": case_url(case)}
+    chosen = _customer_template(event)
+    if chosen:
+        template, subject = chosen
+        return _build(
+            template=template,
+            subject=subject % {"number": case.number},
+            to=case.customer.email,
+            context=context,
+        )
+    chosen = _team_template(event)
+    if chosen:
+        template, subject = chosen
+        context["case_url"] = settings.SITE_URL + f"/admin/rma/case/{case.pk}/change/"
+        return _build(
+            template=template,
+            subject=subject % {"number": case.number},
+            to=team_address(case),
+            context=context,
+        )
+    return None
+
+
+def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:
+    """Tell the other side of the conversation that a message arrived."""
+    case = message.case
+    if message.sender == CaseMessage.Sender.CUSTOMER:
+        return _build(
+            template="team_message",
+            subject=_("%(number)s: new message from the customer") % {"number": case.number},
+            to=team_address(case),
+            context={
+                "case": case,
+                "message": message,
+                "case_url": settings.SITE_URL + f"/admin/rma/case/{case.pk}/change/",
+            },
+        )
+    return _build(
+        template="customer_message",
+        subject=_("RMA %(number)s: a new message from the warranty team") % {"number": case.number},
+        to=case.customer.email,
+        context={"case": case, "message": message, "case_url": case_url(case)},
+    )

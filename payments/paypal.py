@@ -1,0 +1,323 @@
+"""
+The PayPal gateway: the only module that talks to PayPal.
+
+It rests on paypalrestsdk's ``Api`` client for the OAuth token (fetched, cached, renewed)
+and the HTTP exchange, pointed at PayPal's current REST hosts (``api-m``). Two things the
+SDK leaves out are added here: a timeout on every request (the SDK sets none, so a stalled
+PayPal would hang a worker) and a quiet SDK logger (in sandbox mode it logs request headers,
+credentials included, at debug level).
+
+Callers check ``is_configured()`` first: without credentials the portal works and agents
+verify payments by hand. Everything else raises a ``PayPalError`` subclass:
+``PayPalUnavailable`` (down, slow, 5xx: worth retrying later) or ``PayPalRefused`` (PayPal
+said no to the request itself: retrying will not help).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+import paypalrestsdk
+import requests
+from django.conf import settings
+from django.utils import timezone
+from paypalrestsdk import exceptions as sdk_errors
+
+logger = logging.getLogger(__name__)
+
+ENDPOINTS = {
+    "sandbox": "https://api-m.sandbox.paypal.com",
+    "live": "https://api-m.paypal.com",
+}
+# Transaction Search accepts a window of at most 31 days, and a payment can take up to
+# three hours to show up in it.
+SEARCH_WINDOW = timedelta(days=31)
+SEARCH_DELAY = timedelta(hours=3)
+TRANSACTION_ID = re.compile(r"^[A-Z0-9]{17}$")
+
+
+def _quiet_sdk_logger() -> None:
+    logging.getLogger("paypalrestsdk").setLevel(logging.WARNING)
+
+
+_quiet_sdk_logger()
+
+
+class PayPalError(Exception):
+    """Anything that kept a PayPal call from giving an answer."""
+
+
+class PayPalNotConfigured(PayPalError):
+    """No PayPal credentials: the caller skips PayPal and people do the job by hand."""
+
+
+class PayPalUnavailable(PayPalError):
+    """PayPal is down, unreachable or answered with a server error: try again later."""
+
+
+class PayPalTimeout(PayPalUnavailable):
+    """PayPal did not answer within ``PAYPAL_TIMEOUT`` seconds."""
+
+
+class PayPalRefused(PayPalError):
+    """PayPal refused the request (bad credentials, permissions, invalid data)."""
+
+
+class TransactionStatus:
+    """Transaction Search's one-letter status codes, in words."""
+
+    COMPLETED = "completed"
+    PENDING = "pending"
+    DENIED = "denied"
+    REVERSED = "reversed"
+    NOT_FOUND = "not_found"
+    CODES = {"S": COMPLETED, "P": PENDING, "D": DENIED, "V": REVERSED}
+
+
+@dataclass(frozen=True)
+class TransactionLookup:
+    """What PayPal knows about one transaction ID received on our account."""
+
+    transaction_id: str
+    found: bool
+    status: str
+    amount: Decimal | None = None
+    currency: str = ""
+    payer_email: str = ""
+
+    def matches(self, *, amount: Decimal, currency: str) -> bool:
+        """Completed, for exactly the amount and currency that were due."""
+        return (
+            self.found
+            and self.status == TransactionStatus.COMPLETED
+            and self.amount == Decimal(amount)
+            and self.currency.upper() == currency.upper()
+        )
+
+
+@dataclass(frozen=True)
+class SentInvoice:
+    """An invoice PayPal created and sent, with the link the payer opens."""
+
+    invoice_id: str
+    status: str
+    payer_link: str
+
+
+class TimeoutApi(paypalrestsdk.Api):
+    """paypalrestsdk's client with a timeout on every request it makes, the token one too."""
+
+    def __init__(self, *, timeout: float, **options):
+        super().__init__(**options)
+        self.timeout = timeout
+
+    def request(self, url, method, body=None, headers=None, refresh_token=None):
+        """The SDK's request, minus two traps: a JSON ``null`` body on GET, and endless
+        recursion when PayPal keeps answering 401 to a freshly issued token."""
+        for attempt in range(2):
+            http_headers = {
+                **self.headers(refresh_token=refresh_token, headers=headers or {}),
+                **(headers or {}),
+            }
+            data = None if method == "GET" else json.dumps(body or {})
+            try:
+                return self.http_call(url, method, data=data, headers=http_headers)
+            except sdk_errors.BadRequest as error:
+                try:
+                    return {"error": json.loads(error.content)}
+                except ValueError:
+                    return {"error": {"name": "BAD_REQUEST"}}
+            except sdk_errors.UnauthorizedAccess:
+                if attempt or not self.token_hash:
+                    raise
+                self.token_hash = None  # expired or revoked: fetch a new one, once
+        raise AssertionError("unreachable")
+
+    def http_call(self, url, method, **kwargs):
+        kwargs["timeout"] = self.timeout
+        _quiet_sdk_logger()  # a logging config loaded later must not turn it back on
+        try:
+            return super().http_call(url, method, **kwargs)
+        except requests.Timeout:
+            raise PayPalTimeout(f"PayPal did not answer within {self.timeout:g} s ({method}).") from None
+        except requests.RequestException as error:
+            raise PayPalUnavailable(f"PayPal could not be reached ({type(error).__name__}).") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _client(client_id: str, client_secret: str, mode: str, base_url: str, timeout: float) -> TimeoutApi:
+    # One client per configuration, so its OAuth token is reused until it expires.
+    return TimeoutApi(
+        timeout=timeout,
+        mode=mode,
+        client_id=client_id,
+        client_secret=client_secret,
+        endpoint=base_url,
+        token_endpoint=base_url,
+    )
+
+
+def is_configured() -> bool:
+    """Whether PayPal credentials are set."""
+    return bool(settings.PAYPAL_CLIENT_ID and settings.PAYPAL_CLIENT_SECRET)
+
+
+def base_url() -> str:
+    """The REST host: ``PAYPAL_API_BASE_URL`` if set, else the one for ``PAYPAL_MODE``."""
+    if settings.PAYPAL_API_BASE_URL:
+        return settings.PAYPAL_API_BASE_URL.rstrip("/")
+    try:
+        return ENDPOINTS[settings.PAYPAL_MODE]
+    except KeyError:
+        raise PayPalNotConfigured(
+            f"PAYPAL_MODE must be 'sandbox' or 'live', not {settings.PAYPAL_MODE!r}."
+        ) from None
+
+
+def client() -> TimeoutApi:
+    """The configured client; raises ``PayPalNotConfigured`` without credentials."""
+    if not is_configured():
+        raise PayPalNotConfigured("PayPal is not configured (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET).")
+    mode = "live" if settings.PAYPAL_MODE == "live" else "sandbox"
+    return _client(
+        settings.PAYPAL_CLIENT_ID,
+        settings.PAYPAL_CLIENT_SECRET,
+        mode,
+        base_url(),
+        float(settings.PAYPAL_TIMEOUT),
+    )
+
+
+def _call(method: str, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
+    api = client()
+    url = f"{api.endpoint}/{path.lstrip('/')}"
+    try:
+        if method == "GET":
+            answer = api.request(url, "GET", headers=headers or {})
+        else:
+            answer = api.request(url, method, body=body or {}, headers=headers or {})
+    except sdk_errors.ServerError as error:
+        raise PayPalUnavailable(f"PayPal answered {error.response.status_code} to {method} {path}.") from None
+    except sdk_errors.ResourceNotFound:
+        raise
+    except sdk_errors.ConnectionError as error:  # the SDK's base class for every HTTP error
+        status = getattr(error.response, "status_code", "?")
+        raise PayPalRefused(f"PayPal refused {method} {path} ({status}).") from None
+    if isinstance(answer, dict) and set(answer) == {"error"}:
+        # The SDK turns a 400 into {"error": ...} instead of raising.
+        details = answer["error"] if isinstance(answer["error"], dict) else {}
+        raise PayPalRefused(f"PayPal refused {method} {path}: {details.get('name', 'bad request')}.")
+    return answer if isinstance(answer, dict) else {}
+
+
+def _money(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _paypal_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def find_transaction(*, transaction_id: str, paid_before: datetime | None = None) -> TransactionLookup:
+    """Look a transaction ID up with Transaction Search, in the 31 days up to ``paid_before``."""
+    transaction_id = transaction_id.strip().upper()
+    end = min(paid_before or timezone.now(), timezone.now())
+    start = end - SEARCH_WINDOW + timedelta(minutes=1)
+    query = urlencode(
+        {
+            "transaction_id": transaction_id,
+            "start_date": _paypal_time(start),
+            "end_date": _paypal_time(end),
+            "fields": "transaction_info,payer_info",
+        }
+    )
+    try:
+        answer = _call("GET", f"v1/reporting/transactions?{query}")
+    except sdk_errors.ResourceNotFound:
+        return TransactionLookup(
+            transaction_id=transaction_id, found=False, status=TransactionStatus.NOT_FOUND
+        )
+    details = [
+        entry
+        for entry in answer.get("transaction_details") or []
+        if (entry.get("transaction_info") or {}).get("transaction_id", "").upper() == transaction_id
+    ]
+    if not details:
+        return TransactionLookup(
+            transaction_id=transaction_id, found=False, status=TransactionStatus.NOT_FOUND
+        )
+    # One ID can be listed twice (balance affecting and not); the money received is the
+    # entry with a positive amount.
+    details.sort(key=lambda entry: -(_money(_amount_of(entry).get("value")) or Decimal(0)))
+    entry = details[0]
+    info = entry.get("transaction_info") or {}
+    amount = _amount_of(entry)
+    code = str(info.get("transaction_status", "")).upper()
+    return TransactionLookup(
+        transaction_id=transaction_id,
+        found=True,
+        status=TransactionStatus.CODES.get(code, code.lower() or "unknown"),
+        amount=_money(amount.get("value")),
+        currency=str(amount.get("currency_code", "")).upper(),
+        payer_email=str((entry.get("payer_info") or {}).get("email_address", "")),
+    )
+
+
+def _amount_of(entry: dict) -> dict:
+    return (entry.get("transaction_info") or {}).get("transaction_amount") or {}
+
+
+def send_invoice(
+    *,
+    invoice_number: str,
+    recipient_email: str,
+    amount: Decimal,
+    currency: str,
+    item_name: str,
+    note: str = "",
+) -> SentInvoice:
+    """Create an invoice with Invoicing v2, send it to the payer and return its payer link."""
+    body = {
+        "detail": {
+            "invoice_number": invoice_number,
+            "currency_code": currency.upper(),
+            "note": note,
+            "payment_term": {"term_type": "DUE_ON_RECEIPT"},
+        },
+        "invoicer": {"email_address": settings.PAYPAL_RECEIVING_ACCOUNT},
+        "primary_recipients": [{"billing_info": {"email_address": recipient_email}}],
+        "items": [
+            {
+                "name": item_name[:200],
+                "quantity": "1",
+                "unit_amount": {"currency_code": currency.upper(), "value": f"{Decimal(amount):.2f}"},
+            }
+        ],
+    }
+    if not note:
+        del body["detail"]["note"]
+    created = _call("POST", "v2/invoicing/invoices", body, headers={"Prefer": "return=representation"})
+    invoice_id = created.get("id") or _invoice_id_from_link(created.get("href", ""))
+    if not invoice_id:
+        raise PayPalRefused("PayPal created an invoice but did not say which one.")
+    sent = _call("POST", f"v2/invoicing/invoices/{invoice_id}/send", {"send_to_recipient": True})
+    invoice = _call("GET", f"v2/invoicing/invoices/{invoice_id}")
+    link = ((invoice.get("detail") or {}).get("metadata") or {}).get("recipient_view_url", "")
+    if not link and sent.get("rel") == "payer-view":
+        link = sent.get("href", "")
+    return SentInvoice(invoice_id=invoice_id, status=str(invoice.get("status", "")), payer_link=link)
+
+
+def _invoice_id_from_link(href: str) -> str:
+    match = re.search(r"/v2/invoicing/invoices/([A-Za-z0-9-]+)$", href)
+    return match.group(1) if match else ""

@@ -1,0 +1,229 @@
+"""A PayPal-like REST server on loopback: OAuth token, Transaction Search, Invoicing v2.
+
+It answers with the shapes PayPal documents, checks what PayPal checks (Basic auth on the
+token call, the bearer token, a start and end date at most 31 days apart, a unique
+invoice number) and records every request for the tests to inspect.
+"""
+
+import base64
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+CLIENT_ID = "test-client-id"
+CLIENT_SECRET = "test-client-secret-do-not-log"
+TOKEN = "A21AAtesttokenvalue"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: bytes
+
+
+@dataclass
+class PayPalState:
+    transactions: dict = field(default_factory=dict)
+    invoices: dict = field(default_factory=dict)
+    requests: list = field(default_factory=list)
+    delay: float = 0.0
+    fail_with: int = 0
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def add_transaction(
+        self, transaction_id, *, amount="25.00", currency="USD", status="S", payer="payer@example.com"
+    ):
+        self.transactions[transaction_id] = {
+            "transaction_info": {
+                "paypal_account_id": "PAYERACCOUNT1",
+                "transaction_id": transaction_id,
+                "transaction_event_code": "T0000",
+                "transaction_initiation_date": "2026-11-20T10:00:00+0000",
+                "transaction_updated_date": "2026-11-20T10:00:00+0000",
+                "transaction_amount": {"currency_code": currency, "value": amount},
+                "transaction_status": status,
+            },
+            "payer_info": {"account_id": "PAYERACCOUNT1", "email_address": payer},
+        }
+
+    def calls(self, path_prefix):
+        return [request for request in self.requests if request.path.startswith(path_prefix)]
+
+
+def _parse_time(value):
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+
+
+class Handler(BaseHTTPRequestHandler):
+    state: PayPalState
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _reply(self, status, payload=None):
+        body = json.dumps(payload).encode() if payload is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status, name, message):
+        self._reply(status, {"name": name, "message": message, "debug_id": "f00dbabe"})
+
+    def _handle(self, method):
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.state.requests.append(
+            Recorded(method, parts.path, parse_qs(parts.query), dict(self.headers.items()), body)
+        )
+        if self.state.delay:
+            self.state.release.wait(self.state.delay)
+        if self.state.fail_with:
+            return self._error(self.state.fail_with, "INTERNAL_SERVICE_ERROR", "Something went wrong.")
+        if parts.path == "/v1/oauth2/token" and method == "POST":
+            return self._token(body)
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._error(401, "AUTHENTICATION_FAILURE", "Authentication failed.")
+        if parts.path == "/v1/reporting/transactions" and method == "GET":
+            return self._search(parse_qs(parts.query))
+        if parts.path == "/v2/invoicing/invoices" and method == "POST":
+            return self._create_invoice(json.loads(body or b"{}"))
+        if parts.path.startswith("/v2/invoicing/invoices/"):
+            rest = parts.path.removeprefix("/v2/invoicing/invoices/").split("/")
+            invoice = self.state.invoices.get(rest[0])
+            if invoice is None:
+                return self._error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.")
+            if rest[1:] == ["send"] and method == "POST":
+                invoice["status"] = "UNPAID"
+                return self._reply(
+                    200,
+                    {
+                        "href": invoice["detail"]["metadata"]["recipient_view_url"],
+                        "rel": "payer-view",
+                        "method": "GET",
+                    },
+                )
+            if not rest[1:] and method == "GET":
+                return self._reply(200, invoice)
+        return self._error(404, "NOT_FOUND", "No such endpoint.")
+
+    def _token(self, body):
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if self.headers.get("Authorization") != f"Basic {expected}" or parse_qs(body.decode()).get(
+            "grant_type"
+        ) != ["client_credentials"]:
+            return self._reply(
+                401, {"error": "invalid_client", "error_description": "Client Authentication failed"}
+            )
+        return self._reply(
+            200,
+            {
+                "scope": "https://uri.paypal.com/services/reporting/search/read https://uri.paypal.com/services/invoicing",
+                "access_token": TOKEN,
+                "token_type": "Bearer",
+                "app_id": "APP-80W284485P519543T",
+                "expires_in": 32400,
+                "nonce": "2026-11-27T10:00:00Z",
+            },
+        )
+
+    def _search(self, query):
+        try:
+            start = _parse_time(query["start_date"][0])
+            end = _parse_time(query["end_date"][0])
+        except (KeyError, ValueError):
+            return self._error(400, "INVALID_REQUEST", "Request is not well-formed, syntactically incorrect.")
+        if end < start or end - start > timedelta(days=31):
+            return self._error(400, "INVALID_REQUEST", "Date range is greater than 31 days")
+        wanted = query.get("transaction_id", [None])[0]
+        details = [entry for tid, entry in self.state.transactions.items() if wanted in (None, tid)]
+        return self._reply(
+            200,
+            {
+                "transaction_details": details,
+                "account_number": "RECEIVER123",
+                "start_date": query["start_date"][0],
+                "end_date": query["end_date"][0],
+                "last_refreshed_datetime": "2026-11-27T09:59:59+0000",
+                "page": 1,
+                "total_items": len(details),
+                "total_pages": 1,
+                "links": [],
+            },
+        )
+
+    def _create_invoice(self, payload):
+        detail = payload.get("detail") or {}
+        if not detail.get("currency_code") or not payload.get("items"):
+            return self._error(400, "INVALID_REQUEST", "Request is not well-formed.")
+        number = detail.get("invoice_number")
+        if any(invoice["detail"].get("invoice_number") == number for invoice in self.state.invoices.values()):
+            return self._error(422, "UNPROCESSABLE_ENTITY", "DUPLICATE_INVOICE_NUMBER")
+        invoice_id = "INV2-" + "-".join(uuid.uuid4().hex[i : i + 4].upper() for i in range(0, 16, 4))
+        invoice = {
+            "id": invoice_id,
+            "status": "DRAFT",
+            "detail": {
+                **detail,
+                "metadata": {
+                    "create_time": "2026-11-27T10:00:00Z",
+                    "recipient_view_url": f"https://www.sandbox.paypal.com/invoice/p/#{invoice_id}",
+                    "invoicer_view_url": f"https://www.sandbox.paypal.com/invoice/details/{invoice_id}",
+                },
+            },
+            "invoicer": payload.get("invoicer"),
+            "primary_recipients": payload.get("primary_recipients"),
+            "items": payload["items"],
+            "amount": {
+                "currency_code": detail["currency_code"],
+                "value": payload["items"][0]["unit_amount"]["value"],
+            },
+        }
+        self.state.invoices[invoice_id] = invoice
+        link = {
+            "href": f"http://{self.headers['Host']}/v2/invoicing/invoices/{invoice_id}",
+            "rel": "self",
+            "method": "GET",
+        }
+        if self.headers.get("Prefer") == "return=representation":
+            return self._reply(201, invoice)
+        return self._reply(201, link)
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+
+class PayPalServer:
+    """Runs the handler in a thread on 127.0.0.1 at a free port."""
+
+    def __init__(self):
+        self.state = PayPalState()
+        handler = type("BoundHandler", (Handler,), {"state": self.state})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.state.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)

@@ -1,0 +1,116 @@
+"""Uploads through django-storages' S3 backend, against moto's S3 server on loopback."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+import requests
+from django.core.files.storage import default_storage
+
+from rma import images
+from tests.uploads import files
+
+BUCKET = "rma-uploads"
+CREDENTIALS = {"access_key": "testing-key", "secret_key": "testing-secret"}
+
+
+@pytest.fixture
+def s3(settings, monkeypatch):
+    """moto's S3 on 127.0.0.1 with a private bucket, and the default storage pointed at it."""
+    from moto.server import ThreadedMotoServer
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS["access_key"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS["secret_key"])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets in process memory: start every test from an empty S3.
+    requests.post(f"{endpoint}/moto-api/reset", timeout=5).raise_for_status()
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+    )
+    client.create_bucket(Bucket=BUCKET)
+    client.put_public_access_block(
+        Bucket=BUCKET,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "endpoint_url": endpoint,
+                "region_name": "us-east-1",
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 300,
+                "file_overwrite": False,
+                "signature_version": "s3v4",
+            },
+        },
+    }
+    yield client
+    requests.post(f"{endpoint}/moto-api/reset", timeout=5)
+    server.stop()
+
+
+def test_an_upload_is_stored_in_the_private_bucket_under_its_random_name(s3):
+    [stored] = images.store_images(images.clean_images([files.jpeg_with_gps_and_rotation("label.jpg")]))
+
+    keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
+    assert keys == sorted([stored.name, stored.thumbnail_name])
+    head = s3.head_object(Bucket=BUCKET, Key=stored.name)
+    assert head["ContentLength"] == stored.size
+    body = s3.get_object(Bucket=BUCKET, Key=stored.name)["Body"].read()
+    assert b"Exif" not in body
+    grants = s3.get_object_acl(Bucket=BUCKET, Key=stored.name)["Grants"]
+    assert all(grant["Grantee"].get("URI", "").endswith("AllUsers") is False for grant in grants)
+
+
+def test_the_url_of_a_stored_upload_is_signed_and_short_lived(s3):
+    [stored] = images.store_images(images.clean_images([files.png("receipt.png")]))
+
+    url = default_storage.url(stored.name)
+
+    query = parse_qs(urlsplit(url).query)
+    assert query["X-Amz-Expires"] == ["300"]
+    assert query["X-Amz-Signature"][0]
+    assert query["X-Amz-Credential"][0].startswith(CREDENTIALS["access_key"] + "/")
+    answer = requests.get(url, timeout=5)
+    assert answer.status_code == 200
+    with default_storage.open(stored.name, "rb") as handle:
+        assert answer.content == handle.read()
+
+
+def test_a_failure_while_storing_on_s3_leaves_no_object(s3, monkeypatch):
+    cleaned = images.clean_images([files.jpeg("one.jpg"), files.png("two.png")])
+    calls = []
+
+    class FailingStorage:
+        def save(self, name, content, **kwargs):
+            calls.append(name)
+            if len(calls) == 3:
+                raise OSError("connection reset")
+            return default_storage.save(name, content, **kwargs)
+
+        def delete(self, name):
+            default_storage.delete(name)
+
+    monkeypatch.setattr(images, "default_storage", FailingStorage())
+
+    with pytest.raises(OSError):
+        images.store_images(cleaned)
+
+    assert len(calls) == 3
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import SignInEvent, User
 
 
 @admin.register(User)
@@ -21,3 +22,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit log: readable by staff, changed by nobody."""
+
+    list_display = ("created_at", "kind", "email", "user", "ip_address", "user_agent")
+    list_filter = ("kind", "created_at")
+    search_fields = ("email", "user__email", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    readonly_fields = ("created_at", "kind", "user", "email", "ip_address", "user_agent")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SignInEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SignInEvent | None = None) -> bool:
+        return False

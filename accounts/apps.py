@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+    default = True
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, whose default site asks staff for a TOTP code after the password."""
+
+    default = False  # only used where INSTALLED_APPS names it
+    default_site = "accounts.admin_site.PortalAdminSite"

@@ -1,10 +1,19 @@
 """The portal's user: customers sign in by emailed code, staff by password and TOTP."""
 
+from base64 import urlsafe_b64encode
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import DeviceManager
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.util import random_number_token
 
 
 class UserManager(BaseUserManager):
@@ -78,3 +87,145 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+# --- Customer sign-in by emailed code ---------------------------------------------------
+
+LOGIN_CODE_DEVICE_NAME = "Emailed sign-in code"
+LOGIN_CODE_DIGITS = 6
+
+
+def login_code_digest(*, device_id: int, binding: str, code: str) -> str:
+    """
+    The keyed hash stored in place of a sign-in code.
+
+    The browser session's binding is part of the hashed value, so a code typed into any other
+    session produces a different digest and is refused. 12 bytes of HMAC-SHA256 (keyed with
+    SECRET_KEY) fit django-otp's 16-character ``token`` column as base64.
+    """
+    mac = salted_hmac(
+        "accounts.login-code",
+        f"{device_id}|{binding}|{code}",
+        algorithm="sha256",
+    ).digest()
+    return urlsafe_b64encode(mac[:12]).decode("ascii")
+
+
+class LoginCodeDeviceManager(DeviceManager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(name=LOGIN_CODE_DEVICE_NAME)
+
+
+class LoginCodeDevice(EmailDevice):
+    """
+    django-otp's email device as the customers' sign-in channel.
+
+    It keeps django-otp's cooldown between sends and its throttling of wrong guesses, and
+    changes three things: only a keyed hash of the code is stored (see
+    ``login_code_digest``), the email is sent by a Celery task instead of inline, and the
+    code is voided after ``LOGIN_CODE_MAX_FAILURES`` wrong tries.
+
+    These devices are created unconfirmed: they are a way in for customers, not an enrolled
+    second factor, and django-otp's admin login only offers confirmed devices.
+    """
+
+    objects = LoginCodeDeviceManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sign-in code device")
+        verbose_name_plural = _("sign-in code devices")
+
+    def get_cooldown_duration(self) -> int:
+        return settings.LOGIN_CODE_COOLDOWN
+
+    def has_live_code(self) -> bool:
+        """Whether a code was issued and is neither used, voided nor past its validity."""
+        return self.token is not None and timezone.now() < self.valid_until
+
+    def issue_code(self, *, binding: str) -> str | None:
+        """
+        Replace any previous code with a new one, unless the cooldown is still running.
+
+        Returns the code in clear text for the email task (it is stored only as a digest),
+        or ``None`` while django-otp's cooldown forbids a new one.
+        """
+        allowed, _details = self.generate_is_allowed()
+        if not allowed:
+            return None
+        code = random_number_token(LOGIN_CODE_DIGITS)  # SystemRandom: a cryptographic source
+        self.cooldown_set(commit=False)
+        # Each code gets its own allowance of wrong tries.
+        self.throttle_reset(commit=False)
+        self.token = login_code_digest(device_id=self.pk, binding=binding, code=code)
+        self.valid_until = timezone.now() + timedelta(seconds=settings.LOGIN_CODE_VALIDITY)
+        self.save()
+        return code
+
+    def void_code(self, *, commit: bool = True) -> None:
+        """Make the current code unusable (after too many wrong tries, or at expiry)."""
+        self.token = None
+        self.valid_until = timezone.now()
+        if commit:
+            self.save()
+
+    def generate_challenge(self, extra_context: dict | None = None) -> str:
+        # EmailDevice would store the code in clear text and mail it inline; codes for this
+        # device are issued only by ``accounts.services.login_code_request``.
+        return gettext("Sign-in codes are requested on the portal's sign-in page.")
+
+    def generate_token(self, length: int = 6, valid_secs: int = 300, commit: bool = True) -> None:
+        raise NotImplementedError("Use issue_code(): it stores only a digest of the code.")
+
+    def verify_token(self, token: str) -> bool:
+        """
+        Check a digest (never a clear code) against the current one.
+
+        Must run under django-otp's row lock (``django_otp.verify_token``). A code that is
+        not live is refused without counting a failure; a wrong one counts through
+        django-otp's throttling, and the code is voided once the failures reach the limit.
+        """
+        if not self.has_live_code() or self.user.is_staff:
+            return False
+        verified = super().verify_token(token)
+        if not verified and self.throttling_failure_count >= settings.LOGIN_CODE_MAX_FAILURES:
+            self.void_code()
+        return verified
+
+
+class SignInEvent(models.Model):
+    """An append-only audit record of the customer sign-in flow; never holds a code."""
+
+    class Kind(models.TextChoices):
+        CODE_SENT = "code_sent", _("code sent")
+        UNKNOWN_ADDRESS = "unknown_address", _("unknown address notified")
+        SEND_COOLDOWN = "send_cooldown", _("send refused: cooldown")
+        RATE_LIMITED = "rate_limited", _("refused: too many requests from the IP")
+        SIGNED_IN = "signed_in", _("signed in")
+        CODE_FAILED = "code_failed", _("wrong code")
+        CODE_REFUSED = "code_refused", _("code refused without a check")
+        CODE_LOCKED = "code_locked", _("code voided after too many wrong tries")
+        SIGNED_OUT = "signed_out", _("signed out")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+    )
+    email = models.EmailField(_("email address entered"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_signin_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.email or self.user_id} · {self.created_at:%Y-%m-%d %H:%M:%S}"

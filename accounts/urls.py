@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", views.VerifyView.as_view(), name="verify"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

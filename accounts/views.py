@@ -1,7 +1,208 @@
-from django.views.generic import TemplateView
+"""Customer sign-in by emailed code, and sign-out."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+
+from accounts.forms import CodeForm, LoginForm
+from accounts.limits import ClientInfo, hit_ip_limit
+from accounts.models import SignInEvent
+from accounts.services import (
+    PendingLogin,
+    VerifyOutcome,
+    login_code_request,
+    login_code_verify,
+    sign_in_event_create,
+    sign_out_record,
+)
+
+NEXT_URL_SESSION_KEY = "accounts.login_next"
 
 
-class LoginView(TemplateView):
-    """Placeholder until code sign-in lands."""
+def _pending_login(request: HttpRequest) -> PendingLogin | None:
+    return PendingLogin.from_session(request.session.get(PendingLogin.SESSION_KEY))
+
+
+def _ip_limit_or_none(request: HttpRequest, *, action: str, limit: int) -> HttpResponse | None:
+    """A 429 page when this client IP used up its hourly allowance for ``action``."""
+    client = ClientInfo.from_request(request)
+    result = hit_ip_limit(action=action, ip_address=client.ip_address, limit=limit)
+    if result.allowed:
+        return None
+    if result.first_refusal:
+        sign_in_event_create(kind=SignInEvent.Kind.RATE_LIMITED, client=client)
+    response = render(
+        request,
+        "accounts/too_many_requests.html",
+        {"retry_minutes": max(1, -(-result.retry_after // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def _cooldown_message(seconds: int) -> str:
+    return ngettext(
+        "A code was sent to this address a moment ago. You can ask for another one in %(seconds)d second.",
+        "A code was sent to this address a moment ago. You can ask for another one in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+@method_decorator(never_cache, name="dispatch")
+class LoginView(FormView):
+    """Step 1: the customer's email address; "Send Code"."""
 
     template_name = "accounts/login.html"
+    form_class = LoginForm
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        next_url = request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            request.session[NEXT_URL_SESSION_KEY] = next_url
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        limited = _ip_limit_or_none(
+            self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR
+        )
+        if limited:
+            return limited
+        email = form.cleaned_data["email"]
+        result = login_code_request(email=email, client=ClientInfo.from_request(self.request))
+        if result.sent:
+            self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+            return redirect("accounts:verify")
+        pending = _pending_login(self.request)
+        if pending is not None and pending.email.lower() == email.strip().lower():
+            # This browser asked a moment ago: the code it was sent is still the one to use.
+            messages.info(self.request, _cooldown_message(result.retry_after))
+            return redirect("accounts:verify")
+        form.add_error("email", _cooldown_message(result.retry_after))
+        return self.form_invalid(form)
+
+
+VERIFY_ERRORS = {
+    VerifyOutcome.LOCKED: lambda result: _(
+        "This code was entered wrongly too many times and has stopped working. Ask for a new code below."
+    ),
+    VerifyOutcome.NOT_VALID: lambda result: _(
+        "This code no longer works: it has expired, has been used, or a newer code replaced it. "
+        "Ask for a new code below."
+    ),
+    VerifyOutcome.THROTTLED: lambda result: ngettext(
+        "Please wait %(seconds)d second, then type the code again.",
+        "Please wait %(seconds)d seconds, then type the code again.",
+        result.retry_after,
+    )
+    % {"seconds": result.retry_after},
+    VerifyOutcome.WRONG: lambda result: ngettext(
+        "That code is not the right one. Check the digits of the newest email (%(left)d try left).",
+        "That code is not the right one. Check the digits of the newest email (%(left)d tries left).",
+        max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures),
+    )
+    % {"left": max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures)},
+}
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters("code"), name="dispatch")
+class VerifyView(FormView):
+    """Step 2: the 6-digit code, in the same browser session; or "send a new code"."""
+
+    template_name = "accounts/verify.html"
+    form_class = CodeForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.pending = _pending_login(request)
+        if self.pending is None:
+            messages.info(request, _("Start with your email address, and we will send you a code."))
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            pending_email=self.pending.email,
+            validity_minutes=max(1, settings.LOGIN_CODE_VALIDITY // 60),
+            max_failures=settings.LOGIN_CODE_MAX_FAILURES,
+            code_locked=self.pending.failures >= settings.LOGIN_CODE_MAX_FAILURES,
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if "resend" in request.POST:
+            return self.resend()
+        return super().post(request, *args, **kwargs)
+
+    def resend(self) -> HttpResponse:
+        limited = _ip_limit_or_none(
+            self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR
+        )
+        if limited:
+            return limited
+        result = login_code_request(email=self.pending.email, client=ClientInfo.from_request(self.request))
+        if result.sent:
+            self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+            messages.success(
+                self.request,
+                _("A new code is on its way to %(email)s. Codes sent before it no longer work.")
+                % {"email": self.pending.email},
+            )
+        else:
+            messages.warning(self.request, _cooldown_message(result.retry_after))
+        return redirect("accounts:verify")
+
+    def form_valid(self, form: CodeForm) -> HttpResponse:
+        limited = _ip_limit_or_none(
+            self.request, action="verify", limit=settings.LOGIN_VERIFIES_PER_IP_PER_HOUR
+        )
+        if limited:
+            return limited
+        result = login_code_verify(
+            pending=self.pending,
+            code=form.cleaned_data["code"],
+            client=ClientInfo.from_request(self.request),
+        )
+        if result.outcome is VerifyOutcome.SIGNED_IN:
+            next_url = self.request.session.get(NEXT_URL_SESSION_KEY, "")
+            # login() gives the session a new key, so an identifier seen before sign-in is
+            # worth nothing afterwards.
+            login(self.request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            self.request.session.pop(PendingLogin.SESSION_KEY, None)
+            self.request.session.pop(NEXT_URL_SESSION_KEY, None)
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+            ):
+                next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+            return HttpResponseRedirect(next_url)
+
+        self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+        self.pending = result.pending
+        form.add_error("code", VERIFY_ERRORS[result.outcome](result))
+        return self.form_invalid(form)
+
+
+class LogoutView(View):
+    """Sign-out (POST only): the session is deleted on the server, not just forgotten."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            sign_out_record(user=request.user, client=ClientInfo.from_request(request))
+        logout(request)
+        messages.success(request, _("You are signed out. See you next time."))
+        return redirect("accounts:login")

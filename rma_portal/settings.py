@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with django-otp's second factor (accounts.admin_site.PortalAdminSite).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -173,6 +174,11 @@ if not STAFF_TOTP_REQUIRED and not DEBUG:
     raise ImproperlyConfigured("STAFF_TOTP_REQUIRED may be turned off only when DJANGO_DEBUG is on.")
 # The number of proxies in front of the app whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Retries of the sign-in code email on SMTP errors: exponential back-off from this many
+# seconds, capped; the message itself expires with the code.
+LOGIN_EMAIL_RETRY_BACKOFF = env.int("LOGIN_EMAIL_RETRY_BACKOFF", default=5)
+LOGIN_EMAIL_RETRY_BACKOFF_MAX = env.int("LOGIN_EMAIL_RETRY_BACKOFF_MAX", default=120)
+LOGIN_EMAIL_MAX_RETRIES = env.int("LOGIN_EMAIL_MAX_RETRIES", default=12)
 
 # --- Email ------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Warranty Team <warranty@example.com>")
@@ -211,7 +217,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "void-expired-login-codes": {"task": "accounts.tasks.void_expired_login_codes", "schedule": 60.0},
+}
 
 # --- Files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,0 +1,75 @@
+"""The admin site: password plus an authenticator-app (TOTP) code, through django-otp."""
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.forms import OTPAuthenticationFormMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class StaffTOTPAuthenticationForm(OTPAdminAuthenticationForm):
+    """
+    django-otp's admin login form, limited to confirmed TOTP devices.
+
+    Staff have exactly one authenticator app, so the device is picked for them; other
+    device types (an emailed code in particular) are never accepted as the second factor.
+    """
+
+    otp_error_messages = dict(
+        OTPAuthenticationFormMixin.otp_error_messages,
+        token_required=_("Enter the 6-digit code from your authenticator app."),
+        invalid_token=_("That authenticator code is not right. Try the current one."),
+        device_required=_("Choose the authenticator app the code comes from."),
+    )
+
+    def _chosen_device(self, user):
+        if self.cleaned_data.get("otp_device"):
+            device = super()._chosen_device(user)
+        else:
+            devices = list(TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()[:2])
+            device = devices[0] if len(devices) == 1 else None
+        if not isinstance(device, TOTPDevice) or not device.confirmed:
+            return None
+        return device
+
+    @staticmethod
+    def device_choices(user):
+        return [("", "---------")] + [
+            (device.persistent_id, device.name) for device in TOTPDevice.objects.filter(user=user, confirmed=True)
+        ]
+
+
+class PortalAdminSite(OTPAdminSite):
+    """
+    The warranty team's admin. It requires a verified TOTP device, unless
+    ``STAFF_TOTP_REQUIRED`` is off (only allowed with DEBUG), which the login page then says.
+    """
+
+    site_header = _("Warranty team")
+    site_title = _("Warranty team admin")
+    index_title = _("RMA administration")
+    login_template = "admin/portal_login.html"
+
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+
+    @property
+    def login_form(self):
+        if settings.STAFF_TOTP_REQUIRED:
+            return StaffTOTPAuthenticationForm
+        return AdminAuthenticationForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        if settings.STAFF_TOTP_REQUIRED:
+            return super().has_permission(request)
+        return AdminSite.has_permission(self, request)
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "totp_required": settings.STAFF_TOTP_REQUIRED,
+        }
+        return super().login(request, extra_context)

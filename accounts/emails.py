@@ -1,0 +1,59 @@
+"""The emails of the sign-in flow, each with a text and an HTML part."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import LoginCodeDevice
+
+
+def _send(*, to: str, subject: str, template: str, context: dict) -> None:
+    context = {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        "SUPPORT_URL": settings.SUPPORT_URL,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        **context,
+    }
+    text = render_to_string(f"emails/accounts/{template}.txt", context)
+    html = render_to_string(f"emails/accounts/{template}.html", context)
+    # Email subjects must not contain newlines.
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@sensitive_variables("code")
+def send_login_code(*, device: LoginCodeDevice, code: str) -> None:
+    """The sign-in code email: the code in the body only, never in the subject."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            to=device.email or device.user.email,
+            subject=gettext("Your sign-in code for %(portal)s") % {"portal": settings.PORTAL_NAME},
+            template="login_code",
+            context={
+                "code": code,
+                "validity_minutes": max(1, settings.LOGIN_CODE_VALIDITY // 60),
+                "valid_until": device.valid_until,
+            },
+        )
+
+
+def send_unknown_address_notice(*, email: str) -> None:
+    """The reply to a sign-in request for an address no RMA case is linked to."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            to=email,
+            subject=gettext("About your sign-in request at %(portal)s") % {"portal": settings.PORTAL_NAME},
+            template="unknown_address",
+            context={"email": email},
+        )

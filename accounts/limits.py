@@ -1,0 +1,83 @@
+"""Per-client limits on the sign-in pages, kept in the shared cache so every process sees them."""
+
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is asking, as far as the audit log and the limits are concerned."""
+
+    ip_address: str | None
+    user_agent: str
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> "ClientInfo":
+        return cls(
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+        )
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """
+    The client's address: ``REMOTE_ADDR``, or the ``X-Forwarded-For`` entry added by the
+    outermost of ``TRUSTED_PROXY_COUNT`` proxies.
+
+    Entries to the left of that one were written by the client itself and are ignored, so a
+    forged header cannot pick the address the limits are counted against.
+    """
+    remote_addr = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded:
+        return remote_addr
+    entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
+    if not entries:
+        return remote_addr
+    candidate = entries[-proxies] if len(entries) >= proxies else entries[0]
+    return _valid_ip(candidate) or remote_addr
+
+
+@dataclass(frozen=True)
+class LimitResult:
+    allowed: bool
+    retry_after: int
+    # True only for the request that went one over the limit: worth one audit row, the
+    # rest of a flood is not.
+    first_refusal: bool = False
+
+
+def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitResult:
+    """
+    Count one request of ``action`` from ``ip_address`` in the current hour.
+
+    ``cache.add`` then ``cache.incr`` is atomic on Redis, the production cache, so parallel
+    requests on several hosts cannot overrun the limit. (The embedded database cache does a
+    read then a write, which is good enough for a local run.)
+    """
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
+    key = f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
+        count = 1
+    return LimitResult(allowed=count <= limit, retry_after=retry_after, first_refusal=count == limit + 1)

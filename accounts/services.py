@@ -1,0 +1,304 @@
+"""Every write of the sign-in flow: issuing codes, checking them, the audit log, staff accounts."""
+
+import hashlib
+import math
+import secrets
+import time
+from dataclasses import asdict, dataclass, replace
+from enum import Enum
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.limits import ClientInfo
+from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
+from accounts import tasks
+
+STAFF_TOTP_DEVICE_NAME = "Authenticator app"
+
+
+def sign_in_event_create(
+    *, kind: SignInEvent.Kind, client: ClientInfo, user: User | None = None, email: str = ""
+) -> SignInEvent:
+    """Append one row to the sign-in audit log."""
+    return SignInEvent.objects.create(
+        kind=kind,
+        user=user,
+        email=email or (user.email if user else ""),
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+    )
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """
+    A sign-in waiting for its code, kept in the browser session that asked for it.
+
+    It looks the same whether or not the address belongs to a customer (``user_id`` is then
+    ``None``); the failure counters mirror django-otp's throttling so that the verify page
+    answers an unknown address exactly as it answers a known one.
+    """
+
+    email: str
+    user_id: int | None
+    binding: str
+    expires_at: float
+    failures: int = 0
+    last_failure_at: float | None = None
+
+    SESSION_KEY = "accounts.pending_login"
+
+    def to_session(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_session(cls, data: dict | None) -> "PendingLogin | None":
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: bool
+    retry_after: int = 0
+    pending: PendingLogin | None = None
+
+
+def _customer_for_email(email: str) -> User | None:
+    # Staff sign in through the admin with a password and TOTP, never with an emailed code.
+    return User.objects.filter(email__iexact=email, is_active=True, is_staff=False).first()
+
+
+def _new_pending(*, email: str, user_id: int | None) -> PendingLogin:
+    return PendingLogin(
+        email=email,
+        user_id=user_id,
+        binding=secrets.token_urlsafe(24),
+        expires_at=time.time() + settings.LOGIN_CODE_VALIDITY,
+    )
+
+
+@sensitive_variables("code")
+def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
+    """
+    Issue a sign-in code for ``email`` and queue its email, or, for an address that is not a
+    customer's, queue a short notice instead. Both paths look the same to the caller's
+    visitor: same result, same cooldown, nothing sent inside the request.
+    """
+    email = email.strip()
+    user = _customer_for_email(email)
+    if user is None:
+        return _unknown_address_request(email=email, client=client)
+
+    with transaction.atomic():
+        # Serialises concurrent requests for one address, the first one included.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        device = LoginCodeDevice.objects.filter(user=user).select_for_update().first()
+        if device is None:
+            device = LoginCodeDevice.objects.create(
+                user=user, name=LOGIN_CODE_DEVICE_NAME, email=user.email, confirmed=False
+            )
+        allowed, details = device.generate_is_allowed()
+        if not allowed:
+            sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
+            wait = (details["next_generation_at"] - timezone.now()).total_seconds()
+            return SendResult(sent=False, retry_after=max(1, math.ceil(wait)))
+
+        pending = _new_pending(email=email, user_id=user.pk)
+        code = device.issue_code(binding=pending.binding)
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
+        tasks.send_login_code_email.delay_on_commit(
+            device_id=device.pk,
+            code=code,
+            code_digest=device.token,
+            valid_until=device.valid_until.isoformat(),
+        )
+    return SendResult(sent=True, pending=pending)
+
+
+def _unknown_address_request(*, email: str, client: ClientInfo) -> SendResult:
+    # The same cooldown as django-otp's for a customer, kept in the cache, so that the
+    # cooldown message gives nothing away and nobody can flood a stranger's inbox.
+    key = "accounts:unknown-address-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    now = time.time()
+    cooldown = settings.LOGIN_CODE_COOLDOWN
+    if cooldown > 0 and not cache.add(key, now, timeout=cooldown):
+        started = cache.get(key) or now
+        sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, email=email)
+        return SendResult(sent=False, retry_after=max(1, math.ceil(started + cooldown - now)))
+
+    with transaction.atomic():
+        sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
+        tasks.send_unknown_address_notice.delay_on_commit(email=email)
+    return SendResult(sent=True, pending=_new_pending(email=email, user_id=None))
+
+
+class VerifyOutcome(Enum):
+    SIGNED_IN = "signed_in"
+    WRONG = "wrong"  # checked and did not match
+    LOCKED = "locked"  # too many wrong tries: the code is void
+    THROTTLED = "throttled"  # django-otp's back-off after a failure: not checked
+    NOT_VALID = "not_valid"  # no live code: expired, used or replaced
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    outcome: VerifyOutcome
+    pending: PendingLogin
+    user: User | None = None
+    retry_after: int = 0
+
+
+def _throttle_wait(pending: PendingLogin, now: float) -> int:
+    """Seconds left of django-otp's back-off (factor x 2^(n-1)) after ``pending.failures``."""
+    factor = settings.OTP_EMAIL_THROTTLE_FACTOR
+    if factor <= 0 or pending.failures == 0 or pending.last_failure_at is None:
+        return 0
+    required = factor * 2 ** (pending.failures - 1)
+    return max(0, math.ceil(pending.last_failure_at + required - now))
+
+
+def _mirror_outcome(pending: PendingLogin, now: float) -> VerifyOutcome:
+    """What django-otp would answer for this pending sign-in, from the session alone."""
+    if pending.failures >= settings.LOGIN_CODE_MAX_FAILURES:
+        return VerifyOutcome.LOCKED
+    if now >= pending.expires_at:
+        return VerifyOutcome.NOT_VALID
+    if _throttle_wait(pending, now):
+        return VerifyOutcome.THROTTLED
+    return VerifyOutcome.WRONG
+
+
+@sensitive_variables("code", "digest")
+def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -> VerifyResult:
+    """
+    Check a code typed into the session that holds ``pending``.
+
+    The check is django-otp's ``verify_token`` under its row lock, so concurrent guesses are
+    serialised and each one that is actually compared is counted. The caller signs the
+    returned user in.
+    """
+    now = time.time()
+    max_failures = settings.LOGIN_CODE_MAX_FAILURES
+    if pending.user_id is None:
+        outcome = _mirror_outcome(pending, now)
+        checked = outcome is VerifyOutcome.WRONG
+        locked_now = checked and pending.failures + 1 >= max_failures
+        if locked_now:
+            outcome = VerifyOutcome.LOCKED
+        return _refusal(
+            pending=pending, outcome=outcome, checked=checked, locked_now=locked_now, client=client, now=now
+        )
+
+    with transaction.atomic():
+        device = (
+            LoginCodeDevice.objects.filter(user_id=pending.user_id)
+            .select_related("user")
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if device is None or not device.user.is_active:
+            return _refusal(
+                pending=pending,
+                outcome=VerifyOutcome.NOT_VALID,
+                checked=False,
+                locked_now=False,
+                client=client,
+                now=now,
+            )
+        user = device.user
+        had_live_code = device.has_live_code()
+        failures_before = device.throttling_failure_count
+        verify_allowed, _details = device.verify_is_allowed()
+
+        digest = login_code_digest(device_id=device.pk, binding=pending.binding, code=code)
+        if django_otp.verify_token(user, device.persistent_id, digest) is not None:
+            sign_in_event_create(kind=SignInEvent.Kind.SIGNED_IN, client=client, user=user)
+            return VerifyResult(outcome=VerifyOutcome.SIGNED_IN, pending=pending, user=user)
+
+        device.refresh_from_db()
+        checked = device.throttling_failure_count > failures_before
+        locked_now = checked and device.token is None
+        if checked:
+            outcome = VerifyOutcome.LOCKED if locked_now else VerifyOutcome.WRONG
+        elif not had_live_code:
+            outcome = VerifyOutcome.LOCKED if pending.failures >= max_failures else VerifyOutcome.NOT_VALID
+        elif not verify_allowed:
+            outcome = VerifyOutcome.THROTTLED
+        else:
+            outcome = VerifyOutcome.NOT_VALID
+        return _refusal(
+            pending=pending,
+            outcome=outcome,
+            checked=checked,
+            locked_now=locked_now,
+            client=client,
+            now=now,
+            user=user,
+        )
+
+
+def _refusal(
+    *,
+    pending: PendingLogin,
+    outcome: VerifyOutcome,
+    checked: bool,
+    locked_now: bool,
+    client: ClientInfo,
+    now: float,
+    user: User | None = None,
+) -> VerifyResult:
+    """Audit a refused code and advance the session's mirror of the failure count."""
+    if checked:
+        pending = replace(pending, failures=pending.failures + 1, last_failure_at=now)
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
+    else:
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, user=user, email=pending.email)
+    if locked_now:
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_LOCKED, client=client, user=user, email=pending.email)
+    return VerifyResult(outcome=outcome, pending=pending, retry_after=_throttle_wait(pending, now))
+
+
+def sign_out_record(*, user: User, client: ClientInfo) -> SignInEvent:
+    """Write the audit row of a sign-out (the view then ends the session)."""
+    return sign_in_event_create(kind=SignInEvent.Kind.SIGNED_OUT, client=client, user=user)
+
+
+def login_codes_void_expired() -> int:
+    """Void every sign-in code past its validity; returns how many were voided."""
+    now = timezone.now()
+    return LoginCodeDevice.objects.filter(token__isnull=False, valid_until__lte=now).update(
+        token=None, valid_until=now
+    )
+
+
+@transaction.atomic
+def staff_create(*, email: str, full_name: str, group_name: str, password: str) -> tuple[User, TOTPDevice]:
+    """
+    Create a member of the warranty team with a password and a confirmed TOTP device.
+
+    Raises ``django.core.exceptions.ValidationError`` for a weak password or a taken address.
+    """
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError("A user with this email address already exists.")
+    candidate = User(email=email, full_name=full_name, is_staff=True)
+    validate_password(password, user=candidate)
+    user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
+    group, _created = Group.objects.get_or_create(name=group_name)
+    user.groups.add(group)
+    device = TOTPDevice.objects.create(user=user, name=STAFF_TOTP_DEVICE_NAME, confirmed=True)
+    return user, device

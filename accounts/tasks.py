@@ -1,0 +1,87 @@
+"""Background work of the sign-in flow: the code emails and the sweep of expired codes."""
+
+import logging
+from datetime import datetime
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "<redacted>"
+
+
+class SecretArgumentsTask(DjangoTask):
+    """
+    A task whose message carries a secret (a sign-in code).
+
+    Celery writes ``argsrepr``/``kwargsrepr`` into logs, events and monitoring tools; here
+    they name the arguments without their values, on the first send and on every retry (a
+    retry goes through ``apply_async`` again). A ``valid_until`` keyword becomes the
+    message's ``expires``, so a code that is no longer valid is never delivered.
+    """
+
+    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest"})
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        kwargs = kwargs or {}
+        options["argsrepr"] = repr(tuple(REDACTED for _ in args or ()))
+        options["kwargsrepr"] = repr(
+            {name: REDACTED if name in self.secret_kwargs else value for name, value in kwargs.items()}
+        )
+        if kwargs.get("valid_until") and not options.get("expires"):
+            options["expires"] = datetime.fromisoformat(kwargs["valid_until"])
+        return super().apply_async(args, kwargs, **options)
+
+
+# smtplib.SMTPException, a refused connection and a timeout are all OSErrors.
+EMAIL_RETRY_POLICY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": settings.LOGIN_EMAIL_RETRY_BACKOFF,
+    "retry_backoff_max": settings.LOGIN_EMAIL_RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": settings.LOGIN_EMAIL_MAX_RETRIES,
+    "acks_late": True,
+}
+
+
+@shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
+@sensitive_variables("code", "code_digest")
+def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_until: str) -> bool:
+    """
+    Email a sign-in code, if it is still the device's current, valid code.
+
+    ``code_digest`` identifies the code that was issued: a newer code, a used one or a
+    voided one has another digest (or none), and is then not sent.
+    """
+    from accounts import emails
+    from accounts.models import LoginCodeDevice
+
+    device = LoginCodeDevice.objects.select_related("user").filter(pk=device_id).first()
+    if device is None or device.token != code_digest or not device.has_live_code():
+        logger.info("Sign-in code email for device %s not sent: the code is no longer valid.", device_id)
+        return False
+    emails.send_login_code(device=device, code=code)
+    logger.info("Sign-in code email for device %s sent.", device_id)
+    return True
+
+
+@shared_task(**EMAIL_RETRY_POLICY)
+def send_unknown_address_notice(*, email: str) -> None:
+    """Tell an address that no RMA case is linked to it, and how to reach the team."""
+    from accounts import emails
+
+    emails.send_unknown_address_notice(email=email)
+
+
+@shared_task
+def void_expired_login_codes() -> int:
+    """Every minute (Celery beat): void sign-in codes past their validity."""
+    from accounts.services import login_codes_void_expired
+
+    voided = login_codes_void_expired()
+    if voided:
+        logger.info("Voided %s expired sign-in code(s).", voided)
+    return voided

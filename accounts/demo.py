@@ -1,8 +1,17 @@
-"""Demo people for a local run: two customers and two members of the warranty team."""
+"""
+Demo people for a local run: two customers and two members of the warranty team.
+
+The demo staff share one fixed, public TOTP key, ``DEMO_TOTP_KEY``: the 20-byte test key of
+RFC 6238 ("12345678901234567890"), base32 ``GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ``. Add it to an
+authenticator app, or run ``manage.py demo_totp_code agent@example.com`` (DEBUG only) to
+print the current code. Never use these people outside a local run.
+"""
 
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.services import STAFF_TOTP_DEVICE_NAME
 
 DEMO_CUSTOMERS = ("demo@example.com", "other@example.com")
 DEMO_STAFF = (
@@ -10,6 +19,8 @@ DEMO_STAFF = (
     ("supervisor@example.com", "Sam Supervisor", "Warranty supervisors"),
 )
 DEMO_STAFF_PASSWORD = "demo-password-change-me"
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 def seed_demo_accounts() -> dict[str, User]:
@@ -24,5 +35,38 @@ def seed_demo_accounts() -> dict[str, User]:
             user = User.objects.create_user(email, DEMO_STAFF_PASSWORD, full_name=name, is_staff=True)
         group, _ = Group.objects.get_or_create(name=group_name)
         user.groups.add(group)
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=STAFF_TOTP_DEVICE_NAME,
+            defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+        )
         people[email] = user
     return people
+
+
+def demo_sign_in_instructions() -> list[str]:
+    """How a newcomer signs in as the demo customer and as demo staff, for ``seed_demo``."""
+    from django.conf import settings
+
+    mail_folder = getattr(settings, "EMAIL_FILE_PATH", None)
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend") and mail_folder:
+        where = f"the newest file in {mail_folder}"
+    else:
+        where = "the demo customer's mailbox"
+    staff = ", ".join(email for email, _name, _group in DEMO_STAFF)
+    lines = [
+        f"Customer: open {settings.SITE_URL}/login/, enter {DEMO_CUSTOMERS[0]}, press Send Code,",
+        f"  and type the 6-digit code from {where}.",
+        f"Staff ({staff}): open {settings.SITE_URL}/admin/ with password {DEMO_STAFF_PASSWORD}",
+    ]
+    if settings.STAFF_TOTP_REQUIRED:
+        lines.append(
+            f"  and the authenticator code from `python manage.py demo_totp_code {DEMO_STAFF[0][0]}`"
+            f" (or add the key {DEMO_TOTP_KEY_BASE32} to an authenticator app)."
+        )
+    else:
+        lines.append(
+            "  (the authenticator code is switched off for this local run; with STAFF_TOTP_REQUIRED=1"
+            f" get it from `python manage.py demo_totp_code {DEMO_STAFF[0][0]}`)."
+        )
+    return lines

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import DEMO_STAFF_PASSWORD, seed_demo_accounts
+from accounts.demo import demo_sign_in_instructions, seed_demo_accounts
 
 
 class Command(BaseCommand):
@@ -13,6 +13,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_demo_accounts()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(people)} people."))
-        self.stdout.write(
-            f"  Staff password (agent@example.com, supervisor@example.com): {DEMO_STAFF_PASSWORD}"
-        )
+        for line in demo_sign_in_instructions():
+            self.stdout.write(f"  {line}")

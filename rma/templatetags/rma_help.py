@@ -1,0 +1,13 @@
+"""``{% help_url "return" %}``: a link to one answer of the help page, checked to exist."""
+
+from django import template
+
+from rma.help import help_url as build_help_url
+
+register = template.Library()
+
+
+@register.simple_tag
+def help_url(anchor: str = "") -> str:
+    """The URL of the help page's section ``anchor`` (a typo fails loudly, not silently)."""
+    return build_help_url(anchor)

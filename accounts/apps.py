@@ -8,6 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
     default = True
 
+    def ready(self) -> None:
+        import logging
+
+        from accounts.tasks import RedactSecretTaskArguments
+
+        logging.getLogger("celery.app.trace").addFilter(RedactSecretTaskArguments())
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin, whose default site asks staff for a TOTP code after the password."""

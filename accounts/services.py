@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from django_otp.plugins.otp_email.conf import settings as otp_email_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.limits import ClientInfo
@@ -164,7 +165,7 @@ class VerifyResult:
 
 def _throttle_wait(pending: PendingLogin, now: float) -> int:
     """Seconds left of django-otp's back-off (factor x 2^(n-1)) after ``pending.failures``."""
-    factor = settings.OTP_EMAIL_THROTTLE_FACTOR
+    factor = otp_email_settings.OTP_EMAIL_THROTTLE_FACTOR
     if factor <= 0 or pending.failures == 0 or pending.last_failure_at is None:
         return 0
     required = factor * 2 ** (pending.failures - 1)

@@ -1,0 +1,219 @@
+"""The code device, the services and the tasks behind the sign-in pages."""
+
+import logging
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from celery.contrib.django.task import DjangoTask
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts import tasks
+from accounts.limits import ClientInfo
+from accounts.models import LoginCodeDevice, SignInEvent
+from accounts.services import (
+    VerifyOutcome,
+    login_code_request,
+    login_code_verify,
+    login_codes_void_expired,
+)
+from tests.accounts.conftest import code_from_email
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = ClientInfo(ip_address="192.0.2.10", user_agent="pytest")
+
+
+@pytest.fixture
+def issued(django_capture_on_commit_callbacks):
+    """A customer with a freshly issued code: (customer, pending sign-in, clear code)."""
+    customer = CustomerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = login_code_request(email=customer.email, client=CLIENT)
+    return customer, result.pending, code_from_email(mail.outbox[-1])
+
+
+def test_a_code_cannot_be_used_twice(issued):
+    customer, pending, code = issued
+
+    first = login_code_verify(pending=pending, code=code, client=CLIENT)
+    second = login_code_verify(pending=pending, code=code, client=CLIENT)
+
+    assert first.outcome is VerifyOutcome.SIGNED_IN
+    assert first.user == customer
+    assert second.outcome is VerifyOutcome.NOT_VALID
+    assert second.user is None
+    assert LoginCodeDevice.objects.get(user=customer).token is None
+
+
+def test_the_code_is_stored_only_as_a_keyed_hash(issued, settings):
+    customer, pending, code = issued
+    device = LoginCodeDevice.objects.get(user=customer)
+
+    assert code not in device.token
+    assert len(device.token) == 16
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    # Without the right key the same code does not reproduce the stored value.
+    assert login_code_verify(pending=pending, code=code, client=CLIENT).outcome is VerifyOutcome.WRONG
+
+
+def test_the_device_is_django_otp_email_device_kept_out_of_the_admin_second_factor(issued):
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    customer, _pending, _code = issued
+    device = LoginCodeDevice.objects.get(user=customer)
+
+    assert isinstance(device, EmailDevice)
+    assert device.confirmed is False
+    assert list(devices_for_user(customer)) == []
+
+
+def test_the_email_has_text_and_html_parts_with_the_code_only_in_the_body(issued):
+    _customer, _pending, code = issued
+    message = mail.outbox[-1]
+
+    assert code not in message.subject
+    assert message.subject == "Your sign-in code for Warranty Service"
+    assert code in message.body
+    assert "15 minutes" in message.body
+    assert "Keep this code to yourself" in message.body
+    (html, mimetype) = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert code in html
+    assert "Keep this code to yourself" in html
+    assert "style=" not in html
+
+
+def test_new_code_voids_the_previous_one(issued):
+    customer, pending, first_code = issued
+    with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=61), tick=False):
+        result = login_code_request(email=customer.email, client=CLIENT)
+        refused = login_code_verify(pending=pending, code=first_code, client=CLIENT)
+
+    assert result.sent
+    assert refused.outcome is VerifyOutcome.WRONG
+
+
+def test_email_task_does_not_send_a_code_that_was_replaced(issued, django_capture_on_commit_callbacks):
+    customer, _pending, _code = issued
+    device = LoginCodeDevice.objects.get(user=customer)
+    old_digest = device.token
+    with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=61), tick=False):
+        assert device.issue_code(binding="another-request") is not None
+        device.refresh_from_db()
+        mail.outbox.clear()
+
+        sent = tasks.send_login_code_email.run(
+            device_id=device.pk, code="123456", code_digest=old_digest, valid_until=device.valid_until.isoformat()
+        )
+
+    assert sent is False
+    assert mail.outbox == []
+
+
+def test_email_task_does_not_send_an_expired_code(issued):
+    customer, _pending, code = issued
+    device = LoginCodeDevice.objects.get(user=customer)
+    mail.outbox.clear()
+
+    with time_machine.travel(device.valid_until + timedelta(seconds=1), tick=False):
+        sent = tasks.send_login_code_email.run(
+            device_id=device.pk, code=code, code_digest=device.token, valid_until=device.valid_until.isoformat()
+        )
+
+    assert sent is False
+    assert mail.outbox == []
+
+
+def test_email_task_message_hides_the_code_and_expires_with_it(monkeypatch):
+    sent_options = {}
+
+    def capture(self, args=None, kwargs=None, **options):
+        sent_options.update(options, kwargs=kwargs)
+
+    monkeypatch.setattr(DjangoTask, "apply_async", capture)
+    valid_until = "2031-03-03T09:15:00+00:00"
+
+    tasks.send_login_code_email.delay(device_id=7, code="482913", code_digest="abcdefgh12345678", valid_until=valid_until)
+
+    assert sent_options["kwargs"]["code"] == "482913"  # the worker needs it
+    assert "482913" not in sent_options["kwargsrepr"]
+    assert "abcdefgh12345678" not in sent_options["kwargsrepr"]
+    assert "'device_id': 7" in sent_options["kwargsrepr"]
+    assert sent_options["argsrepr"]
+    assert sent_options["expires"] == datetime.fromisoformat(valid_until)
+
+
+def test_beat_task_voids_expired_codes_every_minute(issued, settings):
+    customer, _pending, _code = issued
+    other_customer = CustomerFactory()
+    login_code_request(email=other_customer.email, client=CLIENT)
+    device = LoginCodeDevice.objects.get(user=customer)
+    device.valid_until = timezone.now() - timedelta(minutes=1)
+    device.save()
+
+    voided = tasks.void_expired_login_codes.run()
+
+    assert voided == 1
+    assert LoginCodeDevice.objects.get(user=customer).token is None
+    assert LoginCodeDevice.objects.get(user=other_customer).token is not None
+    schedule = settings.CELERY_BEAT_SCHEDULE["void-expired-login-codes"]
+    assert schedule == {"task": "accounts.tasks.void_expired_login_codes", "schedule": 60.0}
+    assert login_codes_void_expired() == 0
+
+
+def test_the_code_is_never_logged(client, django_capture_on_commit_callbacks, caplog):
+    customer = CustomerFactory()
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/login/", {"email": customer.email})
+    code = code_from_email(mail.outbox[-1])
+    client.post("/login/verify/", {"code": code})
+
+    assert "_auth_user_id" in client.session
+    assert caplog.records
+    for record in caplog.records:
+        assert code not in record.getMessage()
+        assert code not in repr(getattr(record, "data", ""))
+
+
+@override_settings(DEBUG=False)
+def test_the_code_is_hidden_from_exception_reports(client, monkeypatch, issued, caplog):
+    from django.views.debug import ExceptionReporter
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("accounts.views.login_code_verify", broken)
+    customer, pending, code = issued
+    client.raise_request_exception = False
+    session = client.session
+    session["accounts.pending_login"] = pending.to_session()
+    session.save()
+
+    response = client.post("/login/verify/", {"code": code})
+
+    assert response.status_code == 500
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    report = ExceptionReporter(record.request, *record.exc_info).get_traceback_text()
+    assert "the database went away" in report
+    assert code not in report
+    assert "code" in report  # the parameter is listed, its value starred out
+
+
+def test_a_failed_check_is_audited_without_the_code(issued):
+    customer, pending, code = issued
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    result = login_code_verify(pending=pending, code=wrong, client=CLIENT)
+
+    assert result.outcome is VerifyOutcome.WRONG
+    event = SignInEvent.objects.get(kind=SignInEvent.Kind.CODE_FAILED)
+    assert event.user == customer
+    assert event.ip_address == "192.0.2.10"
+    assert event.user_agent == "pytest"
+    assert wrong not in str(SignInEvent.objects.filter(pk=event.pk).values().get())

@@ -328,6 +328,13 @@ LOGGING = {
     },
 }
 
+# --- The warranty team's clock ----------------------------------------------------------
+# Time allowed per waiting status, e.g. "awaiting_info=14d,under_review=2wd" (d: calendar
+# days, wd: working days, h: hours; "none" removes a deadline); see rma.deadlines.
+RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
+RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
+RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
+
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=WARRANTY_TEAM_EMAIL)

@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from payments.models import SupplementaryPayment
+        from rma.submissions import PartSpec, PartState, register_part
+
+        def read_payment(case) -> tuple[str, str]:
+            payment = SupplementaryPayment.objects.filter(case=case).only("state", "sent_back_reason").first()
+            if payment is None:
+                return PartState.TO_DO, ""
+            return payment.state, payment.sent_back_reason
+
+        register_part(
+            PartSpec(
+                key="payment",
+                title=_("Payment proof"),
+                needed=lambda case: case.requires_payment,
+                read=read_payment,
+                url_name="payments:payment",
+            )
+        )

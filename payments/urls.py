@@ -1,3 +1,15 @@
+from django.urls import path
+
+from payments import views
+
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("rma/<str:number>/payment/", views.PaymentView.as_view(), name="payment"),
+    path("rma/<str:number>/invoice-request/", views.InvoiceRequestView.as_view(), name="invoice_request"),
+    path(
+        "rma/<str:number>/payment/receipts/<int:receipt_id>/<str:variant>/",
+        views.ReceiptFileView.as_view(),
+        name="receipt_file",
+    ),
+]

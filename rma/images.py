@@ -27,7 +27,9 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -346,3 +348,27 @@ def storing(images: Sequence[CleanImage], *, folder: str = "uploads") -> Iterato
     except BaseException:
         delete_stored(stored)
         raise
+
+
+def stored_file_response(name: str, *, content_type: str, download_name: str) -> HttpResponseBase:
+    """Serve a stored upload to someone already allowed to see it.
+
+    On a local folder the file is streamed with its content type fixed, shown inline and
+    never sniffed; on S3 the answer is a redirect to a signed link that soon expires.
+    """
+    if not _is_local_storage():
+        return HttpResponseRedirect(default_storage.url(name))
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is gone.") from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=download_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+def _is_local_storage() -> bool:
+    # default_storage is a lazy proxy; isinstance sees through it to the real class.
+    return isinstance(default_storage, FileSystemStorage)

@@ -1,0 +1,156 @@
+"""
+Supplementary ("make-up") payments: what the customer paid, the proof they sent, what PayPal
+says about it, and the invoice link the team may send instead.
+
+One ``SupplementaryPayment`` per case that asks for a payment. Its ``state`` is the part's
+place in the case's checklist (to do, submitted, sent back, accepted); its ``lookup_*``
+fields are what PayPal's Transaction Search reported, for the agent: the agent decides,
+the lookup informs. Receipts of earlier submissions are kept for the record, marked as
+replaced.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# PayPal transaction IDs are 17 letters and digits.
+transaction_number_validator = RegexValidator(
+    r"^[A-Z0-9]{17}$", _("A PayPal transaction number is 17 letters and digits.")
+)
+
+
+class PartState(models.TextChoices):
+    """Where a required part of a case stands (the same words for every part)."""
+
+    TO_DO = "to_do", _("To do")
+    SUBMITTED = "submitted", _("Submitted")
+    SENT_BACK = "sent_back", _("Sent back")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class LookupState(models.TextChoices):
+    """What the PayPal lookup of the transaction number came to."""
+
+    NOT_CHECKED = "not_checked", _("Not checked")
+    SKIPPED = "skipped", _("Skipped: PayPal not configured, check by hand")
+    QUEUED = "queued", _("Waiting for PayPal")
+    MATCHED = "matched", _("Matches: completed, amount and currency as due")
+    MISMATCH = "mismatch", _("Found, but does not match what is due")
+    NOT_FOUND = "not_found", _("Not found on the receiving account")
+    UNAVAILABLE = "unavailable", _("PayPal did not answer; check by hand or look up again")
+
+
+class InvoiceState(models.TextChoices):
+    NONE = "none", _("None")
+    REQUESTED = "requested", _("Requested by the customer")
+    QUEUED = "queued", _("Being created")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("PayPal refused it")
+
+
+class SupplementaryPayment(models.Model):
+    """The supplementary payment a case asks for, and the customer's proof of it."""
+
+    case = models.OneToOneField(
+        "rma.Case", on_delete=models.PROTECT, related_name="supplementary_payment", verbose_name=_("case")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    receiving_account = models.CharField(
+        _("receiving PayPal account"),
+        max_length=254,
+        help_text=_("The account the customer was asked to pay, as shown to them."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
+    transaction_number = models.CharField(
+        _("transaction number"),
+        max_length=17,
+        blank=True,
+        db_index=True,
+        validators=[transaction_number_validator],
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    sent_back_reason = models.TextField(_("reason it was sent back"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    lookup_state = models.CharField(
+        _("PayPal lookup"), max_length=20, choices=LookupState.choices, default=LookupState.NOT_CHECKED
+    )
+    lookup_status = models.CharField(_("PayPal status"), max_length=20, blank=True)
+    lookup_amount = models.DecimalField(
+        _("PayPal amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    lookup_currency = models.CharField(_("PayPal currency"), max_length=3, blank=True)
+    lookup_payer_email = models.CharField(_("PayPal payer email"), max_length=254, blank=True)
+    lookup_error = models.CharField(_("PayPal lookup error"), max_length=300, blank=True)
+    looked_up_at = models.DateTimeField(_("looked up"), null=True, blank=True)
+
+    invoice_state = models.CharField(
+        _("invoice"), max_length=20, choices=InvoiceState.choices, default=InvoiceState.NONE
+    )
+    invoice_requested_at = models.DateTimeField(_("invoice requested"), null=True, blank=True)
+    invoice_id = models.CharField(_("PayPal invoice ID"), max_length=40, blank=True)
+    invoice_link = models.URLField(_("invoice link"), max_length=500, blank=True)
+    invoice_error = models.CharField(_("invoice error"), max_length=300, blank=True)
+    invoice_sent_at = models.DateTimeField(_("invoice sent"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("supplementary payment")
+        verbose_name_plural = _("supplementary payments")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state=PartState.TO_DO) | ~Q(transaction_number=""),
+                name="payments_submitted_has_transaction_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.get_state_display()})"
+
+    @property
+    def is_editable_by_customer(self) -> bool:
+        """The customer may (re)submit a part that is still to do or was sent back."""
+        return self.state in (PartState.TO_DO, PartState.SENT_BACK)
+
+
+class PaymentReceipt(models.Model):
+    """One receipt image (a screenshot of the payment), cleaned and stored by ``rma.images``."""
+
+    payment = models.ForeignKey(
+        SupplementaryPayment, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("payment")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.FileField(_("image"), max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=40)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    is_current = models.BooleanField(_("current"), default=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("payment receipt")
+        verbose_name_plural = _("payment receipts")
+        ordering = ("payment", "-is_current", "position", "id")
+
+    def __str__(self) -> str:
+        return self.original_name

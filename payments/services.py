@@ -1,0 +1,368 @@
+"""
+Every write about supplementary payments.
+
+Each service locks the case row, checks what the lifecycle allows, writes the payment rows
+and one ``CaseEvent``, and queues emails and PayPal calls to run after the commit. Receipt
+files are stored before the transaction opens and removed again if it rolls back, so a
+refused submission leaves neither rows nor files behind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payments import paypal
+from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
+from rma import images, submissions
+from rma.models import Case, CaseEvent, Role
+from rma.services import NO_META, CaseActionError, CasePermissionError, CaseStatusError, RequestMeta, role_of
+
+TRANSACTION_NUMBER = re.compile(r"[A-Z0-9]{17}")
+
+
+class PaymentAction:
+    """The ``CaseEvent.action`` values written by this module."""
+
+    SUBMIT = "payment_submit"
+    LOOKUP = "payment_lookup"
+    INVOICE_REQUEST = "invoice_request"
+    INVOICE_QUEUE = "invoice_queue"
+    INVOICE_SENT = "invoice_sent"
+    INVOICE_FAILED = "invoice_failed"
+
+
+def normalise_transaction_number(value: str) -> str:
+    """What people paste: spaces and dashes dropped, letters upper-cased."""
+    return "".join(ch for ch in (value or "") if ch not in " -\t").upper()
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
+    role = role_of(actor)
+    if role == Role.CUSTOMER:
+        if on_behalf or actor.pk != case.customer_id:
+            raise CasePermissionError(_("You cannot do this on this RMA solution."))
+        return role
+    if role == Role.SYSTEM or not on_behalf:
+        raise CasePermissionError(_("Staff send the customer's information only on the customer's behalf."))
+    if not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    return role
+
+
+def _event(
+    *,
+    case: Case,
+    action: str,
+    actor: Any | None,
+    role: str,
+    on_behalf: bool = False,
+    comment: str = "",
+    data: Mapping[str, Any] | None = None,
+    meta: RequestMeta = NO_META,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        actor_role=role,
+        on_behalf=on_behalf,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        comment=comment,
+        data=dict(data or {}),
+        ip=meta.ip,
+        user_agent=meta.user_agent,
+    )
+
+
+def _payment_for(case: Case) -> SupplementaryPayment:
+    """The case's payment row, locked, created from what the case asks for if new."""
+    payment = SupplementaryPayment.objects.select_for_update().filter(case=case).first()
+    if payment is None:
+        payment = SupplementaryPayment.objects.create(
+            case=case,
+            amount=case.payment_amount,
+            currency=case.payment_currency,
+            receiving_account=settings.PAYPAL_RECEIVING_ACCOUNT,
+        )
+    return payment
+
+
+def _check_payment_step(case: Case) -> None:
+    if not case.requires_payment:
+        raise CaseActionError(_("Nothing was changed: this RMA solution asks for no supplementary payment."))
+    if case.status != Case.Status.AWAITING_INFO:
+        raise CaseStatusError(
+            _("Nothing was changed: RMA %(number)s is “%(status)s”, so it takes no payment proof now.")
+            % {"number": case.number, "status": case.get_status_display()}
+        )
+
+
+def duplicate_transaction_cases(*, transaction_number: str, exclude_case_id: int | None = None) -> list[str]:
+    """Numbers of other cases whose payment proof carries the same transaction number."""
+    if not transaction_number:
+        return []
+    numbers = SupplementaryPayment.objects.filter(transaction_number=transaction_number).exclude(
+        case_id=exclude_case_id
+    )
+    return sorted(numbers.values_list("case__number", flat=True))
+
+
+def payment_submit(
+    *,
+    case: Case,
+    actor: Any,
+    transaction_number: str,
+    receipts: Sequence[images.CleanImage],
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+) -> SupplementaryPayment:
+    """Record the customer's payment proof (transaction number, 1 to 5 receipt images).
+
+    The PayPal lookup is queued after the commit and never holds the submission up. When
+    this was the last part the case needed, the case moves to ``under_review``.
+    """
+    transaction_number = normalise_transaction_number(transaction_number)
+    if not 1 <= len(receipts) <= settings.UPLOAD_MAX_RECEIPTS:
+        raise CaseActionError(
+            _("Send between 1 and %(max)d receipt images.") % {"max": settings.UPLOAD_MAX_RECEIPTS}
+        )
+    if not TRANSACTION_NUMBER.fullmatch(transaction_number):
+        raise CaseActionError(_("A PayPal transaction number is 17 letters and digits."))
+    _check_payment_step(case)  # before storing anything; checked again under the lock
+    with images.storing(receipts, folder="receipts") as stored, transaction.atomic():
+        locked = _lock(case)
+        role = _authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
+        _check_payment_step(locked)
+        payment = _payment_for(locked)
+        if not payment.is_editable_by_customer:
+            raise CaseActionError(
+                _("Nothing was changed: your payment proof is already with the warranty team.")
+            )
+        payment.receipts.filter(is_current=True).update(is_current=False)
+        PaymentReceipt.objects.bulk_create(
+            PaymentReceipt(
+                payment=payment,
+                position=position,
+                image=image.name,
+                thumbnail=image.thumbnail_name,
+                original_name=image.original_name[:120],
+                content_type=image.content_type,
+                width=image.width,
+                height=image.height,
+                size=image.size,
+            )
+            for position, image in enumerate(stored, start=1)
+        )
+        configured = paypal.is_configured()
+        payment.amount = locked.payment_amount
+        payment.currency = locked.payment_currency
+        payment.transaction_number = transaction_number
+        payment.state = PartState.SUBMITTED
+        payment.submitted_at = timezone.now()
+        payment.submitted_by = actor
+        payment.sent_back_reason = ""
+        payment.lookup_state = LookupState.QUEUED if configured else LookupState.SKIPPED
+        payment.lookup_status = payment.lookup_currency = payment.lookup_payer_email = (
+            payment.lookup_error
+        ) = ""
+        payment.lookup_amount = None
+        payment.looked_up_at = None
+        payment.save()
+        duplicates = duplicate_transaction_cases(
+            transaction_number=transaction_number, exclude_case_id=locked.pk
+        )
+        _event(
+            case=locked,
+            action=PaymentAction.SUBMIT,
+            actor=actor,
+            role=role,
+            on_behalf=on_behalf,
+            data={
+                "transaction_number": transaction_number,
+                "receipts": [image.name for image in stored],
+                "duplicate_of": duplicates,
+            },
+            meta=meta or NO_META,
+        )
+        if configured:
+            from payments.tasks import lookup_payment
+
+            lookup_payment.delay_on_commit(payment_id=payment.pk)
+        submissions.complete_if_ready(case=locked, actor=actor, on_behalf=on_behalf, meta=meta)
+    return payment
+
+
+def payment_lookup_record(
+    *, payment_id: int, lookup: paypal.TransactionLookup
+) -> SupplementaryPayment | None:
+    """Store what PayPal said about the transaction number, for the agent to see."""
+    with transaction.atomic():
+        payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
+        if payment is None:
+            return None
+        case = _lock(payment.case)
+        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+        if payment.transaction_number != lookup.transaction_id:
+            return payment  # the customer sent another number since: its own lookup follows
+        if not lookup.found:
+            state = LookupState.NOT_FOUND
+        elif lookup.matches(amount=payment.amount, currency=payment.currency):
+            state = LookupState.MATCHED
+        else:
+            state = LookupState.MISMATCH
+        payment.lookup_state = state
+        payment.lookup_status = lookup.status
+        payment.lookup_amount = lookup.amount
+        payment.lookup_currency = lookup.currency
+        payment.lookup_payer_email = lookup.payer_email[:254]
+        payment.lookup_error = ""
+        payment.looked_up_at = timezone.now()
+        payment.save()
+        _event(
+            case=case,
+            action=PaymentAction.LOOKUP,
+            actor=None,
+            role=Role.SYSTEM,
+            data={
+                "transaction_number": lookup.transaction_id,
+                "result": state,
+                "status": lookup.status,
+                "amount": str(lookup.amount) if lookup.amount is not None else "",
+                "currency": lookup.currency,
+            },
+        )
+    return payment
+
+
+def payment_lookup_failed(
+    *, payment_id: int, reason: str, skipped: bool = False
+) -> SupplementaryPayment | None:
+    """PayPal could not be asked (not configured, or down after every retry): agents check by hand."""
+    with transaction.atomic():
+        payment = SupplementaryPayment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            return None
+        payment.lookup_state = LookupState.SKIPPED if skipped else LookupState.UNAVAILABLE
+        payment.lookup_error = reason[:300]
+        payment.looked_up_at = timezone.now()
+        payment.save(update_fields=["lookup_state", "lookup_error", "looked_up_at", "updated_at"])
+    return payment
+
+
+def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> SupplementaryPayment:
+    """An agent asks PayPal again about a submitted transaction number."""
+    if not paypal.is_configured():
+        raise CaseActionError(_("PayPal is not configured: check the payment by hand."))
+    with transaction.atomic():
+        locked = SupplementaryPayment.objects.select_for_update().get(pk=payment.pk)
+        if not locked.transaction_number:
+            raise CaseActionError(_("No transaction number was submitted yet."))
+        locked.lookup_state = LookupState.QUEUED
+        locked.lookup_error = ""
+        locked.save(update_fields=["lookup_state", "lookup_error", "updated_at"])
+        from payments.tasks import lookup_payment
+
+        lookup_payment.delay_on_commit(payment_id=locked.pk)
+    return locked
+
+
+def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> SupplementaryPayment:
+    """The customer cannot send money directly and asks the team for a PayPal invoice link."""
+    with transaction.atomic():
+        locked = _lock(case)
+        role = _authorize_customer_step(case=locked, actor=actor, on_behalf=False)
+        _check_payment_step(locked)
+        payment = _payment_for(locked)
+        if payment.invoice_state == InvoiceState.SENT:
+            raise CaseActionError(_("Your invoice link is already on this page."))
+        if payment.invoice_state in (InvoiceState.REQUESTED, InvoiceState.QUEUED):
+            raise CaseActionError(_("You already asked for an invoice link; the warranty team will send it."))
+        payment.invoice_state = InvoiceState.REQUESTED
+        payment.invoice_requested_at = timezone.now()
+        payment.invoice_error = ""
+        payment.save()
+        event = _event(
+            case=locked, action=PaymentAction.INVOICE_REQUEST, actor=actor, role=role, meta=meta or NO_META
+        )
+        from payments.tasks import send_payment_email
+
+        send_payment_email.delay_on_commit(event_id=event.pk)
+    return payment
+
+
+def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> SupplementaryPayment:
+    """An agent has PayPal create and send an invoice for the amount due (queued after commit)."""
+    if not paypal.is_configured():
+        raise CaseActionError(_("PayPal is not configured: send the customer a payment link by hand."))
+    if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    with transaction.atomic():
+        locked = _lock(case)
+        _check_payment_step(locked)
+        payment = _payment_for(locked)
+        if payment.invoice_state in (InvoiceState.QUEUED, InvoiceState.SENT):
+            raise CaseActionError(_("An invoice for this case is already being sent or was sent."))
+        payment.invoice_state = InvoiceState.QUEUED
+        payment.invoice_error = ""
+        payment.amount = locked.payment_amount
+        payment.currency = locked.payment_currency
+        payment.save()
+        _event(
+            case=locked,
+            action=PaymentAction.INVOICE_QUEUE,
+            actor=actor,
+            role=role_of(actor),
+            data={"amount": str(payment.amount), "currency": payment.currency},
+            meta=meta or NO_META,
+        )
+        from payments.tasks import create_and_send_invoice
+
+        create_and_send_invoice.delay_on_commit(payment_id=payment.pk)
+    return payment
+
+
+def invoice_number_for(payment: SupplementaryPayment) -> str:
+    """The invoice number PayPal sees: stable, so a retried call cannot bill twice."""
+    return f"{payment.case.number}-P{payment.pk}"
+
+
+def invoice_record(
+    *, payment_id: int, sent: paypal.SentInvoice | None, error: str = ""
+) -> SupplementaryPayment:
+    """Store the outcome of the invoice call; a sent invoice's link is emailed to the customer."""
+    with transaction.atomic():
+        payment = SupplementaryPayment.objects.select_related("case").get(pk=payment_id)
+        case = _lock(payment.case)
+        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+        if sent is not None:
+            payment.invoice_state = InvoiceState.SENT
+            payment.invoice_id = sent.invoice_id
+            payment.invoice_link = sent.payer_link
+            payment.invoice_sent_at = timezone.now()
+            payment.invoice_error = ""
+            action = PaymentAction.INVOICE_SENT
+            data = {"invoice_id": sent.invoice_id, "link": sent.payer_link}
+        else:
+            payment.invoice_state = InvoiceState.FAILED
+            payment.invoice_error = error[:300]
+            action = PaymentAction.INVOICE_FAILED
+            data = {"error": payment.invoice_error}
+        payment.save()
+        event = _event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
+        if sent is not None:
+            from payments.tasks import send_payment_email
+
+            send_payment_email.delay_on_commit(event_id=event.pk)
+    return payment

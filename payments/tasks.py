@@ -1,0 +1,109 @@
+"""
+Celery tasks of the payments: they take ids, call PayPal through ``payments.paypal``, and
+record the outcome through ``payments.services``.
+
+PayPal down or slow is retried with a growing delay; once the retries are spent the
+outcome is recorded so the agent knows to check by hand. In eager mode (the embedded
+setup, no worker) a task tries once, so a page never waits on a retry loop.
+"""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+
+from payments import paypal, services
+from payments.emails import build_payment_email
+from payments.models import SupplementaryPayment
+from rma.models import CaseEvent
+
+PAYPAL_MAX_RETRIES = 8
+# Transaction Search may take up to three hours to list a new payment: a number not found
+# soon after it was submitted is looked up again later, a few times.
+NOT_FOUND_RECHECKS = 4
+NOT_FOUND_RECHECK_SECONDS = 45 * 60
+
+
+def backoff_seconds(retries: int) -> int:
+    """1, 2, 4 ... minutes, at most an hour, with jitter so retries do not arrive together."""
+    base = min(60 * 2**retries, 3600)
+    return base + random.randint(0, base // 4)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
+def lookup_payment(self, payment_id: int) -> str:
+    """Look the payment's transaction number up on PayPal and record what PayPal says."""
+    payment = (
+        SupplementaryPayment.objects.filter(pk=payment_id)
+        .only("id", "transaction_number", "submitted_at")
+        .first()
+    )
+    if payment is None or not payment.transaction_number:
+        return "gone"
+    try:
+        lookup = paypal.find_transaction(transaction_id=payment.transaction_number)
+    except paypal.PayPalNotConfigured as error:
+        services.payment_lookup_failed(payment_id=payment_id, reason=str(error), skipped=True)
+        return "skipped"
+    except paypal.PayPalUnavailable as error:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            services.payment_lookup_failed(payment_id=payment_id, reason=str(error))
+            return "unavailable"
+        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
+    except paypal.PayPalRefused as error:
+        services.payment_lookup_failed(payment_id=payment_id, reason=str(error))
+        return "refused"
+    services.payment_lookup_record(payment_id=payment_id, lookup=lookup)
+    if not lookup.found and not self.request.is_eager and self.request.retries < NOT_FOUND_RECHECKS:
+        raise self.retry(countdown=NOT_FOUND_RECHECK_SECONDS)
+    return "found" if lookup.found else "not_found"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
+def create_and_send_invoice(self, payment_id: int) -> str:
+    """Have PayPal create and send the invoice an agent asked for, and record its link."""
+    payment = SupplementaryPayment.objects.select_related("case__customer").filter(pk=payment_id).first()
+    if payment is None:
+        return "gone"
+    try:
+        sent = paypal.send_invoice(
+            invoice_number=services.invoice_number_for(payment),
+            recipient_email=payment.case.customer.email,
+            amount=payment.amount,
+            currency=payment.currency,
+            item_name=f"Supplementary payment for {payment.case.number}",
+            note=f"RMA {payment.case.number}",
+        )
+    except paypal.PayPalUnavailable as error:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            services.invoice_record(payment_id=payment_id, sent=None, error=str(error))
+            return "unavailable"
+        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
+    except paypal.PayPalError as error:
+        services.invoice_record(payment_id=payment_id, sent=None, error=str(error))
+        return "failed"
+    services.invoice_record(payment_id=payment_id, sent=sent)
+    return "sent"
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=15 * 60,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+)
+def send_payment_email(event_id: int) -> bool:
+    """Send the email a payment event calls for (invoice link, invoice request)."""
+    event = (
+        CaseEvent.objects.select_related("case__customer", "case__assigned_agent").filter(pk=event_id).first()
+    )
+    if event is None:
+        return False
+    message = build_payment_email(event)
+    if message is None:
+        return False
+    message.send()
+    return True

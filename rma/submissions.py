@@ -1,0 +1,150 @@
+"""
+The required information of a case, part by part: the return shipment, the payment proof,
+the shipping address.
+
+Each part lives in its own app and registers here how to read its state. The case page
+shows the checklist from ``required_parts``; the services that store a part call
+``complete_if_ready`` in their transaction, which moves the case to ``under_review`` once
+every part the solution needs is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from rma.models import Case
+
+
+class PartState:
+    """The same four words for every part (stored values of ``payments.models.PartState``)."""
+
+    TO_DO = "to_do"
+    SUBMITTED = "submitted"
+    SENT_BACK = "sent_back"
+    ACCEPTED = "accepted"
+    IN = frozenset({SUBMITTED, ACCEPTED})
+    LABELS = {
+        TO_DO: _("To do"),
+        SUBMITTED: _("Submitted"),
+        SENT_BACK: _("Sent back"),
+        ACCEPTED: _("Accepted"),
+    }
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """How one kind of part is recognised, read and reached."""
+
+    key: str
+    title: str | Promise
+    needed: Callable[[Case], bool]
+    read: Callable[[Case], tuple[str, str]]  # (state, reason it was sent back)
+    url_name: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One line of a case's checklist."""
+
+    key: str
+    title: str
+    state: str
+    reason: str
+    url: str
+
+    @property
+    def state_label(self) -> str:
+        return str(PartState.LABELS[self.state])
+
+    @property
+    def is_in(self) -> bool:
+        return self.state in PartState.IN
+
+    @property
+    def open_to_customer(self) -> bool:
+        return self.state in (PartState.TO_DO, PartState.SENT_BACK)
+
+
+# The parts a solution may ask for, in the order the customer usually does them.
+PART_ORDER = ("return", "payment", "address")
+NEEDED: dict[str, Callable[[Case], bool]] = {
+    "return": lambda case: case.requires_return,
+    "payment": lambda case: case.requires_payment,
+    "address": lambda case: case.requires_shipping_address,
+}
+DEFAULT_TITLES = {
+    "return": _("Return shipment"),
+    "payment": _("Payment proof"),
+    "address": _("Shipping address"),
+}
+_registry: dict[str, PartSpec] = {}
+
+
+def register_part(spec: PartSpec) -> None:
+    """Called from an app's ``ready()``: this app stores the part ``spec.key``."""
+    _registry[spec.key] = spec
+
+
+def required_parts(case: Case) -> list[Part]:
+    """The checklist of ``case``: every part its solution needs, with its state."""
+    parts = []
+    for key in PART_ORDER:
+        if not NEEDED[key](case):
+            continue
+        spec = _registry.get(key)
+        if spec is None:
+            # No page takes this part yet: it is still to do, with nowhere to send it.
+            parts.append(
+                Part(key=key, title=str(DEFAULT_TITLES[key]), state=PartState.TO_DO, reason="", url="")
+            )
+            continue
+        state, reason = spec.read(case)
+        parts.append(
+            Part(
+                key=key,
+                title=str(spec.title),
+                state=state,
+                reason=reason,
+                url=reverse(spec.url_name, kwargs={"number": case.number}),
+            )
+        )
+    return parts
+
+
+def every_part_in(case: Case) -> bool:
+    """Whether each part the solution needs is submitted or accepted.
+
+    A needed part whose app has not registered counts as missing: nothing could have been
+    submitted for it.
+    """
+    for key in PART_ORDER:
+        if not NEEDED[key](case):
+            continue
+        spec = _registry.get(key)
+        if spec is None or spec.read(case)[0] not in PartState.IN:
+            return False
+    return True
+
+
+def complete_if_ready(*, case: Case, actor: Any | None, on_behalf: bool = False, meta: Any = None) -> Case:
+    """Move a locked ``awaiting_info`` case to ``under_review`` once every needed part is in.
+
+    Call it inside the transaction that stored a part, after the part's row is saved.
+    """
+    from rma.services import case_mark_info_complete
+
+    if case.status != Case.Status.AWAITING_INFO or not every_part_in(case):
+        return case
+    return case_mark_info_complete(
+        case=case,
+        actor=actor,
+        on_behalf=on_behalf,
+        data={"parts": [key for key in PART_ORDER if NEEDED[key](case)]},
+        meta=meta,
+    )

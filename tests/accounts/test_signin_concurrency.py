@@ -1,0 +1,68 @@
+"""Concurrent guesses against one code, on PostgreSQL where the row lock is real."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+from django_otp.models import SideChannelDevice
+
+from accounts.limits import ClientInfo
+from accounts.models import LoginCodeDevice, SignInEvent
+from accounts.services import VerifyOutcome, login_code_request, login_code_verify
+from tests.accounts.conftest import code_from_email
+from tests.factories import CustomerFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENT = ClientInfo(ip_address="192.0.2.20", user_agent="pytest")
+GUESSES = 20
+
+
+def test_twenty_concurrent_wrong_guesses_cannot_slip_past_the_throttle(monkeypatch):
+    customer = CustomerFactory()
+    pending = login_code_request(email=customer.email, client=CLIENT).pending
+    code = code_from_email(mail.outbox[-1])
+    wrong_codes = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, GUESSES + 1)]
+
+    # Count the guesses that reach django-otp's comparison of the code.
+    compared = []
+    compare_lock = threading.Lock()
+    original_compare = SideChannelDevice.verify_token
+
+    def counting_compare(self, token):
+        with compare_lock:
+            compared.append(token)
+        return original_compare(self, token)
+
+    monkeypatch.setattr(SideChannelDevice, "verify_token", counting_compare)
+    start = threading.Barrier(GUESSES)
+    outcomes = []
+
+    def guess(wrong_code: str) -> None:
+        try:
+            start.wait()
+            outcomes.append(login_code_verify(pending=pending, code=wrong_code, client=CLIENT).outcome)
+        finally:
+            connection.close()
+
+    # The clock stands still: django-otp's back-off (1 s after the first failure) never ends.
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+        threads = [threading.Thread(target=guess, args=(wrong_code,)) for wrong_code in wrong_codes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert len(outcomes) == GUESSES
+    device = LoginCodeDevice.objects.get(user=customer)
+    failures_recorded = SignInEvent.objects.filter(kind=SignInEvent.Kind.CODE_FAILED).count()
+    assert len(compared) == device.throttling_failure_count == failures_recorded
+    assert len(compared) == 1  # all that django-otp's throttle allows while the clock stands still
+    assert outcomes.count(VerifyOutcome.WRONG) == 1
+    assert outcomes.count(VerifyOutcome.THROTTLED) == GUESSES - 1
+    assert VerifyOutcome.SIGNED_IN not in outcomes
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.CODE_REFUSED).count() == GUESSES - 1

@@ -360,14 +360,31 @@ def case_send_back(*, case: Case, actor: Any, comment: str, meta: RequestMeta | 
     return _transition(case=case, action=Action.SEND_BACK, actor=actor, comment=comment, meta=meta)
 
 
-def case_agree(*, case: Case, actor: Any, on_behalf: bool = False, meta: RequestMeta | None = None) -> Case:
-    """The customer confirms the solution; it then waits for their information or is processed."""
+def case_agree(
+    *,
+    case: Case,
+    actor: Any,
+    on_behalf: bool = False,
+    comment: str = "",
+    meta: RequestMeta | None = None,
+) -> Case:
+    """The customer confirms the solution; it then waits for their information or is processed.
+
+    An agent acting for the customer passes ``on_behalf=True`` and may say in ``comment`` how
+    the customer gave their consent.
+    """
 
     def prepare(locked: Case) -> str:
         return Case.Status.AWAITING_INFO if locked.requires_info else Case.Status.PROCESSING
 
     return _transition(
-        case=case, action=Action.AGREE, actor=actor, on_behalf=on_behalf, meta=meta, prepare=prepare
+        case=case,
+        action=Action.AGREE,
+        actor=actor,
+        on_behalf=on_behalf,
+        comment=comment,
+        meta=meta,
+        prepare=prepare,
     )
 
 
@@ -409,6 +426,7 @@ def case_mark_info_complete(
     case: Case,
     actor: Any | None,
     on_behalf: bool = False,
+    comment: str = "",
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta | None = None,
 ) -> Case:
@@ -422,6 +440,7 @@ def case_mark_info_complete(
         action=Action.MARK_INFO_COMPLETE,
         actor=actor,
         on_behalf=on_behalf,
+        comment=comment,
         data=data,
         meta=meta,
     )

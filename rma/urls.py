@@ -1,9 +1,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from rma import views
+
 app_name = "rma"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="rma:case_list"), name="home"),
-    path("rma/", RedirectView.as_view(pattern_name="accounts:login"), name="case_list"),
+    path("rma/", views.CaseListView.as_view(), name="case_list"),
+    path("rma/<str:number>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("rma/<str:number>/agree/", views.CaseAgreeView.as_view(), name="case_agree"),
+    path("rma/<str:number>/disagree/", views.CaseDisagreeView.as_view(), name="case_disagree"),
+    path("rma/<str:number>/messages/", views.CaseMessageView.as_view(), name="case_message"),
 ]

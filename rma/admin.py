@@ -1,0 +1,388 @@
+"""
+The warranty team's back office for cases.
+
+Agents create a case for a customer by email and move it along the lifecycle with one
+button per allowed transition; each button opens a short confirmation page whose POST calls
+the same service the customer pages use. Editing, creating and messaging go through
+``rma.services`` too, so every change leaves its event.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rma.models import (
+    TRANSITIONS,
+    Action,
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseMessage,
+    Transition,
+    Warehouse,
+    transition_for,
+)
+from rma.services import (
+    SOLUTION_FIELDS,
+    TEAM_FIELDS,
+    TRANSITION_SERVICES,
+    CaseActionError,
+    RequestMeta,
+    can_take,
+    case_create,
+    case_message_post,
+    case_update,
+    customer_for_email,
+    role_of,
+)
+
+TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
+
+
+def _on_behalf(transition: Transition, user) -> bool:
+    """Staff take a customer's step only on the customer's behalf."""
+    return transition.on_behalf and role_of(user) not in transition.roles
+
+
+def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
+    """The transitions ``user`` may take on ``case`` now, each with its on-behalf flag."""
+    allowed = []
+    for row in case.allowed_actions():
+        on_behalf = _on_behalf(row, user)
+        if can_take(row, case=case, user=user, on_behalf=on_behalf):
+            allowed.append((row, on_behalf))
+    return allowed
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "country", "is_active")
+    list_filter = ("is_active", "country")
+    search_fields = ("name", "city", "postal_code")
+
+
+class CaseItemInline(admin.TabularInline):
+    model = CaseItem
+    fields = (
+        "product_model",
+        "serial_number",
+        "uid",
+        "quantity",
+        "kit_scope",
+        "purchase_date",
+        "warranty_months",
+        "in_warranty_display",
+    )
+    readonly_fields = ("in_warranty_display",)
+    min_num = 1
+    extra = 0
+    validate_min = True
+
+    @admin.display(description=gettext_lazy("In warranty"), boolean=True)
+    def in_warranty_display(self, item: CaseItem) -> bool | None:
+        return item.in_warranty if item.pk else None
+
+    # Items are part of the solution: frozen once the customer may rely on it.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseMessageInline(ReadOnlyInline):
+    model = CaseMessage
+    fields = ("created_at", "sender", "author", "body")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("Messages (write a new one in “Reply to the customer” above)")
+
+
+class CaseEventInline(ReadOnlyInline):
+    """The audit trail: shown in full, never editable."""
+
+    model = CaseEvent
+    fields = (
+        "created_at",
+        "actor",
+        "actor_role",
+        "on_behalf",
+        "action",
+        "from_status",
+        "to_status",
+        "comment",
+        "data",
+        "ip",
+        "user_agent",
+    )
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class CaseAdminForm(forms.ModelForm):
+    customer_email = forms.EmailField(
+        label=gettext_lazy("Customer's email address"),
+        required=False,
+        help_text=gettext_lazy("The address the customer wrote from. A new customer gets an account."),
+    )
+    reply_to_customer = forms.CharField(
+        label=gettext_lazy("Reply to the customer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Sent to the customer by email and shown on their case page."),
+    )
+
+    class Meta:
+        model = Case
+        fields = (*SOLUTION_FIELDS, *TEAM_FIELDS)
+
+    def clean_customer_email(self) -> str:
+        email = self.cleaned_data.get("customer_email", "")
+        if self.instance.pk is None:
+            if not email:
+                raise ValidationError(_("Enter the customer's email address."))
+            from django.contrib.auth import get_user_model
+
+            existing = get_user_model().objects.filter(email__iexact=email).first()
+            if existing is not None and existing.is_staff:
+                raise ValidationError(_("This address belongs to a member of staff, not a customer."))
+        return email
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
+    list_display = (
+        "number",
+        "customer",
+        "status",
+        "solution_type",
+        "warehouse",
+        "assigned_agent",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "solution_type",
+        "warehouse",
+        ("assigned_agent", admin.RelatedOnlyFieldListFilter),
+        "needs_approval",
+    )
+    search_fields = ("number", "customer__email", "items__serial_number", "items__uid")
+    list_select_related = ("customer", "warehouse", "assigned_agent")
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
+    change_form_template = "admin/rma/case/change_form.html"
+
+    STATUS_FIELDS = (
+        "number",
+        "customer",
+        "status",
+        "revision",
+        "created_at",
+        "updated_at",
+        "status_changed_at",
+        "completed_at",
+        "refund_reference",
+        "outbound_carrier",
+        "outbound_tracking_number",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cases carry an audit trail; a case that should not go on is cancelled
+
+    def get_fieldsets(self, request, obj=None):
+        solution = (
+            _("Solution"),
+            {
+                "fields": (
+                    "solution_type",
+                    "solution_note",
+                    "needs_approval",
+                    ("refund_amount", "refund_currency"),
+                    ("payment_amount", "payment_currency"),
+                    "return_required",
+                    "warehouse",
+                    "country",
+                )
+            },
+        )
+        team = (_("Warranty team"), {"fields": ("assigned_agent", "agent_notes")})
+        if obj is None:
+            return ((None, {"fields": ("customer_email",)}), solution, team)
+        state = (
+            _("Case"),
+            {
+                "fields": (
+                    ("number", "status", "revision"),
+                    "customer",
+                    ("created_at", "status_changed_at", "completed_at"),
+                    ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
+                )
+            },
+        )
+        reply = (_("Conversation"), {"fields": ("reply_to_customer",)})
+        return (state, solution, team, reply)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.is_solution_editable:
+            return self.STATUS_FIELDS
+        return self.STATUS_FIELDS + SOLUTION_FIELDS
+
+    def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
+        meta = RequestMeta.from_request(request)
+        try:
+            if not change:
+                obj.customer = customer_for_email(email=form.cleaned_data["customer_email"])
+                case_create(case=obj, actor=request.user, meta=meta)
+            else:
+                updated = case_update(
+                    case=obj, actor=request.user, changed_fields=form.changed_data, meta=meta
+                )
+                obj.status = updated.status
+            reply = form.cleaned_data.get("reply_to_customer", "").strip()
+            if change and reply:
+                case_message_post(case=obj, author=request.user, body=reply, meta=meta)
+        except CaseActionError as error:
+            # The form was valid when checked; the case moved on in the meantime.
+            raise PermissionDenied(error.message) from error
+
+    # --- One button per allowed transition ------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="rma_case_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = [
+                {"row": row, "on_behalf": on_behalf, "label": transition_label(row, on_behalf)}
+                for row, on_behalf in staff_transitions(obj, request.user)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Confirm one transition (GET), then take it through its service (POST)."""
+        if action not in TRANSITION_ACTIONS:
+            raise Http404("No such action.")
+        case = self.get_object(request, object_id)
+        if case is None:
+            raise Http404("No such case.")
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        row = transition_for(action)
+        on_behalf = _on_behalf(row, request.user)
+        if not can_take(row, case=case, user=request.user, on_behalf=on_behalf):
+            raise PermissionDenied
+        change_url = reverse("admin:rma_case_change", args=[case.pk])
+        form = TransitionForm(request.POST or None, transition=row, case=case)
+        if request.method == "POST" and form.is_valid():
+            service = TRANSITION_SERVICES[action]
+            kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
+            kwargs.update(form.service_arguments())
+            if row.on_behalf:
+                kwargs["on_behalf"] = on_behalf
+            try:
+                case = service(**kwargs)
+            except CaseActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                _("%(action)s: done. The case is now “%(status)s”.")
+                % {"action": transition_label(row, on_behalf), "status": case.get_status_display()},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": transition_label(row, on_behalf),
+            "transition": row,
+            "on_behalf": on_behalf,
+            "form": form,
+            "change_url": change_url,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/rma/case/transition.html", context)
+
+
+def transition_label(row: Transition, on_behalf: bool) -> str:
+    label = str(Action(row.action).label)
+    if on_behalf:
+        return _("%(action)s on the customer's behalf") % {"action": label}
+    return label
+
+
+class TransitionForm(forms.Form):
+    """The few inputs a transition takes: a comment, and what completing a case needs."""
+
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, transition: Transition, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition.comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].help_text = {
+                Action.DISAGREE: _("What the customer finds wrong and which solution they want instead."),
+                Action.REQUEST_INFO: _("Shown to the customer: what to send again and why."),
+                Action.SEND_BACK: _("For the agent: what to change."),
+                Action.CANCEL: _("Shown to the customer: why the case is closed."),
+            }.get(transition.action, "")
+        elif transition.on_behalf:
+            self.fields["comment"].help_text = _(
+                "How the customer asked you to do this (kept in the audit trail)."
+            )
+        if transition.action == Action.COMPLETE:
+            if case.solution_type == Case.SolutionType.REFUND:
+                self.fields["refund_reference"] = forms.CharField(
+                    label=gettext_lazy("Refund reference"), max_length=100
+                )
+            else:
+                self.fields["outbound_carrier"] = forms.CharField(
+                    label=gettext_lazy("Carrier"), max_length=60
+                )
+                self.fields["outbound_tracking_number"] = forms.CharField(
+                    label=gettext_lazy("Tracking number"), max_length=60
+                )
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)

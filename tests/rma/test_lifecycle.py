@@ -1,0 +1,133 @@
+"""
+Every (status, action, actor) combination, checked against the lifecycle written out here.
+
+The expected table below is deliberately a second, independent copy of DESIGN.md's
+lifecycle: a change to ``rma.models.TRANSITIONS`` that drifts from it fails these tests.
+"""
+
+import pytest
+
+from rma.models import Action, Case, CaseEvent, Role
+from rma.services import TRANSITION_SERVICES, CaseActionError, CaseStatusError
+from tests.factories import AgentFactory, CaseFactory, CustomerFactory, SupervisorFactory
+
+pytestmark = pytest.mark.django_db
+
+S = Case.Status
+CUSTOMER_SIDE = {"customer", "agent", "supervisor"}  # staff act on the customer's behalf
+TEAM = {"agent", "supervisor"}
+
+# (status, action) -> (status reached, actors allowed). Everything else is refused.
+EXPECTED = {
+    (S.DRAFT, Action.SUBMIT_FOR_APPROVAL): (S.PENDING_APPROVAL, TEAM),
+    (S.DRAFT, Action.PUBLISH): (S.PENDING_CONFIRM, TEAM),
+    (S.PENDING_APPROVAL, Action.APPROVE): (S.PENDING_CONFIRM, {"supervisor"}),
+    (S.PENDING_APPROVAL, Action.SEND_BACK): (S.DRAFT, {"supervisor"}),
+    (S.PENDING_CONFIRM, Action.AGREE): (S.AWAITING_INFO, CUSTOMER_SIDE),
+    (S.PENDING_CONFIRM, Action.DISAGREE): (S.DISAGREED, CUSTOMER_SIDE),
+    (S.DISAGREED, Action.REVISE): (S.PENDING_CONFIRM, TEAM),
+    (S.DISAGREED, Action.CANCEL): (S.CANCELLED, TEAM),
+    (S.AWAITING_INFO, Action.MARK_INFO_COMPLETE): (S.UNDER_REVIEW, CUSTOMER_SIDE | {"system"}),
+    (S.UNDER_REVIEW, Action.ACCEPT): (S.PROCESSING, TEAM),
+    (S.UNDER_REVIEW, Action.REQUEST_INFO): (S.AWAITING_INFO, TEAM),
+    (S.PROCESSING, Action.COMPLETE): (S.COMPLETED, TEAM),
+}
+CUSTOMER_ACTIONS = {Action.AGREE, Action.DISAGREE, Action.MARK_INFO_COMPLETE}
+ACTORS = ("customer", "other_customer", "agent", "supervisor", "system")
+EXPECTED_ROLE = {
+    "customer": Role.CUSTOMER,
+    "agent": Role.AGENT,
+    "supervisor": Role.SUPERVISOR,
+    "system": Role.SYSTEM,
+}
+
+
+def _actor(name, case):
+    return {
+        "customer": lambda: case.customer,
+        "other_customer": CustomerFactory,
+        "agent": AgentFactory,
+        "supervisor": SupervisorFactory,
+        "system": lambda: None,
+    }[name]()
+
+
+def _call(action, case, actor, on_behalf):
+    kwargs = {"case": case, "actor": actor, "comment": "Because the customer asked for it."}
+    if action in CUSTOMER_ACTIONS:
+        kwargs["on_behalf"] = on_behalf
+    if action == Action.DISAGREE:
+        kwargs["comment"] = "The camera is scratched; I want a replacement, not a refund."
+    if action == Action.COMPLETE:
+        kwargs.update(outbound_carrier="UPS", outbound_tracking_number="1Z999AA10123456784")
+    return TRANSITION_SERVICES[action](**kwargs)
+
+
+@pytest.mark.parametrize("actor_name", ACTORS)
+@pytest.mark.parametrize("action", [row for row in TRANSITION_SERVICES])
+@pytest.mark.parametrize("status", list(S))
+def test_every_status_action_and_actor(status, action, actor_name):
+    case = CaseFactory(status=status)
+    actor = _actor(actor_name, case)
+    on_behalf = action in CUSTOMER_ACTIONS and actor_name in TEAM
+    events_before = CaseEvent.objects.count()
+    target, allowed = EXPECTED.get((status, action), (None, set()))
+
+    if actor_name in allowed:
+        moved = _call(action, case, actor, on_behalf)
+        case.refresh_from_db()
+        assert case.status == moved.status == target
+        event = CaseEvent.objects.get(case=case)
+        assert CaseEvent.objects.count() == events_before + 1
+        assert (event.action, event.from_status, event.to_status) == (action, status, target)
+        assert event.actor == actor
+        assert event.actor_role == EXPECTED_ROLE[actor_name]
+        assert event.on_behalf is on_behalf
+    else:
+        with pytest.raises(CaseActionError):
+            _call(action, case, actor, on_behalf)
+        case.refresh_from_db()
+        assert case.status == status
+        assert CaseEvent.objects.count() == events_before
+
+
+def test_every_row_of_the_expected_table_has_a_service():
+    assert {action for _status, action in EXPECTED} == set(TRANSITION_SERVICES)
+
+
+@pytest.mark.parametrize("action", sorted(CUSTOMER_ACTIONS))
+def test_staff_take_a_customer_step_only_on_the_customers_behalf(action):
+    source = {Action.AGREE: S.PENDING_CONFIRM, Action.DISAGREE: S.PENDING_CONFIRM}.get(
+        action, S.AWAITING_INFO
+    )
+    case = CaseFactory(status=source)
+    with pytest.raises(CaseActionError):
+        _call(action, case, AgentFactory(), on_behalf=False)
+    case.refresh_from_db()
+    assert case.status == source
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_a_customer_cannot_claim_to_act_on_someone_elses_behalf():
+    case = CaseFactory(status=S.PENDING_CONFIRM)
+    with pytest.raises(CaseActionError):
+        _call(Action.AGREE, case, case.customer, on_behalf=True)
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_staff_without_the_change_permission_cannot_act_on_behalf():
+    case = CaseFactory(status=S.PENDING_CONFIRM)
+    staff_without_group = AgentFactory(groups=[])
+    with pytest.raises(CaseActionError):
+        _call(Action.AGREE, case, staff_without_group, on_behalf=True)
+    case.refresh_from_db()
+    assert case.status == S.PENDING_CONFIRM
+
+
+def test_a_repeated_agree_is_refused_with_a_clear_message_and_no_second_event():
+    case = CaseFactory(status=S.PENDING_CONFIRM)
+    _call(Action.AGREE, case, case.customer, on_behalf=False)
+    with pytest.raises(CaseStatusError) as refused:
+        _call(Action.AGREE, case, case.customer, on_behalf=False)
+    assert "Nothing was changed" in refused.value.message
+    assert CaseEvent.objects.filter(case=case, action=Action.AGREE).count() == 1

@@ -38,7 +38,8 @@ class StaffTOTPAuthenticationForm(OTPAdminAuthenticationForm):
     @staticmethod
     def device_choices(user):
         return [("", "---------")] + [
-            (device.persistent_id, device.name) for device in TOTPDevice.objects.filter(user=user, confirmed=True)
+            (device.persistent_id, device.name)
+            for device in TOTPDevice.objects.filter(user=user, confirmed=True)
         ]
 
 

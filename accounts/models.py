@@ -228,4 +228,6 @@ class SignInEvent(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="accounts_signin_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.email or self.user_id} · {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return (
+            f"{self.get_kind_display()} · {self.email or self.user_id} · {self.created_at:%Y-%m-%d %H:%M:%S}"
+        )

@@ -19,9 +19,9 @@ from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_email.conf import settings as otp_email_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import tasks
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
-from accounts import tasks
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
 
@@ -267,7 +267,9 @@ def _refusal(
         pending = replace(pending, failures=pending.failures + 1, last_failure_at=now)
         sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
     else:
-        sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, user=user, email=pending.email)
+        sign_in_event_create(
+            kind=SignInEvent.Kind.CODE_REFUSED, client=client, user=user, email=pending.email
+        )
     if locked_now:
         sign_in_event_create(kind=SignInEvent.Kind.CODE_LOCKED, client=client, user=user, email=pending.email)
     return VerifyResult(outcome=outcome, pending=pending, retry_after=_throttle_wait(pending, now))

@@ -75,9 +75,7 @@ class LoginView(FormView):
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
-        limited = _ip_limit_or_none(
-            self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR
-        )
+        limited = _ip_limit_or_none(self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR)
         if limited:
             return limited
         email = form.cleaned_data["email"]
@@ -102,18 +100,22 @@ VERIFY_ERRORS = {
         "This code no longer works: it has expired, has been used, or a newer code replaced it. "
         "Ask for a new code below."
     ),
-    VerifyOutcome.THROTTLED: lambda result: ngettext(
-        "Please wait %(seconds)d second, then type the code again.",
-        "Please wait %(seconds)d seconds, then type the code again.",
-        result.retry_after,
-    )
-    % {"seconds": result.retry_after},
-    VerifyOutcome.WRONG: lambda result: ngettext(
-        "That code is not the right one. Check the digits of the newest email (%(left)d try left).",
-        "That code is not the right one. Check the digits of the newest email (%(left)d tries left).",
-        max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures),
-    )
-    % {"left": max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures)},
+    VerifyOutcome.THROTTLED: lambda result: (
+        ngettext(
+            "Please wait %(seconds)d second, then type the code again.",
+            "Please wait %(seconds)d seconds, then type the code again.",
+            result.retry_after,
+        )
+        % {"seconds": result.retry_after}
+    ),
+    VerifyOutcome.WRONG: lambda result: (
+        ngettext(
+            "That code is not the right one. Check the digits of the newest email (%(left)d try left).",
+            "That code is not the right one. Check the digits of the newest email (%(left)d tries left).",
+            max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures),
+        )
+        % {"left": max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures)}
+    ),
 }
 
 
@@ -148,9 +150,7 @@ class VerifyView(FormView):
         return super().post(request, *args, **kwargs)
 
     def resend(self) -> HttpResponse:
-        limited = _ip_limit_or_none(
-            self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR
-        )
+        limited = _ip_limit_or_none(self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR)
         if limited:
             return limited
         result = login_code_request(email=self.pending.email, client=ClientInfo.from_request(self.request))

@@ -108,7 +108,10 @@ def test_email_task_does_not_send_a_code_that_was_replaced(issued, django_captur
         mail.outbox.clear()
 
         sent = tasks.send_login_code_email.run(
-            device_id=device.pk, code="123456", code_digest=old_digest, valid_until=device.valid_until.isoformat()
+            device_id=device.pk,
+            code="123456",
+            code_digest=old_digest,
+            valid_until=device.valid_until.isoformat(),
         )
 
     assert sent is False
@@ -122,7 +125,10 @@ def test_email_task_does_not_send_an_expired_code(issued):
 
     with time_machine.travel(device.valid_until + timedelta(seconds=1), tick=False):
         sent = tasks.send_login_code_email.run(
-            device_id=device.pk, code=code, code_digest=device.token, valid_until=device.valid_until.isoformat()
+            device_id=device.pk,
+            code=code,
+            code_digest=device.token,
+            valid_until=device.valid_until.isoformat(),
         )
 
     assert sent is False
@@ -138,7 +144,9 @@ def test_email_task_message_hides_the_code_and_expires_with_it(monkeypatch):
     monkeypatch.setattr(DjangoTask, "apply_async", capture)
     valid_until = "2031-03-03T09:15:00+00:00"
 
-    tasks.send_login_code_email.delay(device_id=7, code="482913", code_digest="abcdefgh12345678", valid_until=valid_until)
+    tasks.send_login_code_email.delay(
+        device_id=7, code="482913", code_digest="abcdefgh12345678", valid_until=valid_until
+    )
 
     assert sent_options["kwargs"]["code"] == "482913"  # the worker needs it
     assert "482913" not in sent_options["kwargsrepr"]

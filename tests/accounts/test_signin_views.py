@@ -352,7 +352,9 @@ def test_audit_log_records_the_flow_without_the_code(client, request_code):
     assert all(event.ip_address == "127.0.0.1" for event in events)
     assert [event.user_agent for event in events[1:]] == ["TestBrowser/1.0"] * 3
     for event in events:
-        stored = " ".join(str(value) for value in SignInEvent.objects.filter(pk=event.pk).values().get().values())
+        stored = " ".join(
+            str(value) for value in SignInEvent.objects.filter(pk=event.pk).values().get().values()
+        )
         assert code not in stored
         assert wrong(code) not in stored
 

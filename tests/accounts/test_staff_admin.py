@@ -80,7 +80,9 @@ def test_admin_login_page_asks_for_the_authenticator_code_without_a_banner(clien
     assert 'data-second-factor="off"' not in page
 
 
-def test_an_emailed_code_device_is_not_accepted_as_the_admin_second_factor(client, staff_with_totp, totp_required):
+def test_an_emailed_code_device_is_not_accepted_as_the_admin_second_factor(
+    client, staff_with_totp, totp_required
+):
     user, _device = staff_with_totp
     email_device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=True)
 
@@ -198,7 +200,12 @@ def test_demo_totp_code_prints_a_code_the_admin_accepts(client, settings):
     assert len(code) == 6 and code.isdigit()
     response = client.post(
         "/admin/login/",
-        {"username": "agent@example.com", "password": DEMO_STAFF_PASSWORD, "otp_token": code, "next": "/admin/"},
+        {
+            "username": "agent@example.com",
+            "password": DEMO_STAFF_PASSWORD,
+            "otp_token": code,
+            "next": "/admin/",
+        },
     )
     assert response["Location"] == "/admin/"
 

@@ -334,6 +334,9 @@ LOGGING = {
 RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
 RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
 RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
+# A customer with this many cases opened within the window is flagged to the agent.
+RMA_RISK_CASES_PER_CUSTOMER = env.int("RMA_RISK_CASES_PER_CUSTOMER", default=3)
+RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
 
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")

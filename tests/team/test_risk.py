@@ -1,0 +1,128 @@
+"""Repeat and abuse signals shown to the agent on a case."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from payments.models import PartState, SupplementaryPayment
+from rma.models import Case
+from rma.risk import signals_for_case
+from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(case):
+    return {signal.kind: signal for signal in signals_for_case(case)}
+
+
+def case_with(serial="", uid="", **fields):
+    case = CaseFactory(item=None, **fields)
+    CaseItemFactory(case=case, serial_number=serial, uid=uid)
+    return case
+
+
+def paid(case, number):
+    return SupplementaryPayment.objects.create(
+        case=case,
+        amount=Decimal("12.50"),
+        currency="USD",
+        receiving_account="payments@example.com",
+        state=PartState.SUBMITTED,
+        transaction_number=number,
+    )
+
+
+def test_a_case_with_nothing_in_common_raises_no_signal():
+    case_with(serial="SN-A")
+    assert signals_for_case(case_with(serial="SN-B")) == []
+
+
+def test_the_same_serial_number_on_an_earlier_case_is_flagged():
+    earlier = case_with(serial="E1234567", created_at=timezone.now() - datetime.timedelta(days=90))
+    case = case_with(serial="E1234567")
+    signal = kinds(case)["repeated_identifier"]
+    assert [(row.number, row.shared) for row in signal.related] == [(earlier.number, "E1234567")]
+    assert signal.count == 1
+
+
+def test_the_same_uid_is_flagged_whatever_the_letter_case():
+    earlier = case_with(uid="95270000ABCDEFGH")
+    case = case_with(uid="95270000abcdefgh")
+    assert [row.number for row in kinds(case)["repeated_identifier"].related] == [earlier.number]
+
+
+def test_a_serial_number_is_not_matched_against_a_uid_that_only_looks_alike():
+    case_with(uid="ZZZ")
+    assert "repeated_identifier" not in kinds(case_with(serial="SN-ONLY"))
+
+
+def test_several_items_matching_one_other_case_list_that_case_once():
+    other = CaseFactory(item=None)
+    CaseItemFactory(case=other, serial_number="S1")
+    CaseItemFactory(case=other, serial_number="S2")
+    case = CaseFactory(item=None)
+    CaseItemFactory(case=case, serial_number="S1")
+    CaseItemFactory(case=case, serial_number="S2")
+    signal = kinds(case)["repeated_identifier"]
+    assert [row.number for row in signal.related] == [other.number]
+
+
+def test_the_same_transaction_number_on_another_case_is_flagged():
+    first = CaseFactory(status=Case.Status.UNDER_REVIEW, payment_due=True)
+    second = CaseFactory(status=Case.Status.UNDER_REVIEW, payment_due=True)
+    paid(first, "5TY05013RG002845M")
+    paid(second, "5TY05013RG002845M")
+    signal = kinds(second)["repeated_transaction_number"]
+    assert [(row.number, row.shared) for row in signal.related] == [(first.number, "5TY05013RG002845M")]
+
+
+def test_a_payment_not_yet_submitted_raises_no_transaction_signal():
+    first = CaseFactory(payment_due=True)
+    paid(first, "5TY05013RG002845M")
+    second = CaseFactory(payment_due=True)
+    SupplementaryPayment.objects.create(
+        case=second, amount=Decimal("12.50"), currency="USD", receiving_account="payments@example.com"
+    )
+    assert "repeated_transaction_number" not in kinds(second)
+
+
+def test_many_cases_for_one_customer_address_are_flagged(settings):
+    settings.RMA_RISK_CASES_PER_CUSTOMER = 3
+    settings.RMA_RISK_WINDOW_DAYS = 365
+    customer = CustomerFactory(email="frequent@example.com")
+    first, second = CaseFactory(customer=customer), CaseFactory(customer=customer)
+    third = CaseFactory(customer=customer)
+    signal = kinds(third)["many_cases_for_customer"]
+    assert signal.count == 2
+    assert {row.number for row in signal.related} == {first.number, second.number}
+    assert signal.related[0].shared == "frequent@example.com"
+
+
+def test_cases_below_the_threshold_or_outside_the_window_raise_nothing(settings):
+    settings.RMA_RISK_CASES_PER_CUSTOMER = 3
+    settings.RMA_RISK_WINDOW_DAYS = 365
+    customer = CustomerFactory()
+    CaseFactory(customer=customer, created_at=timezone.now() - datetime.timedelta(days=400))
+    CaseFactory(customer=customer)
+    case = CaseFactory(customer=customer)
+    assert "many_cases_for_customer" not in kinds(case)
+
+
+def test_signals_cost_a_fixed_number_of_queries(django_assert_max_num_queries):
+    customer = CustomerFactory()
+    case = case_with(serial="SAME", customer=customer, payment_due=True)
+    paid(case, "5TY05013RG002845M")
+    for _index in range(15):
+        other = case_with(serial="SAME", customer=customer, payment_due=True)
+        paid(other, "5TY05013RG002845M")
+    with django_assert_max_num_queries(6):
+        signals = signals_for_case(Case.objects.select_related("customer").get(pk=case.pk))
+    assert {signal.kind for signal in signals} == {
+        "repeated_identifier",
+        "repeated_transaction_number",
+        "many_cases_for_customer",
+    }
+    assert all(len(signal.related) == 10 and signal.count == 15 for signal in signals)

@@ -309,7 +309,7 @@ class CaseAdmin(admin.ModelAdmin):
         if not can_take(row, case=case, user=request.user, on_behalf=on_behalf):
             raise PermissionDenied
         change_url = reverse("admin:rma_case_change", args=[case.pk])
-        form = TransitionForm(request.POST or None, transition=row, case=case)
+        form = TransitionForm(request.POST if request.method == "POST" else None, transition=row, case=case)
         if request.method == "POST" and form.is_valid():
             service = TRANSITION_SERVICES[action]
             kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}

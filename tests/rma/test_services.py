@@ -1,0 +1,422 @@
+"""Rules of the services beyond the lifecycle table: data, numbering, audit trail, emails."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rma.models import Action, Case, CaseEvent, CaseItem, Role
+from rma.services import (
+    CaseActionError,
+    case_agree,
+    case_complete,
+    case_create,
+    case_disagree,
+    case_message_post,
+    case_publish,
+    case_request_info,
+    case_revise,
+    case_update,
+    customer_for_email,
+)
+from tests.factories import (
+    CaseEventFactory,
+    CaseFactory,
+    CaseItemFactory,
+    CustomerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Case.Status
+
+
+def _new_case(customer, **fields) -> Case:
+    values = {"solution_type": "replacement", "country": "de", "return_required": False}
+    values.update(fields)
+    return Case(customer=customer, **values)
+
+
+ITEM = {"product_model": "E1 Zoom", "serial_number": "SN1", "purchase_date": datetime.date(2025, 5, 1)}
+
+
+# --- Creating ----------------------------------------------------------------------------------
+
+
+def test_case_create_numbers_cases_by_year_in_sequence(customer, agent):
+    first = case_create(case=_new_case(customer), actor=agent, items=[ITEM])
+    second = case_create(case=_new_case(customer), actor=agent, items=[ITEM])
+    year = timezone.now().year
+    assert first.number == f"RMA-{year}-000001"
+    assert second.number == f"RMA-{year}-000002"
+    assert first.status == S.DRAFT
+    assert first.country == "DE"
+    event = CaseEvent.objects.get(case=first)
+    assert (event.action, event.actor, event.actor_role) == (Action.CREATE, agent, Role.AGENT)
+
+
+def test_case_create_refuses_an_item_without_serial_or_uid_and_saves_nothing(customer, agent):
+    with pytest.raises(Exception) as refused:
+        case_create(case=_new_case(customer), actor=agent, items=[{**ITEM, "serial_number": ""}])
+    assert "S/N or the UID" in str(refused.value)
+    assert not Case.objects.exists()
+
+
+def test_the_database_refuses_an_item_without_serial_or_uid():
+    case = CaseFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseItem.objects.create(case=case, product_model="X", purchase_date=datetime.date(2025, 1, 1))
+
+
+def test_either_serial_or_uid_is_enough():
+    case = CaseFactory(item=None)
+    CaseItemFactory(case=case, serial_number="", uid="UID123")
+    CaseItemFactory(case=case, serial_number="SN123", uid="")
+    assert case.items.count() == 2
+
+
+def test_a_payment_needs_a_currency_in_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseFactory(payment_amount=Decimal("5.00"), payment_currency="")
+
+
+def test_a_return_needs_a_warehouse(customer, agent):
+    with pytest.raises(Exception) as refused:
+        case_create(case=_new_case(customer, return_required=True), actor=agent, items=[ITEM])
+    assert "warehouse" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("purchased", "months", "expected"),
+    [
+        (datetime.date(2025, 1, 31), 24, True),
+        (datetime.date(2020, 1, 31), 24, False),
+        (datetime.date(2024, 1, 31), 1, False),
+    ],
+)
+def test_in_warranty_is_computed_from_purchase_date_and_months(purchased, months, expected):
+    case = CaseFactory(created_at=timezone.make_aware(datetime.datetime(2026, 3, 1)), item=None)
+    item = CaseItemFactory(case=case, purchase_date=purchased, warranty_months=months)
+    assert item.in_warranty is expected
+
+
+def test_warranty_ends_on_the_last_day_of_a_shorter_month():
+    item = CaseItem(purchase_date=datetime.date(2024, 1, 31), warranty_months=1)
+    assert item.warranty_ends == datetime.date(2024, 2, 29)
+
+
+def test_customer_for_email_creates_an_account_without_usable_password_once():
+    created = customer_for_email(email="New.Person@Example.com")
+    again = customer_for_email(email="new.person@example.COM")
+    assert created == again
+    assert not created.has_usable_password()
+    assert not created.is_staff
+
+
+def test_customer_for_email_refuses_a_staff_address(agent):
+    with pytest.raises(CaseActionError):
+        customer_for_email(email=agent.email.upper())
+
+
+def test_solution_edits_are_refused_once_the_customer_sees_it(agent):
+    case = CaseFactory(status=S.PENDING_CONFIRM)
+    case.solution_type = Case.SolutionType.RESEND
+    with pytest.raises(CaseActionError):
+        case_update(case=case, actor=agent, changed_fields=["solution_type"])
+    case.refresh_from_db()
+    assert case.solution_type == Case.SolutionType.REPLACEMENT
+
+
+def test_team_fields_stay_editable_in_any_status(agent):
+    case = CaseFactory(status=S.PROCESSING)
+    case.agent_notes = "Called the courier"
+    case_update(case=case, actor=agent, changed_fields=["agent_notes"])
+    case.refresh_from_db()
+    assert case.agent_notes == "Called the courier"
+    assert CaseEvent.objects.get(case=case).data == {"fields": ["agent_notes"]}
+
+
+# --- Transitions with a choice ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("traits", "expected"),
+    [
+        ({"nothing_required": True}, S.PROCESSING),
+        ({"refund": True}, S.AWAITING_INFO),  # a return is required
+        ({"nothing_required": True, "payment_due": True}, S.AWAITING_INFO),
+        ({"solution_type": "resend", "return_required": False, "warehouse": None}, S.AWAITING_INFO),
+    ],
+)
+def test_agree_waits_for_information_only_when_the_solution_needs_some(traits, expected):
+    case = CaseFactory(**traits)
+    assert case_agree(case=case, actor=case.customer).status == expected
+
+
+def test_required_parts_follow_the_solution():
+    refund_with_both = CaseFactory(refund=True, payment_due=True)
+    assert (refund_with_both.requires_return, refund_with_both.requires_payment) == (True, True)
+    assert refund_with_both.requires_shipping_address is False
+    resend = CaseFactory(solution_type="resend", return_required=False, warehouse=None)
+    assert (resend.requires_return, resend.requires_payment, resend.requires_shipping_address) == (
+        False,
+        False,
+        True,
+    )
+
+
+def test_publish_is_refused_when_the_solution_needs_approval(agent):
+    case = CaseFactory(status=S.DRAFT, needs_approval=True)
+    with pytest.raises(CaseActionError, match="approval"):
+        case_publish(case=case, actor=agent)
+    assert not CaseEvent.objects.exists()
+
+
+def test_publish_is_refused_without_items(agent):
+    case = CaseFactory(status=S.DRAFT, item=None)
+    with pytest.raises(CaseActionError, match="at least one item"):
+        case_publish(case=case, actor=agent)
+
+
+def test_revise_goes_through_approval_when_needed_and_counts_revisions(agent):
+    case = CaseFactory(status=S.DISAGREED, needs_approval=True)
+    revised = case_revise(case=case, actor=agent, comment="Offering a replacement now")
+    assert (revised.status, revised.revision) == (S.PENDING_APPROVAL, 1)
+    assert CaseEvent.objects.get(case=case).data == {"revision": 1}
+
+
+def test_disagree_requires_a_comment_in_the_service_too():
+    case = CaseFactory()
+    with pytest.raises(CaseActionError, match="comment"):
+        case_disagree(case=case, actor=case.customer, comment="  ")
+    case.refresh_from_db()
+    assert case.status == S.PENDING_CONFIRM
+    assert not CaseEvent.objects.exists()
+
+
+def test_completing_a_refund_needs_its_reference(agent):
+    case = CaseFactory(status=S.PROCESSING, refund=True)
+    with pytest.raises(CaseActionError):
+        case_complete(case=case, actor=agent)
+    done = case_complete(case=case, actor=agent, refund_reference="9XK12345AB")
+    assert (done.status, done.refund_reference) == (S.COMPLETED, "9XK12345AB")
+    assert done.completed_at is not None
+
+
+def test_completing_a_replacement_needs_carrier_and_tracking(agent):
+    case = CaseFactory(status=S.PROCESSING)
+    with pytest.raises(CaseActionError):
+        case_complete(case=case, actor=agent, outbound_carrier="DHL")
+    done = case_complete(case=case, actor=agent, outbound_carrier="DHL", outbound_tracking_number="JD0146")
+    assert (done.outbound_carrier, done.outbound_tracking_number) == ("DHL", "JD0146")
+    assert CaseEvent.objects.get(case=case).data == {
+        "outbound_carrier": "DHL",
+        "outbound_tracking_number": "JD0146",
+    }
+
+
+def test_events_record_ip_and_user_agent(rf):
+    from rma.services import RequestMeta
+
+    request = rf.post("/", HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="203.0.113.9")
+    case = CaseFactory()
+    case_agree(case=case, actor=case.customer, meta=RequestMeta.from_request(request))
+    event = CaseEvent.objects.get(case=case)
+    assert (event.ip, event.user_agent) == ("203.0.113.9", "Firefox/140")
+
+
+# --- The audit trail is append-only -----------------------------------------------------------
+
+
+def test_an_event_cannot_be_changed_or_deleted():
+    event = CaseEventFactory()
+    event.comment = "rewritten"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        CaseEvent.objects.filter(pk=event.pk).update(comment="rewritten")
+    with pytest.raises(TypeError):
+        CaseEvent.objects.filter(pk=event.pk).delete()
+    event.refresh_from_db()
+    assert event.comment == ""
+
+
+def test_a_case_with_events_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    event = CaseEventFactory()
+    with pytest.raises(ProtectedError):
+        event.case.delete()
+
+
+# --- Emails go out after the commit -----------------------------------------------------------
+
+
+def test_publishing_emails_the_customer_after_commit(
+    agent, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://rma.example.com"
+    case = CaseFactory(status=S.DRAFT)
+    with django_capture_on_commit_callbacks() as callbacks:
+        case_publish(case=case, actor=agent)
+        assert mailoutbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    (email,) = mailoutbox
+    assert email.to == [case.customer.email]
+    assert case.number in email.subject and "\n" not in email.subject
+    assert f"https://rma.example.com/rma/{case.number}/" in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html" and f"https://rma.example.com/rma/{case.number}/" in html
+
+
+def test_nothing_is_emailed_when_the_transaction_rolls_back(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(status=S.DRAFT)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        case_publish(case=case, actor=agent)
+        raise RuntimeError("something later failed")
+    assert callbacks == []
+    assert mailoutbox == []
+    case.refresh_from_db()
+    assert case.status == S.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("status", "call", "subject_part"),
+    [
+        (S.DISAGREED, lambda c, a: case_revise(case=c, actor=a, comment="Better offer"), "revised"),
+        (
+            S.UNDER_REVIEW,
+            lambda c, a: case_request_info(case=c, actor=a, comment="Label unreadable"),
+            "again",
+        ),
+        (
+            S.PROCESSING,
+            lambda c, a: case_complete(
+                case=c, actor=a, outbound_carrier="UPS", outbound_tracking_number="1Z9"
+            ),
+            "complete",
+        ),
+    ],
+)
+def test_the_customer_is_emailed_on_revision_request_and_completion(
+    agent, mailoutbox, django_capture_on_commit_callbacks, status, call, subject_part
+):
+    case = CaseFactory(status=status, revision=1 if status == S.DISAGREED else 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call(case, agent)
+    (email,) = mailoutbox
+    assert email.to == [case.customer.email]
+    assert subject_part in email.subject
+
+
+def test_the_reason_for_asking_again_is_in_the_email(agent, mailoutbox, django_capture_on_commit_callbacks):
+    case = CaseFactory(status=S.UNDER_REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_request_info(case=case, actor=agent, comment="The label photo is blurred")
+    assert "The label photo is blurred" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize("assigned", [True, False])
+def test_the_team_hears_when_the_customer_agrees_disagrees_or_writes(
+    agent, settings, mailoutbox, django_capture_on_commit_callbacks, assigned
+):
+    settings.WARRANTY_TEAM_EMAIL = "team@example.com"
+    expected = agent.email if assigned else "team@example.com"
+    first = CaseFactory(assigned_agent=agent if assigned else None)
+    second = CaseFactory(customer=first.customer, assigned_agent=first.assigned_agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_agree(case=first, actor=first.customer)
+        case_disagree(case=second, actor=second.customer, comment="Wrong model listed")
+        case_message_post(case=first, author=first.customer, body="Sent it today")
+    assert [email.to for email in mailoutbox] == [[expected]] * 3
+    assert "agreed" in mailoutbox[0].subject
+    assert "Wrong model listed" in mailoutbox[1].body
+    assert "Sent it today" in mailoutbox[2].body
+
+
+def test_an_agent_acting_on_behalf_does_not_email_the_team(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_agree(case=case, actor=agent, on_behalf=True)
+    assert mailoutbox == []
+
+
+def test_a_team_message_emails_the_customer(agent, mailoutbox, django_capture_on_commit_callbacks):
+    case = CaseFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_message_post(case=case, author=agent, body="We need a photo")
+    (email,) = mailoutbox
+    assert email.to == [case.customer.email]
+
+
+def test_a_customer_cannot_write_on_a_hidden_case():
+    case = CaseFactory(status=S.DRAFT)
+    with pytest.raises(CaseActionError):
+        case_message_post(case=case, author=case.customer, body="Hello")
+
+
+def test_a_customer_cannot_write_on_someone_elses_case():
+    case = CaseFactory()
+    with pytest.raises(CaseActionError):
+        case_message_post(case=case, author=CustomerFactory(), body="Hello")
+
+
+def test_the_email_task_retries_while_the_mail_server_is_down_then_sends(agent, monkeypatch, mailoutbox):
+    from django.core.mail import EmailMultiAlternatives
+
+    from rma import tasks
+
+    case = CaseFactory(status=S.DRAFT)
+    case_publish(case=case, actor=agent)
+    event = CaseEvent.objects.get(case=case)
+    attempts = []
+    real_send = EmailMultiAlternatives.send
+
+    def flaky_send(message, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionRefusedError("mail server down")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    # Run eagerly, a retry runs again at once instead of after its back-off delay; errors are
+    # kept in the result instead of raised, as a worker would.
+    monkeypatch.setitem(tasks.send_case_event_email.app.conf, "task_eager_propagates", False)
+    result = tasks.send_case_event_email.apply(kwargs={"event_id": event.pk}, throw=False)
+    assert result.successful() and result.result is True
+    assert len(attempts) == 3
+    assert len(mailoutbox) == 1
+
+
+def test_the_email_task_gives_up_after_its_retries(agent, monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+
+    from rma import tasks
+
+    case = CaseFactory(status=S.DRAFT)
+    case_publish(case=case, actor=agent)
+    event = CaseEvent.objects.get(case=case)
+    attempts = []
+
+    def down(message, *args, **kwargs):
+        attempts.append(1)
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", down)
+    monkeypatch.setitem(tasks.send_case_event_email.app.conf, "task_eager_propagates", False)
+    result = tasks.send_case_event_email.apply(kwargs={"event_id": event.pk}, throw=False)
+    assert result.failed() and isinstance(result.result, ConnectionRefusedError)
+    assert len(attempts) == 1 + tasks.EMAIL_RETRY["max_retries"]

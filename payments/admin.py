@@ -1,0 +1,200 @@
+"""
+The warranty team's view of supplementary payments.
+
+Everything here is read-only: what the customer sent, what PayPal's lookup found, whether the
+transaction number was already used on another case. Changes go through the actions, which
+call ``payments.services`` like the customer pages do.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from payments import services
+from payments.models import PaymentReceipt, SupplementaryPayment
+from rma.services import CaseActionError, RequestMeta
+
+
+def receipt_url(receipt: PaymentReceipt, variant: str) -> str:
+    return reverse(
+        "payments:receipt_file",
+        kwargs={"number": receipt.payment.case.number, "receipt_id": receipt.pk, "variant": variant},
+    )
+
+
+class PaymentReceiptInline(admin.TabularInline):
+    model = PaymentReceipt
+    extra = 0
+    can_delete = False
+    fields = ("preview", "original_name", "dimensions", "size", "is_current", "uploaded_at")
+    readonly_fields = fields
+    ordering = ("-is_current", "position", "id")
+
+    @admin.display(description=gettext_lazy("image"))
+    def preview(self, receipt: PaymentReceipt) -> str:
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">'
+            '<img src="{}" alt="{}" width="160" loading="lazy"></a>',
+            receipt_url(receipt, "image"),
+            receipt_url(receipt, "thumbnail"),
+            receipt.original_name,
+        )
+
+    @admin.display(description=gettext_lazy("size (pixels)"))
+    def dimensions(self, receipt: PaymentReceipt) -> str:
+        return f"{receipt.width} × {receipt.height}"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupplementaryPayment)
+class SupplementaryPaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "case_number",
+        "amount",
+        "currency",
+        "state",
+        "transaction_number",
+        "lookup_state",
+        "used_elsewhere",
+        "invoice_state",
+        "submitted_at",
+    )
+    list_filter = ("state", "lookup_state", "invoice_state", "currency")
+    search_fields = ("case__number", "transaction_number", "case__customer__email", "invoice_id")
+    list_select_related = ("case",)
+    inlines = (PaymentReceiptInline,)
+    actions = ("send_invoice", "look_up_again")
+    fieldsets = (
+        (
+            None,
+            {"fields": ("case_link", "amount", "currency", "receiving_account", "state", "sent_back_reason")},
+        ),
+        (
+            gettext_lazy("Customer's proof"),
+            {"fields": ("transaction_number", "duplicates", "submitted_at", "submitted_by")},
+        ),
+        (
+            gettext_lazy("PayPal lookup (informs; the agent decides)"),
+            {
+                "fields": (
+                    "lookup_state",
+                    "lookup_status",
+                    "lookup_amount",
+                    "lookup_currency",
+                    "lookup_payer_email",
+                    "lookup_error",
+                    "looked_up_at",
+                )
+            },
+        ),
+        (
+            gettext_lazy("PayPal invoice"),
+            {
+                "fields": (
+                    "invoice_state",
+                    "invoice_requested_at",
+                    "invoice_id",
+                    "invoice_link",
+                    "invoice_error",
+                    "invoice_sent_at",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "submitted_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        self._duplicates_cache = None
+        return super().changelist_view(request, extra_context)
+
+    def _duplicate_numbers(self) -> set[str]:
+        if getattr(self, "_duplicates_cache", None) is None:
+            self._duplicates_cache = set(
+                SupplementaryPayment.objects.exclude(transaction_number="")
+                .values("transaction_number")
+                .annotate(cases=Count("case", distinct=True))
+                .filter(cases__gt=1)
+                .values_list("transaction_number", flat=True)
+            )
+        return self._duplicates_cache
+
+    @admin.display(description=gettext_lazy("case"), ordering="case__number")
+    def case_number(self, payment: SupplementaryPayment) -> str:
+        return payment.case.number
+
+    @admin.display(description=gettext_lazy("case"))
+    def case_link(self, payment: SupplementaryPayment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:rma_case_change", args=[payment.case_id]),
+            payment.case.number,
+        )
+
+    @admin.display(description=gettext_lazy("number used on another case"), boolean=True)
+    def used_elsewhere(self, payment: SupplementaryPayment) -> bool:
+        return bool(payment.transaction_number) and payment.transaction_number in self._duplicate_numbers()
+
+    @admin.display(description=gettext_lazy("same transaction number on"))
+    def duplicates(self, payment: SupplementaryPayment) -> str:
+        numbers = services.duplicate_transaction_cases(
+            transaction_number=payment.transaction_number, exclude_case_id=payment.case_id
+        )
+        if not numbers:
+            return _("no other case")
+        return format_html_join(", ", "<strong>{}</strong>", ((number,) for number in numbers))
+
+    @admin.action(description=gettext_lazy("Create and send a PayPal invoice for the amount due"))
+    def send_invoice(self, request: HttpRequest, queryset) -> None:
+        for payment in queryset.select_related("case"):
+            try:
+                services.invoice_send(
+                    case=payment.case, actor=request.user, meta=RequestMeta.from_request(request)
+                )
+            except CaseActionError as error:
+                self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "%(number)s: the invoice is being created; its link will show here "
+                        "and go to the customer."
+                    )
+                    % {"number": payment.case.number},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=gettext_lazy("Look the transaction number up on PayPal again"))
+    def look_up_again(self, request: HttpRequest, queryset) -> None:
+        for payment in queryset.select_related("case"):
+            try:
+                services.payment_lookup_again(payment=payment, actor=request.user)
+            except CaseActionError as error:
+                self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(number)s: asked PayPal again.") % {"number": payment.case.number},
+                    messages.SUCCESS,
+                )

@@ -1,0 +1,64 @@
+"""The agents' queues: which cases each holds, and their counts in one query."""
+
+import pytest
+
+from rma.models import Case
+from rma.queues import QUEUES, queue_cases, queue_counts
+from tests.factories import AgentFactory, CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+S = Case.Status
+
+
+@pytest.fixture
+def desk(agent):
+    """One case per situation; the keys say what each is."""
+    other = AgentFactory()
+    return {
+        "mine_review": CaseFactory(status=S.UNDER_REVIEW, assigned_agent=agent),
+        "mine_done": CaseFactory(status=S.COMPLETED, assigned_agent=agent),
+        "other_confirm": CaseFactory(status=S.PENDING_CONFIRM, assigned_agent=other),
+        "nobody_draft": CaseFactory(status=S.DRAFT),
+        "nobody_cancelled": CaseFactory(status=S.CANCELLED),
+        "nobody_info": CaseFactory(status=S.AWAITING_INFO),
+        "mine_disagreed": CaseFactory(status=S.DISAGREED, assigned_agent=agent),
+        "other_approval": CaseFactory(status=S.PENDING_APPROVAL, assigned_agent=other),
+        "nobody_processing": CaseFactory(status=S.PROCESSING),
+    }
+
+
+EXPECTED = {
+    "mine": {"mine_review", "mine_disagreed"},
+    "unassigned": {"nobody_draft", "nobody_info", "nobody_processing"},
+    "waiting_on_us": {"mine_review", "nobody_draft", "mine_disagreed", "nobody_processing"},
+    "waiting_on_customer": {"other_confirm", "nobody_info"},
+    "disagreed": {"mine_disagreed"},
+    "awaiting_approval": {"other_approval"},
+}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_each_queue_holds_its_cases(desk, agent, key):
+    names = {case.pk: name for name, case in desk.items()}
+    held = {
+        names[pk] for pk in queue_cases(Case.objects.all(), key=key, user=agent).values_list("pk", flat=True)
+    }
+    assert held == EXPECTED[key]
+
+
+def test_every_queue_is_tested():
+    assert {queue.key for queue in QUEUES} == set(EXPECTED)
+
+
+def test_queue_counts_come_from_one_query(desk, agent, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        counts = queue_counts(Case.objects.all(), user=agent)
+    assert counts == {key: len(names) for key, names in EXPECTED.items()}
+
+
+def test_my_cases_depend_on_who_looks(desk, agent):
+    other = desk["other_confirm"].assigned_agent
+    assert queue_counts(Case.objects.all(), user=other)["mine"] == 2
+    assert queue_counts(Case.objects.all(), user=agent)["mine"] == 2
+    assert queue_counts(Case.objects.all(), user=AgentFactory())["mine"] == 0

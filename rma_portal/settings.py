@@ -7,6 +7,7 @@ Celery tasks run eagerly and Django's database cache. Production sets ``DATABASE
 ``REDIS_URL``, SMTP, S3 and ``DJANGO_SECRET_KEY``; the README lists every variable.
 """
 
+from email.utils import formataddr
 from pathlib import Path
 
 import environ
@@ -181,7 +182,12 @@ LOGIN_EMAIL_RETRY_BACKOFF_MAX = env.int("LOGIN_EMAIL_RETRY_BACKOFF_MAX", default
 LOGIN_EMAIL_MAX_RETRIES = env.int("LOGIN_EMAIL_MAX_RETRIES", default=12)
 
 # --- Email ------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Warranty Team <warranty@example.com>")
+# The sender customers see on every email: the warranty team's name and address.
+WARRANTY_TEAM_SENDER_NAME = env.str("WARRANTY_TEAM_SENDER_NAME", default="Warranty Team")
+WARRANTY_TEAM_SENDER_ADDRESS = env.str("WARRANTY_TEAM_SENDER_ADDRESS", default="warranty@example.com")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((WARRANTY_TEAM_SENDER_NAME, WARRANTY_TEAM_SENDER_ADDRESS))
+)
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 WARRANTY_TEAM_EMAIL = env.str("WARRANTY_TEAM_EMAIL", default="warranty-team@example.com")
 SUPPORT_URL = env.str("SUPPORT_URL", default="")
@@ -275,6 +281,8 @@ PAYPAL_CLIENT_SECRET = env.str("PAYPAL_CLIENT_SECRET", default="")
 PAYPAL_RECEIVING_ACCOUNT = env.str("PAYPAL_RECEIVING_ACCOUNT", default="payments@example.com")
 PAYPAL_API_BASE_URL = env.str("PAYPAL_API_BASE_URL", default="")
 PAYPAL_TIMEOUT = env.float("PAYPAL_TIMEOUT", default=10.0)
+# First delay before a PayPal call that failed (down, slow) is tried again; it doubles each time.
+PAYPAL_RETRY_BACKOFF = env.int("PAYPAL_RETRY_BACKOFF", default=60)
 
 # --- Security headers -------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

@@ -66,6 +66,15 @@ def _team_template(event: CaseEvent) -> tuple[str, str] | None:
     return None
 
 
+def event_sends_email(event: CaseEvent) -> bool:
+    """Whether ``event`` calls for an email, decided without touching the database."""
+    if event.action in (Action.PUBLISH, Action.APPROVE, Action.REQUEST_INFO, Action.COMPLETE):
+        return True
+    if event.action == Action.REVISE:
+        return event.to_status == Case.Status.PENDING_CONFIRM
+    return event.action in (Action.AGREE, Action.DISAGREE) and event.actor_role == Role.CUSTOMER
+
+
 def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:
     """The email an event sends, to the customer or to the team, if any."""
     case = event.case

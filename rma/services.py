@@ -169,9 +169,11 @@ def _write_event(
 
 
 def _queue_event_email(event: CaseEvent) -> None:
+    from rma.emails import event_sends_email
     from rma.tasks import send_case_event_email
 
-    send_case_event_email.delay_on_commit(event_id=event.pk)
+    if event_sends_email(event):
+        send_case_event_email.delay_on_commit(event_id=event.pk)
 
 
 def _transition(

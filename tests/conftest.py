@@ -136,3 +136,19 @@ def page(browser, live_server):
     page.problems = problems
     yield page
     context.close()
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign a user in on the live server: ``sign_in(user)`` gives ``page`` their session cookie."""
+    from django.test import Client
+
+    def sign_in_as(user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return sign_in_as

@@ -420,3 +420,26 @@ def test_the_email_task_gives_up_after_its_retries(agent, monkeypatch):
     result = tasks.send_case_event_email.apply(kwargs={"event_id": event.pk}, throw=False)
     assert result.failed() and isinstance(result.result, ConnectionRefusedError)
     assert len(attempts) == 1 + tasks.EMAIL_RETRY["max_retries"]
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", list(Role))
+def test_emails_are_queued_exactly_for_the_events_that_send_one(action, role, agent):
+    from rma.emails import build_case_event_email, event_sends_email
+
+    case = CaseFactory(assigned_agent=agent)
+    # A revision that goes back for approval emails nobody; one shown to the customer does.
+    to_status = S.PENDING_APPROVAL if role == Role.SUPERVISOR else S.PENDING_CONFIRM
+    event = CaseEventFactory(case=case, action=action, actor_role=role, to_status=to_status)
+    assert event_sends_email(event) is (build_case_event_email(event) is not None)
+
+
+def test_html_in_a_comment_is_escaped_in_the_html_email(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(status=S.UNDER_REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_request_info(case=case, actor=agent, comment="<a href='https://evil.example'>click</a>")
+    html = mailoutbox[0].alternatives[0][0]
+    assert "<a href='https://evil.example'>" not in html
+    assert "&lt;a href=" in html

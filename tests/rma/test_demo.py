@@ -1,0 +1,59 @@
+"""``manage.py seed_demo``: the demo cases, idempotent, and its JSON listing."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from rma.models import Case, CaseEvent, Warehouse
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed_json() -> list[dict]:
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_seed_demo_creates_every_status_for_the_demo_customer():
+    listing = _seed_json()
+    demo = [row["status"] for row in listing if row["owner"] == "demo@example.com"]
+    assert set(demo) == set(Case.Status.values)
+    assert demo.count("pending_confirm") >= 2
+    assert demo.count("awaiting_info") == 3
+    other = [row["status"] for row in listing if row["owner"] == "other@example.com"]
+    assert other == ["pending_confirm"]
+    numbers = [row["number"] for row in listing]
+    assert sorted(numbers) == sorted(Case.objects.values_list("number", flat=True))
+
+
+def test_the_three_awaiting_cases_need_return_payment_and_both():
+    _seed_json()
+    awaiting = Case.objects.filter(customer__email="demo@example.com", status="awaiting_info")
+    needs = {(case.solution_type, case.requires_return, case.requires_payment) for case in awaiting}
+    assert ("refund", True, False) in needs
+    assert any(payment and not ret for _type, ret, payment in needs)
+    assert any(payment and ret for _type, ret, payment in needs)
+
+
+def test_seed_demo_is_idempotent():
+    first = _seed_json()
+    events = CaseEvent.objects.count()
+    second = _seed_json()
+    assert first == second
+    assert CaseEvent.objects.count() == events
+    assert Warehouse.objects.count() == 2
+
+
+def test_seed_demo_prints_sign_in_help_without_json():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "13 cases" in out.getvalue()
+
+
+def test_demo_timelines_show_a_step_done_on_the_customers_behalf():
+    _seed_json()
+    case = Case.objects.get(customer__email="demo@example.com", status="under_review")
+    assert case.events.filter(action="mark_info_complete", on_behalf=True).exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 from celery import shared_task
+from django.conf import settings
 
 from payments import paypal, services
 from payments.emails import build_payment_email
@@ -26,8 +27,9 @@ NOT_FOUND_RECHECK_SECONDS = 45 * 60
 
 
 def backoff_seconds(retries: int) -> int:
-    """1, 2, 4 ... minutes, at most an hour, with jitter so retries do not arrive together."""
-    base = min(60 * 2**retries, 3600)
+    """``PAYPAL_RETRY_BACKOFF`` seconds, doubling with each retry up to an hour, with jitter
+    so that retries held back by the same outage do not all arrive together."""
+    base = min(settings.PAYPAL_RETRY_BACKOFF * 2**retries, 3600)
     return base + random.randint(0, base // 4)
 
 

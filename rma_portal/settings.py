@@ -345,6 +345,11 @@ RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_CASES_PER_CUSTOMER = env.int("RMA_RISK_CASES_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
+# "Contact support" is held to the sign-in page's limits unless set otherwise.
+SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int(
+    "SUPPORT_REQUESTS_PER_IP_PER_HOUR", default=LOGIN_SENDS_PER_IP_PER_HOUR
+)
+SUPPORT_COOLDOWN = env.int("SUPPORT_COOLDOWN", default=LOGIN_CODE_COOLDOWN)
 
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")

@@ -1,0 +1,147 @@
+"""
+The PayPal lookup through a real Celery worker on Redis: PayPal slow or down is retried
+with backoff, and the customer's submission never waits for it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+import payments.tasks  # noqa: F401  (registered on the app before the fixture reconfigures it)
+from payments.models import LookupState, PartState, SupplementaryPayment
+from rma.models import Case
+from rma_portal.celery import app as celery_app
+from tests.accounts.test_signin_email_worker import PROJECT_ROOT, test_database_url
+from tests.conftest import redis_url_for_tests
+from tests.factories import CaseFactory
+from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
+from tests.uploads import files
+
+pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+NUMBER = "5TY05013RG002845M"
+
+
+@pytest.fixture
+def payments_queue():
+    """Route the payments tasks of this test to a queue of its own on the test Redis."""
+    queue = f"payments-test-{uuid.uuid4().hex[:12]}"
+    saved = {
+        "broker_url": celery_app.conf.broker_url,
+        "task_always_eager": celery_app.conf.task_always_eager,
+        "task_routes": celery_app.conf.task_routes,
+    }
+    celery_app.close()
+    celery_app.conf.broker_url = redis_url_for_tests()
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_routes = {"payments.tasks.*": {"queue": queue}}
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+    yield queue
+    celery_app.close()
+    for name, value in saved.items():
+        setattr(celery_app.conf, name, value)
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+
+
+@pytest.fixture
+def worker(payments_queue, paypal_server, tmp_path):
+    """A real Celery worker process, talking to the loopback PayPal with a 1 s timeout."""
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": redis_url_for_tests(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PAYPAL_API_BASE_URL": paypal_server.url,
+        "PAYPAL_CLIENT_ID": CLIENT_ID,
+        "PAYPAL_CLIENT_SECRET": CLIENT_SECRET,
+        "PAYPAL_TIMEOUT": "1",
+        "PAYPAL_RETRY_BACKOFF": "1",
+        "LOG_LEVEL": "INFO",
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "rma_portal", "worker",
+                "--pool=solo", "--queues", payments_queue, "--loglevel=INFO",
+                "--without-heartbeat", "--without-mingle", "--without-gossip",
+            ],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while "ready." not in log_path.read_text():
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the worker did not start:\n" + log_path.read_text()
+            time.sleep(0.2)
+        process.log_path = log_path
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until(condition, *, timeout: float, message: str):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+
+
+def submit_proof(client, case):
+    client.force_login(case.customer)
+    started = time.monotonic()
+    response = client.post(
+        reverse("payments:payment", kwargs={"number": case.number}),
+        {"transaction_number": NUMBER, "receipts": [files.jpeg("receipt.jpg")]},
+    )
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("fault", ["slow", "down"])
+def test_a_slow_or_down_paypal_is_retried_until_it_answers(client, worker, paypal_server, fault):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
+    if fault == "slow":
+        paypal_server.state.delay = 5  # well past the worker's 1 s timeout
+    else:
+        paypal_server.state.fail_with = 503
+
+    response, took = submit_proof(client, case)
+
+    assert response.status_code == 302
+    assert took < 5, "the submission waited for PayPal"
+    payment = SupplementaryPayment.objects.get(case=case)
+    assert payment.state == PartState.SUBMITTED
+    assert payment.lookup_state == LookupState.QUEUED
+
+    def searches():
+        return paypal_server.state.calls("/v1/oauth2/token")
+
+    wait_until(searches, timeout=30, message="the worker never asked PayPal:\n" + worker.log_path.read_text())
+
+    paypal_server.state.add_transaction(NUMBER, amount="12.50", currency="USD")
+    paypal_server.state.delay = 0
+    paypal_server.state.fail_with = 0
+
+    def matched():
+        payment.refresh_from_db()
+        return payment.lookup_state == LookupState.MATCHED
+
+    wait_until(matched, timeout=40, message="no match recorded:\n" + worker.log_path.read_text())
+    assert "retry" in worker.log_path.read_text().lower()
+    assert payment.lookup_amount is not None

@@ -7,6 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        from django.utils import timezone
+
         from payments.models import SupplementaryPayment
         from rma.submissions import PartSpec, PartState, register_part
 
@@ -16,6 +18,11 @@ class PaymentsConfig(AppConfig):
                 return PartState.TO_DO, ""
             return payment.state, payment.sent_back_reason
 
+        def mark_payment(case, state: str, reason: str) -> None:
+            SupplementaryPayment.objects.filter(case=case).update(
+                state=state, sent_back_reason=reason, reviewed_at=timezone.now(), updated_at=timezone.now()
+            )
+
         register_part(
             PartSpec(
                 key="payment",
@@ -23,5 +30,6 @@ class PaymentsConfig(AppConfig):
                 needed=lambda case: case.requires_payment,
                 read=read_payment,
                 url_name="payments:payment",
+                mark=mark_payment,
             )
         )

@@ -10,12 +10,14 @@ every part the solution needs is in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from rma.models import Case
@@ -46,6 +48,8 @@ class PartSpec:
     needed: Callable[[Case], bool]
     read: Callable[[Case], tuple[str, str]]  # (state, reason it was sent back)
     url_name: str
+    # Records the team's verdict on the part: (locked case, new state, reason sent back).
+    mark: Callable[[Case, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -148,3 +152,46 @@ def complete_if_ready(*, case: Case, actor: Any | None, on_behalf: bool = False,
         data={"parts": [key for key in PART_ORDER if NEEDED[key](case)]},
         meta=meta,
     )
+
+
+def _registered_needed(case: Case) -> list[PartSpec]:
+    return [_registry[key] for key in PART_ORDER if NEEDED[key](case) and key in _registry]
+
+
+def submission_accept(*, case: Case, actor: Any, comment: str = "", meta: Any = None) -> Case:
+    """The team accepts everything the customer sent: every part accepted, the case to processing."""
+    from rma.services import case_accept
+
+    with transaction.atomic():
+        accepted = case_accept(case=case, actor=actor, comment=comment, meta=meta)
+        for spec in _registered_needed(accepted):
+            spec.mark(accepted, PartState.ACCEPTED, "")
+    return accepted
+
+
+def submission_send_back(
+    *, case: Case, actor: Any, parts: Sequence[str], reason: str, meta: Any = None
+) -> Case:
+    """The team sends one or more parts back with a reason; the customer re-sends only those.
+
+    The case returns to ``awaiting_info``; the parts not named stay submitted.
+    """
+    from rma.services import CaseActionError, case_request_info
+
+    reason = (reason or "").strip()
+    parts = list(dict.fromkeys(parts))
+    if not parts:
+        raise CaseActionError(gettext_now("Choose at least one part to send back."))
+    if not reason:
+        raise CaseActionError(gettext_now("Please say why, so the customer knows what to fix."))
+    specs = {spec.key: spec for spec in _registered_needed(case)}
+    unknown = [key for key in parts if key not in specs]
+    if unknown:
+        raise CaseActionError(
+            gettext_now("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)}
+        )
+    with transaction.atomic():
+        updated = case_request_info(case=case, actor=actor, comment=reason, data={"parts": parts}, meta=meta)
+        for key in parts:
+            specs[key].mark(updated, PartState.SENT_BACK, reason)
+    return updated

@@ -136,10 +136,14 @@ def _unknown_address_request(*, email: str, client: ClientInfo) -> SendResult:
     key = "accounts:unknown-address-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
     now = time.time()
     cooldown = settings.LOGIN_CODE_COOLDOWN
-    if cooldown > 0 and not cache.add(key, now, timeout=cooldown):
-        started = cache.get(key) or now
-        sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, email=email)
-        return SendResult(sent=False, retry_after=max(1, math.ceil(started + cooldown - now)))
+    # The stored time decides, as django-otp's timestamp does; the cache expiry only cleans up.
+    keep_for = cooldown + 60
+    if cooldown > 0 and not cache.add(key, now, timeout=keep_for):
+        started = cache.get(key) or 0.0
+        if now - started <= cooldown:
+            sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, email=email)
+            return SendResult(sent=False, retry_after=max(1, math.ceil(started + cooldown - now)))
+        cache.set(key, now, timeout=keep_for)
 
     with transaction.atomic():
         sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)

@@ -23,7 +23,8 @@ class SecretArgumentsTask(DjangoTask):
     message's ``expires``, so a code that is no longer valid is never delivered.
     """
 
-    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest"})
+    # The address is not secret, but it is personal data that logs do not need.
+    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest", "email"})
 
     def apply_async(self, args=None, kwargs=None, **options):
         kwargs = kwargs or {}
@@ -85,15 +86,15 @@ def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_
     return True
 
 
-SECRET_TASK_NAMES = frozenset({send_login_code_email.name})
-
-
-@shared_task(**EMAIL_RETRY_POLICY)
+@shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
 def send_unknown_address_notice(*, email: str) -> None:
     """Tell an address that no RMA case is linked to it, and how to reach the team."""
     from accounts import emails
 
     emails.send_unknown_address_notice(email=email)
+
+
+SECRET_TASK_NAMES = frozenset({send_login_code_email.name, send_unknown_address_notice.name})
 
 
 @shared_task

@@ -130,3 +130,14 @@ def test_sign_out_from_the_header_returns_to_the_sign_in_page(page, mailbox):
     assert page.get_by_text("You are signed out").is_visible()
     assert page.get_by_role("button", name="Send Code").is_visible()
     assert page.problems == []
+
+
+def test_staff_admin_login_asks_for_the_authenticator_code(page, settings):
+    settings.STAFF_TOTP_REQUIRED = True
+
+    page.goto("/admin/login/")
+
+    assert page.get_by_label("Authenticator code:").is_visible()
+    assert page.get_by_label("Authenticator code:").get_attribute("autocomplete") == "one-time-code"
+    assert page.locator("[data-second-factor=off]").count() == 0
+    assert page.problems == []

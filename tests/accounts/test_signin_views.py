@@ -392,3 +392,30 @@ def test_sign_in_goes_to_a_safe_next_address_only(client, request_code):
     response = client.post("/login/verify/", {"code": code})
 
     assert response["Location"] == SIGNED_IN_REDIRECT
+
+
+def test_session_ends_after_two_idle_hours(client, request_code):
+    customer = CustomerFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        _, code = request_code(client, customer.email)
+        client.post("/login/verify/", {"code": code})
+        clock.shift(timedelta(hours=1, minutes=59))
+        still_in = client.get("/login/").content.decode()
+        clock.shift(timedelta(hours=2, seconds=1))  # two hours after the last request
+        gone = client.get("/login/").content.decode()
+
+    assert "This browser is signed in as" in still_in
+    assert "This browser is signed in as" not in gone
+    assert "Send Code" in gone
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(client, settings):
+    settings.LOGIN_SENDS_PER_IP_PER_HOUR = 1
+    settings.TRUSTED_PROXY_COUNT = 0
+    first = client.post("/login/", {"email": "a@example.com"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    # A client cannot buy a fresh allowance by inventing a forwarded address.
+    second = client.post("/login/", {"email": "b@example.com"}, HTTP_X_FORWARDED_FOR="198.51.100.9")
+
+    assert first.status_code == 302
+    assert second.status_code == 429
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.UNKNOWN_ADDRESS).get().ip_address == "127.0.0.1"

@@ -131,3 +131,36 @@ def test_the_form_works_with_javascript_off(browser, live_server, payment_case, 
         context.close()
     payment_case.refresh_from_db()
     assert payment_case.status == Case.Status.UNDER_REVIEW
+
+
+def test_a_payment_proof_sent_back_is_sent_again_in_the_browser(page, live_server, payment_case, tmp_path):
+    from rma import submissions
+    from tests.factories import StaffFactory
+
+    customer = Client()
+    customer.force_login(payment_case.customer)
+    customer.post(
+        f"/rma/{payment_case.number}/payment/",
+        {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("blurry.jpg")]},
+    )
+    submissions.submission_send_back(
+        case=payment_case,
+        actor=AgentFactory(),
+        parts=["payment"],
+        reason="The receipt is too blurry to read.",
+    )
+    sign_in(page.context, live_server, payment_case.customer)
+
+    page.goto(f"/rma/{payment_case.number}/payment/")
+    assert page.get_by_text("The receipt is too blurry to read.").is_visible()
+    page.get_by_label("Payment transaction number").fill("5TY05013RG002845M")
+    page.get_by_label("Payment receipts").set_input_files([write(tmp_path, files.png("sharp.png"))])
+    page.locator(".upload-preview img").first.wait_for()
+    page.get_by_role("button", name="Send the payment proof").click()
+    page.get_by_text("we received your payment proof").wait_for()
+
+    payment_case.refresh_from_db()
+    assert payment_case.status == Case.Status.UNDER_REVIEW
+    payment = SupplementaryPayment.objects.get(case=payment_case)
+    assert [r.original_name for r in payment.receipts.filter(is_current=True)] == ["sharp.png"]
+    assert page.problems == []

@@ -109,9 +109,8 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         User.objects.select_for_update().filter(pk=user.pk).first()
         device = LoginCodeDevice.objects.filter(user=user).select_for_update().first()
         if device is None:
-            device = LoginCodeDevice.objects.create(
-                user=user, name=LOGIN_CODE_DEVICE_NAME, email=user.email, confirmed=False
-            )
+            # No address of its own: the code goes to the user's current address.
+            device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
         allowed, details = device.generate_is_allowed()
         if not allowed:
             sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)

@@ -18,7 +18,7 @@ class PaymentsConfig(AppConfig):
                 return PartState.TO_DO, ""
             return payment.state, payment.sent_back_reason
 
-        def mark_payment(case, state: str, reason: str) -> None:
+        def mark_payment(case, state: str, reason: str, items: tuple[str, ...]) -> None:
             SupplementaryPayment.objects.filter(case=case).update(
                 state=state, sent_back_reason=reason, reviewed_at=timezone.now(), updated_at=timezone.now()
             )

@@ -48,8 +48,11 @@ class PartSpec:
     needed: Callable[[Case], bool]
     read: Callable[[Case], tuple[str, str]]  # (state, reason it was sent back)
     url_name: str
-    # Records the team's verdict on the part: (locked case, new state, reason sent back).
-    mark: Callable[[Case, str, str], None]
+    # Records the team's verdict on the part: (locked case, new state, reason sent back,
+    # the items of the part sent back, all of them when the whole part was named).
+    mark: Callable[[Case, str, str, tuple[str, ...]], None]
+    # Pieces of the part the team may send back one by one (e.g. just the label photo).
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def submission_accept(*, case: Case, actor: Any, comment: str = "", meta: Any = 
     with transaction.atomic():
         accepted = case_accept(case=case, actor=actor, comment=comment, meta=meta)
         for spec in _registered_needed(accepted):
-            spec.mark(accepted, PartState.ACCEPTED, "")
+            spec.mark(accepted, PartState.ACCEPTED, "", ())
     return accepted
 
 
@@ -185,13 +188,21 @@ def submission_send_back(
     if not reason:
         raise CaseActionError(gettext_now("Please say why, so the customer knows what to fix."))
     specs = {spec.key: spec for spec in _registered_needed(case)}
-    unknown = [key for key in parts if key not in specs]
+    owner = {item: spec.key for spec in specs.values() for item in spec.items}
+    unknown = [key for key in parts if key not in specs and key not in owner]
     if unknown:
         raise CaseActionError(
             gettext_now("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)}
         )
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key in parts:
+        if key in specs:
+            chosen[key] = specs[key].items
+        else:
+            part = owner[key]
+            chosen[part] = tuple(dict.fromkeys((*chosen.get(part, ()), key)))
     with transaction.atomic():
         updated = case_request_info(case=case, actor=actor, comment=reason, data={"parts": parts}, meta=meta)
-        for key in parts:
-            specs[key].mark(updated, PartState.SENT_BACK, reason)
+        for key, items in chosen.items():
+            specs[key].mark(updated, PartState.SENT_BACK, reason, items)
     return updated

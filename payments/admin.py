@@ -9,7 +9,7 @@ call ``payments.services`` like the customer pages do.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import services
-from payments.models import PaymentReceipt, SupplementaryPayment
+from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
+from rma.review import PartReview, register_reviewer
 from rma.services import CaseActionError, RequestMeta
 
 
@@ -198,3 +199,48 @@ class SupplementaryPaymentAdmin(admin.ModelAdmin):
                     _("%(number)s: asked PayPal again.") % {"number": payment.case.number},
                     messages.SUCCESS,
                 )
+
+
+def review_payment(case) -> PartReview:
+    """The payment proof as the reviewer of a case sees it (see ``rma.review``)."""
+    review = PartReview()
+    payment = (
+        SupplementaryPayment.objects.filter(case=case)
+        .prefetch_related(
+            Prefetch("receipts", queryset=PaymentReceipt.objects.filter(is_current=True), to_attr="current")
+        )
+        .first()
+    )
+    review.details.append((_("Amount due"), f"{case.payment_amount} {case.payment_currency}"))
+    if payment is None:
+        return review
+    review.details += [
+        (_("Paid to"), payment.receiving_account),
+        (_("Transaction number"), payment.transaction_number or "—"),
+        (_("PayPal lookup"), payment.get_lookup_state_display()),
+    ]
+    if payment.looked_up_at and payment.lookup_status:
+        review.details.append(
+            (
+                _("PayPal says"),
+                f"{payment.lookup_status}, {payment.lookup_amount} {payment.lookup_currency}, "
+                f"{payment.lookup_payer_email or '?'}",
+            )
+        )
+    if payment.lookup_state in (LookupState.MISMATCH, LookupState.NOT_FOUND):
+        review.warnings.append(_("PayPal's record does not match what is due: check before accepting."))
+    duplicates = services.duplicate_transaction_cases(
+        transaction_number=payment.transaction_number, exclude_case_id=case.pk
+    )
+    if duplicates:
+        review.warnings.append(
+            _("The same transaction number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+        )
+    review.images = [
+        (receipt.original_name, receipt_url(receipt, "thumbnail"), receipt_url(receipt, "image"))
+        for receipt in payment.current
+    ]
+    return review
+
+
+register_reviewer("payment", review_payment)

@@ -101,3 +101,27 @@ def test_a_second_accept_is_refused_and_changes_nothing(reviewed_case):
         submissions.submission_accept(case=reviewed_case, actor=agent)
 
     assert CaseEvent.objects.filter(case=reviewed_case, action=Action.ACCEPT).count() == 1
+
+
+def test_the_reviewer_sees_the_payment_details_receipts_and_warnings(client, reviewed_case, paypal_off):
+    from payments.models import PaymentReceipt
+    from rma.review import review_sections
+
+    other = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
+    client.force_login(other.customer)
+    client.post(
+        reverse("payments:payment", kwargs={"number": other.number}),
+        {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("copy.jpg")]},
+    )
+
+    [(part, review)] = review_sections(reviewed_case)
+
+    assert part.key == "payment" and part.state == "submitted"
+    assert ("Transaction number", "5TY05013RG002845M") in review.details
+    assert ("Amount due", "12.50 USD") in review.details
+    assert review.warnings == [f"The same transaction number is on: {other.number}."]
+    receipt = PaymentReceipt.objects.get(payment__case=reviewed_case)
+    [(caption, thumbnail, full)] = review.images
+    assert caption == "receipt.jpg"
+    assert thumbnail.endswith(f"/receipts/{receipt.pk}/thumbnail/")
+    assert full.endswith(f"/receipts/{receipt.pk}/image/")

@@ -224,7 +224,7 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number or _("new RMA case")
+        return self.number or str(_("new RMA case"))
 
     def get_absolute_url(self) -> str:
         return reverse("rma:case_detail", kwargs={"number": self.number})

@@ -100,6 +100,7 @@ class CaseActionView(LoginRequiredMixin, NotFoundBeforeNotAllowedMixin, View):
         return self.act(request, number)
 
     def act(self, request: HttpRequest, number: str) -> HttpResponse:
+        """The action itself, on ``self.case``; each subclass defines it."""
         raise NotImplementedError
 
     def done(self, message: str | None = None, error: CaseActionError | None = None) -> HttpResponse:

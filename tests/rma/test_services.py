@@ -443,3 +443,7 @@ def test_html_in_a_comment_is_escaped_in_the_html_email(
     html = mailoutbox[0].alternatives[0][0]
     assert "<a href='https://evil.example'>" not in html
     assert "&lt;a href=" in html
+
+
+def test_an_unsaved_case_reads_as_new():
+    assert str(Case()) == "new RMA case"

@@ -284,6 +284,11 @@ class CaseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="rma_case_transition",
             ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="rma_case_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -295,10 +300,19 @@ class CaseAdmin(admin.ModelAdmin):
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """What the customer sent, part by part; accept it or send parts back."""
+        from rma.review import review_view
+
+        return review_view(self, request, object_id)
+
     def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Confirm one transition (GET), then take it through its service (POST)."""
         if action not in TRANSITION_ACTIONS:
             raise Http404("No such action.")
+        if action in (Action.ACCEPT, Action.REQUEST_INFO):
+            # The verdict covers each submitted part too: it is given on the review page.
+            return HttpResponseRedirect(reverse("admin:rma_case_review", args=[object_id]))
         case = self.get_object(request, object_id)
         if case is None:
             raise Http404("No such case.")

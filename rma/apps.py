@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RmaConfig(AppConfig):
     name = "rma"
     verbose_name = _("RMA cases")
+
+    def ready(self) -> None:
+        from rma.returns import register_parts
+
+        register_parts()  # the return shipment and shipping address parts of the checklist

@@ -574,3 +574,94 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sender_display()}: {self.body[:40]}"
+
+
+class PartState(models.TextChoices):
+    """Where a required part of a case stands: the words of the customer's checklist."""
+
+    TO_DO = "to_do", _("To do")
+    SUBMITTED = "submitted", _("Submitted")
+    SENT_BACK = "sent_back", _("Sent back")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class ReturnShipment(models.Model):
+    """How the customer sent the items back: carrier, tracking number and two photos."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="return_shipment", verbose_name=_("case")
+    )
+    carrier = models.CharField(_("carrier"), max_length=60)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, db_index=True)
+    label_photo = models.FileField(_("shipping label photo"), max_length=200)
+    label_photo_thumbnail = models.FileField(_("label photo thumbnail"), max_length=200)
+    label_photo_name = models.CharField(_("label photo file name"), max_length=120)
+    postage_receipt = models.FileField(_("postage receipt"), max_length=200)
+    postage_receipt_thumbnail = models.FileField(_("postage receipt thumbnail"), max_length=200)
+    postage_receipt_name = models.CharField(_("postage receipt file name"), max_length=120)
+    state = models.CharField(
+        _("state"), max_length=20, choices=PartState.choices, default=PartState.SUBMITTED
+    )
+    sent_back_items = models.JSONField(_("pieces sent back"), default=list, blank=True)
+    sent_back_reason = models.TextField(_("reason it was sent back"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return shipment")
+        verbose_name_plural = _("return shipments")
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+
+class ShippingAddress(models.Model):
+    """Where a replacement or resend goes; the country is the case's and never changes here."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="shipping_address", verbose_name=_("case")
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    country = models.CharField(_("country"), max_length=2, editable=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
+    sent_back_reason = models.TextField(_("reason it was sent back"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shipping address")
+        verbose_name_plural = _("shipping addresses")
+
+    def __str__(self) -> str:
+        return ", ".join(self.lines)
+
+    @property
+    def lines(self) -> list[str]:
+        city_line = " ".join(part for part in (self.postal_code, self.city, self.region) if part)
+        return [
+            line
+            for line in (self.full_name, self.line1, self.line2, city_line, self.country, self.phone)
+            if line
+        ]

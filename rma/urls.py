@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from rma import views
+from rma import returns, views
 
 app_name = "rma"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("rma/<str:number>/agree/", views.CaseAgreeView.as_view(), name="case_agree"),
     path("rma/<str:number>/disagree/", views.CaseDisagreeView.as_view(), name="case_disagree"),
     path("rma/<str:number>/messages/", views.CaseMessageView.as_view(), name="case_message"),
+    path("rma/<str:number>/return/", returns.ReturnView.as_view(), name="case_return"),
+    path(
+        "rma/<str:number>/return/files/<str:piece>/<str:variant>/",
+        returns.ReturnFileView.as_view(),
+        name="case_return_file",
+    ),
+    path("rma/<str:number>/address/", returns.AddressView.as_view(), name="case_address"),
 ]

@@ -1,0 +1,295 @@
+"""The return shipment and shipping address pages, their files, and the review of them."""
+
+import pytest
+from django.urls import reverse
+
+from payments.models import SupplementaryPayment
+from rma import returns, submissions
+from rma.models import Case, CaseEvent, PartState, ReturnShipment, ShippingAddress
+from tests.factories import AgentFactory, CaseFactory, CustomerFactory
+from tests.uploads import files
+
+pytestmark = pytest.mark.django_db
+
+
+def return_url(case):
+    return reverse("rma:case_return", kwargs={"number": case.number})
+
+
+def address_url(case):
+    return reverse("rma:case_address", kwargs={"number": case.number})
+
+
+def stored_files(tmp_path):
+    root = tmp_path / "media"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def post_return(client, case, **overrides):
+    data = {
+        "carrier": "UPS",
+        "tracking_number": "1z 999-aa1 0123 4567 84",
+        "label_photo": files.jpeg("label.jpg"),
+        "postage_receipt": files.png("receipt.png"),
+    }
+    data.update(overrides)
+    return client.post(return_url(case), {k: v for k, v in data.items() if v is not None})
+
+
+ADDRESS = {
+    "full_name": "Ann Example",
+    "line1": "1 Main Street",
+    "line2": "",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "phone": "+1 555 0100",
+}
+
+
+@pytest.fixture
+def refund_return_case():
+    """A refund that needs only the items back."""
+    return CaseFactory(status=Case.Status.AWAITING_INFO, refund=True)
+
+
+@pytest.fixture
+def replacement_case():
+    """A replacement: the items back and the address to ship to."""
+    return CaseFactory(status=Case.Status.AWAITING_INFO)
+
+
+def test_the_return_page_shows_the_warehouse_address_and_the_form(client, refund_return_case):
+    client.force_login(refund_return_case.customer)
+
+    page = client.get(return_url(refund_return_case)).content.decode()
+
+    for line in refund_return_case.warehouse.address_lines:
+        assert line in page
+    for name in ("carrier", "tracking_number", "label_photo", "postage_receipt"):
+        assert f'name="{name}"' in page
+
+
+def test_a_return_is_stored_normalised_and_moves_a_return_only_case_to_review(
+    client, refund_return_case, tmp_path
+):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case)
+
+    assert response.status_code == 302
+    shipment = ReturnShipment.objects.get(case=refund_return_case)
+    assert shipment.tracking_number == "1Z999AA10123456784"
+    assert shipment.carrier == "UPS"
+    assert shipment.state == PartState.SUBMITTED
+    assert len(stored_files(tmp_path)) == 4
+    refund_return_case.refresh_from_db()
+    assert refund_return_case.status == Case.Status.UNDER_REVIEW
+
+
+@pytest.mark.parametrize("tracking", ["1234567", "ABC$1234567", "x" * 41])
+def test_a_tracking_number_that_is_not_8_to_40_letters_and_digits_is_refused(
+    client, refund_return_case, tmp_path, tracking
+):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, tracking_number=tracking)
+
+    assert response.status_code == 400
+    assert "8 to 40 letters and digits" in response.content.decode()
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_all_three_pieces_are_required(client, refund_return_case, tmp_path):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, postage_receipt=None)
+
+    assert response.status_code == 400
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_a_bad_label_photo_is_named_and_nothing_is_kept(client, refund_return_case, tmp_path):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, label_photo=files.text_file("label.jpg"))
+
+    assert response.status_code == 400
+    assert "label.jpg is not a JPG, PNG or WEBP image." in response.content.decode()
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_a_return_on_a_case_that_needs_none_is_refused(client, tmp_path):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
+    client.force_login(case.customer)
+
+    assert client.get(return_url(case)).status_code == 404
+    assert post_return(client, case).status_code == 302
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_a_return_on_a_case_not_awaiting_information_is_refused(client, tmp_path):
+    case = CaseFactory(status=Case.Status.PENDING_CONFIRM, refund=True)
+    client.force_login(case.customer)
+
+    post_return(client, case)
+
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_another_customers_return_page_is_a_404(client, refund_return_case):
+    client.force_login(CustomerFactory())
+
+    assert client.get(return_url(refund_return_case)).status_code == 404
+    assert post_return(client, refund_return_case).status_code == 404
+
+
+def test_a_tracking_number_used_on_another_case_is_flagged(client, refund_return_case):
+    other = CaseFactory(status=Case.Status.AWAITING_INFO, refund=True)
+    client.force_login(other.customer)
+    post_return(client, other)
+    client.force_login(refund_return_case.customer)
+
+    post_return(client, refund_return_case)
+
+    event = CaseEvent.objects.get(case=refund_return_case, action=returns.ReturnAction.SUBMIT)
+    assert event.data["duplicate_of"] == [other.number]
+
+
+def test_the_address_page_prefills_the_last_address_and_shows_the_fixed_country(client, replacement_case):
+    earlier = CaseFactory(customer=replacement_case.customer, status=Case.Status.COMPLETED)
+    ShippingAddress.objects.create(case=earlier, country="US", state=PartState.ACCEPTED, **ADDRESS)
+    client.force_login(replacement_case.customer)
+
+    page = client.get(address_url(replacement_case)).content.decode()
+
+    assert 'value="Ann Example"' in page
+    assert 'value="1 Main Street"' in page
+    assert "Country" in page and ">US " in page
+    assert 'name="country"' not in page
+
+
+def test_confirming_the_address_keeps_the_case_country(client, replacement_case):
+    client.force_login(replacement_case.customer)
+
+    response = client.post(address_url(replacement_case), {**ADDRESS, "country": "FR"})
+
+    assert response.status_code == 302
+    address = ShippingAddress.objects.get(case=replacement_case)
+    assert address.country == "US"
+    assert address.state == PartState.SUBMITTED
+    replacement_case.refresh_from_db()
+    assert replacement_case.status == Case.Status.AWAITING_INFO  # the return is still to do
+
+
+def test_an_address_without_a_city_is_refused(client, replacement_case):
+    client.force_login(replacement_case.customer)
+
+    response = client.post(address_url(replacement_case), {**ADDRESS, "city": ""})
+
+    assert response.status_code == 400
+    assert not ShippingAddress.objects.exists()
+
+
+def test_a_resend_that_needs_no_return_and_no_payment_still_needs_the_address(client):
+    case = CaseFactory(
+        status=Case.Status.AWAITING_INFO,
+        solution_type=Case.SolutionType.RESEND,
+        return_required=False,
+        warehouse=None,
+    )
+    client.force_login(case.customer)
+    assert [part.key for part in submissions.required_parts(case)] == ["address"]
+
+    client.post(address_url(case), ADDRESS)
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.UNDER_REVIEW
+
+
+def test_return_payment_and_address_move_the_case_to_review_only_when_all_are_in(client, tmp_path):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, payment_due=True)
+    client.force_login(case.customer)
+
+    post_return(client, case)
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_INFO
+    client.post(
+        reverse("payments:payment", kwargs={"number": case.number}),
+        {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("r.jpg")]},
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_INFO
+    client.post(address_url(case), ADDRESS)
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.UNDER_REVIEW
+    assert [(part.key, part.state) for part in submissions.required_parts(case)] == [
+        ("return", "submitted"),
+        ("payment", "submitted"),
+        ("address", "submitted"),
+    ]
+
+
+def test_only_the_label_photo_sent_back_is_asked_again(client, replacement_case):
+    client.force_login(replacement_case.customer)
+    post_return(client, replacement_case)
+    client.post(address_url(replacement_case), ADDRESS)
+    replacement_case.refresh_from_db()
+    assert replacement_case.status == Case.Status.UNDER_REVIEW
+
+    submissions.submission_send_back(
+        case=replacement_case,
+        actor=AgentFactory(),
+        parts=["label_photo"],
+        reason="The label is not readable.",
+    )
+
+    page = client.get(return_url(replacement_case)).content.decode()
+    assert "The label is not readable." in page
+    assert 'name="label_photo"' in page
+    assert 'name="postage_receipt"' not in page and 'name="tracking_number"' not in page
+    before = ReturnShipment.objects.get(case=replacement_case)
+
+    response = client.post(return_url(replacement_case), {"label_photo": files.jpeg("label-sharp.jpg")})
+
+    assert response.status_code == 302
+    after = ReturnShipment.objects.get(case=replacement_case)
+    assert after.label_photo_name == "label-sharp.jpg"
+    assert after.label_photo.name != before.label_photo.name
+    assert after.postage_receipt.name == before.postage_receipt.name
+    assert after.tracking_number == before.tracking_number
+    replacement_case.refresh_from_db()
+    assert replacement_case.status == Case.Status.UNDER_REVIEW
+    assert ShippingAddress.objects.get(case=replacement_case).state == PartState.SUBMITTED
+
+    submissions.submission_accept(case=replacement_case, actor=AgentFactory())
+    replacement_case.refresh_from_db()
+    assert replacement_case.status == Case.Status.PROCESSING
+    assert ReturnShipment.objects.get(case=replacement_case).state == PartState.ACCEPTED
+    assert not SupplementaryPayment.objects.exists()
+
+
+def test_return_photos_are_served_to_the_owner_only(client, refund_return_case):
+    client.force_login(refund_return_case.customer)
+    post_return(client, refund_return_case)
+    url = reverse(
+        "rma:case_return_file",
+        kwargs={"number": refund_return_case.number, "piece": "label_photo", "variant": "image"},
+    )
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")
+
+    client.force_login(CustomerFactory())
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

@@ -15,9 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma.admin_actions import CASE_ACTIONS
+from rma.deadlines import deadline_for
 from rma.models import (
     TRANSITIONS,
     Action,
@@ -25,10 +30,12 @@ from rma.models import (
     CaseEvent,
     CaseItem,
     CaseMessage,
+    SupportRequest,
     Transition,
     Warehouse,
     transition_for,
 )
+from rma.queues import QueueFilter
 from rma.services import (
     SOLUTION_FIELDS,
     TEAM_FIELDS,
@@ -180,12 +187,14 @@ class CaseAdmin(admin.ModelAdmin):
         "number",
         "customer",
         "status",
+        "due_display",
         "solution_type",
         "warehouse",
         "assigned_agent",
         "created_at",
     )
     list_filter = (
+        QueueFilter,
         "status",
         "solution_type",
         "warehouse",
@@ -194,6 +203,10 @@ class CaseAdmin(admin.ModelAdmin):
     )
     search_fields = ("number", "customer__email", "items__serial_number", "items__uid")
     list_select_related = ("customer", "warehouse", "assigned_agent")
+    # Big lists: no second COUNT over the whole table, and agents picked by typing.
+    show_full_result_count = False
+    autocomplete_fields = ("assigned_agent",)
+    actions = CASE_ACTIONS
     list_per_page = 50
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
@@ -216,6 +229,20 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cases carry an audit trail; a case that should not go on is cancelled
+
+    def has_approve_permission(self, request) -> bool:
+        """Bulk approval is offered to supervisors only."""
+        return request.user.has_perm("rma.approve_case")
+
+    @admin.display(description=gettext_lazy("Due"), ordering="due_at")
+    def due_display(self, case: Case) -> str:
+        deadline = deadline_for(case)
+        if deadline.due_at is None:
+            return "—"
+        when = date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")
+        if deadline.overdue:
+            return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
+        return when
 
     def get_fieldsets(self, request, obj=None):
         solution = (
@@ -400,3 +427,32 @@ class TransitionForm(forms.Form):
 
     def service_arguments(self) -> dict:
         return dict(self.cleaned_data)
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(admin.ModelAdmin):
+    """Messages sent through "Contact support"; agents mark them handled once answered."""
+
+    list_display = ("created_at", "email", "subject", "case", "customer", "handled_at")
+    list_filter = (("handled_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("email", "subject", "case__number")
+    list_select_related = ("case", "customer")
+    show_full_result_count = False
+    readonly_fields = ("created_at", "email", "customer", "case", "subject", "message", "ip", "user_agent")
+    fields = readonly_fields + ("handled_at", "handled_by")
+    actions = ("mark_handled",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # they come from the form only
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=gettext_lazy("Mark the selected requests handled"), permissions=["change"])
+    def mark_handled(self, request: HttpRequest, queryset) -> None:
+        count = queryset.filter(handled_at__isnull=True).update(
+            handled_at=timezone.now(), handled_by=request.user
+        )
+        self.message_user(
+            request, _("%(count)d request(s) marked handled.") % {"count": count}, messages.SUCCESS
+        )

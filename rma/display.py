@@ -11,12 +11,8 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from rma.deadlines import case_due_at
 from rma.models import Action, Case, CaseEvent
-
-# How long a customer is asked to take over their step.
-CUSTOMER_RESPONSE_DAYS = 14
-# How long the team aims to take over its step, in calendar days.
-TEAM_RESPONSE_DAYS = 3
 
 
 def money(amount, currency: str) -> str:
@@ -75,8 +71,8 @@ class NextStep:
 def next_step(case: Case) -> NextStep:
     """The "next step" box of the case page."""
     status = case.status
-    customer_due = case.status_changed_at + datetime.timedelta(days=CUSTOMER_RESPONSE_DAYS)
-    team_due = case.status_changed_at + datetime.timedelta(days=TEAM_RESPONSE_DAYS)
+    # One due time per status, set by the transition that started it (rma.deadlines).
+    customer_due = team_due = case_due_at(case)
     if status == Case.Status.PENDING_CONFIRM:
         return NextStep(
             True,

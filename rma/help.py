@@ -112,5 +112,6 @@ class HelpView(TemplateView):
             paypal_account=settings.PAYPAL_RECEIVING_ACCOUNT,
             support_url=settings.SUPPORT_URL,
             login_url=reverse(settings.LOGIN_URL),
+            support_form_url=reverse("support"),
         )
         return context

@@ -82,6 +82,8 @@ class Action(models.TextChoices):
     CREATE = "create", _("Created")
     EDIT = "edit", _("Edited")
     MESSAGE = "message", _("Message")
+    REMIND = "remind", _("Reminder sent")
+    FLAG_OVERDUE = "flag_overdue", _("Flagged overdue to the team")
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now, editable=False)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
+    # Set by each transition from settings.RMA_DEADLINES (rma.deadlines); none when final.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("RMA case")
@@ -209,6 +213,7 @@ class Case(models.Model):
             models.Index(fields=["customer", "status", "-created_at"], name="rma_case_customer_status"),
             models.Index(fields=["status", "-created_at"], name="rma_case_status_created"),
             models.Index(fields=["assigned_agent", "status"], name="rma_case_agent_status"),
+            models.Index(fields=["due_at", "status"], name="rma_case_due_status"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -574,6 +579,91 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sender_display()}: {self.body[:40]}"
+
+
+class CaseReminder(models.Model):
+    """One reminder or overdue flag sent for one deadline of a case.
+
+    The unique constraint is what makes the beat task idempotent: two runs, or two beat
+    processes, cannot both record (and so both send) the reminder of the same deadline.
+    Agents' manual reminders are kept here too, outside that constraint.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Reminder to the customer")
+        OVERDUE = "overdue", _("Overdue flag to the team")
+        MANUAL = "manual", _("Reminder sent by an agent")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status then"), max_length=20, choices=Case.Status.choices)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("claimed"), default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_at"],
+                condition=~Q(kind="manual"),
+                name="rma_reminder_once_per_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} ({self.case_id}, {self.due_at:%Y-%m-%d %H:%M})"
+            if self.due_at
+            else self.get_kind_display()
+        )
+
+
+class SupportRequest(models.Model):
+    """A message sent through "Contact support", by a customer or a signed-out visitor."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("email address"), max_length=254)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+        verbose_name=_("case"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    message = models.TextField(_("message"), max_length=5000)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+
+    class Meta:
+        verbose_name = _("support request")
+        verbose_name_plural = _("support requests")
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["handled_at", "-created_at"], name="rma_support_open_created")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.subject}"
 
 
 class PartState(models.TextChoices):

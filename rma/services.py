@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rma.deadlines import due_at_for
 from rma.models import (
     Action,
     Case,
@@ -208,6 +209,8 @@ def _transition(
         from_status = locked.status
         locked.status = target
         locked.status_changed_at = timezone.now()
+        # Every status starts its own clock; the table of allowances is in rma.deadlines.
+        locked.due_at = due_at_for(target, locked.status_changed_at)
         if target in Case.FINAL_STATUSES:
             locked.completed_at = locked.status_changed_at
         locked.save()
@@ -263,6 +266,7 @@ def case_create(
         case.status = Case.Status.DRAFT
         case.full_clean(exclude=["number", "customer"])
         case.number = _next_number(timezone.now().year)
+        case.due_at = due_at_for(case.status, case.status_changed_at)
         case.save()
         for fields in items:
             item = CaseItem(case=case, **fields)

@@ -48,3 +48,46 @@ def send_case_message_email(message_id: int) -> bool:
         return False
     build_case_message_email(message).send()
     return True
+
+
+@shared_task(acks_late=True)
+def send_deadline_reminders() -> dict[str, int]:
+    """Beat task: remind customers before their deadline and flag overdue cases, once each."""
+    from rma.reminders import flag_overdue_cases, remind_due_cases
+
+    return {"reminded": remind_due_cases(), "flagged": flag_overdue_cases()}
+
+
+@shared_task(**EMAIL_RETRY)
+def send_case_reminder_email(reminder_id: int) -> bool:
+    """Send a claimed reminder or overdue flag, unless the case has moved on since."""
+    from django.utils import timezone
+
+    from rma.models import CaseReminder
+    from rma.reminders import build_reminder_email, reminder_still_applies
+
+    reminder = (
+        CaseReminder.objects.select_related("case__customer", "case__assigned_agent")
+        .filter(pk=reminder_id, sent_at__isnull=True)
+        .first()
+    )
+    if reminder is None or not reminder_still_applies(reminder):
+        return False
+    build_reminder_email(reminder).send()
+    CaseReminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+    return True
+
+
+@shared_task(**EMAIL_RETRY)
+def send_support_request_email(support_request_id: int) -> bool:
+    """Email a support request to the warranty team."""
+    from rma.models import SupportRequest
+    from rma.support import build_support_request_email
+
+    support_request = (
+        SupportRequest.objects.select_related("case", "customer").filter(pk=support_request_id).first()
+    )
+    if support_request is None:
+        return False
+    build_support_request_email(support_request).send()
+    return True

@@ -225,6 +225,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "void-expired-login-codes": {"task": "accounts.tasks.void_expired_login_codes", "schedule": 60.0},
+    # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
+    "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
 }
 
 # --- Files ------------------------------------------------------------------------------

@@ -45,3 +45,29 @@ def test_help_page_fits_a_small_phone(page):
     page.goto("/help/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.problems == []
+
+
+def test_a_visitor_reaches_the_contact_form_from_help_and_fixes_a_bad_email(page):
+    page.goto("/help/#contact")
+    page.get_by_role("link", name="contact form").click()
+    page.wait_for_url("**/support/")
+    page.get_by_label("Your email address").fill("not an address")
+    page.get_by_label("Subject").fill("Cannot upload my receipt")
+    page.get_by_label("Message").fill("The page says the file is too big.")
+    page.get_by_role("button", name="Send to the warranty team").click()
+    assert page.get_by_text("Enter a full email address, like name@example.com.").is_visible()
+    # What was typed is still there.
+    assert page.get_by_label("Subject").input_value() == "Cannot upload my receipt"
+    assert page.get_by_label("Message").input_value() == "The page says the file is too big."
+    assert page.get_by_label("Your email address").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Your email address").fill("visitor@example.com")
+    page.get_by_role("button", name="Send to the warranty team").click()
+    page.wait_for_url("**/support/sent/")
+    assert page.get_by_role("heading", name="Thank you, your message is on its way").is_visible()
+    assert page.problems == []
+
+
+def test_the_contact_form_hides_the_robot_trap_from_people(page):
+    page.goto("/support/")
+    assert not page.get_by_label("Leave this field empty").is_visible()
+    assert page.problems == []

@@ -1,6 +1,9 @@
 """The agents' queues: which cases each holds, and their counts in one query."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from rma.models import Case
 from rma.queues import QUEUES, queue_cases, queue_counts
@@ -25,14 +28,21 @@ def desk(agent):
         "mine_disagreed": CaseFactory(status=S.DISAGREED, assigned_agent=agent),
         "other_approval": CaseFactory(status=S.PENDING_APPROVAL, assigned_agent=other),
         "nobody_processing": CaseFactory(status=S.PROCESSING),
+        "mine_late": CaseFactory(
+            status=S.AWAITING_INFO,
+            assigned_agent=agent,
+            due_at=timezone.now() - datetime.timedelta(minutes=1),
+        ),
+        "done_long_ago": CaseFactory(status=S.COMPLETED, due_at=timezone.now() - datetime.timedelta(days=30)),
     }
 
 
 EXPECTED = {
-    "mine": {"mine_review", "mine_disagreed"},
+    "mine": {"mine_review", "mine_disagreed", "mine_late"},
     "unassigned": {"nobody_draft", "nobody_info", "nobody_processing"},
     "waiting_on_us": {"mine_review", "nobody_draft", "mine_disagreed", "nobody_processing"},
-    "waiting_on_customer": {"other_confirm", "nobody_info"},
+    "waiting_on_customer": {"other_confirm", "nobody_info", "mine_late"},
+    "overdue": {"mine_late"},
     "disagreed": {"mine_disagreed"},
     "awaiting_approval": {"other_approval"},
 }
@@ -60,5 +70,5 @@ def test_queue_counts_come_from_one_query(desk, agent, django_assert_num_queries
 def test_my_cases_depend_on_who_looks(desk, agent):
     other = desk["other_confirm"].assigned_agent
     assert queue_counts(Case.objects.all(), user=other)["mine"] == 2
-    assert queue_counts(Case.objects.all(), user=agent)["mine"] == 2
+    assert queue_counts(Case.objects.all(), user=agent)["mine"] == 3
     assert queue_counts(Case.objects.all(), user=AgentFactory())["mine"] == 0

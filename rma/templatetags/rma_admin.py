@@ -1,0 +1,34 @@
+"""Admin template tags: the queue tabs above the case list, the risk signals on a case."""
+
+from django import template
+
+from rma.queues import QUEUES, queue_counts
+from rma.risk import signals_for_case
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/rma/case/queue_tabs.html", takes_context=True)
+def queue_tabs(context, changelist) -> dict:
+    """One tab per queue with its count, keeping the other filters of the list."""
+    request = context["request"]
+    counts = queue_counts(changelist.model_admin.get_queryset(request), user=request.user)
+    current = changelist.params.get("queue")
+    current = current[-1] if isinstance(current, list) else current
+    tabs = [
+        {
+            "key": queue.key,
+            "title": queue.title,
+            "count": counts[queue.key],
+            "selected": current == queue.key,
+            "query_string": changelist.get_query_string({"queue": queue.key}, remove=["p"]),
+        }
+        for queue in QUEUES
+    ]
+    return {"tabs": tabs}
+
+
+@register.inclusion_tag("admin/rma/case/risk_signals.html")
+def risk_signals(case) -> dict:
+    """Repeat and abuse signals of ``case`` for the agent."""
+    return {"signals": signals_for_case(case) if case is not None and case.pk else []}

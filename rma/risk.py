@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from rma.models import Case, CaseItem
+from rma.models import Case, CaseItem, ReturnShipment, ShippingAddress
 
 # How many related cases a signal lists at most (the count says how many there are).
 LISTED_CASES = 10
@@ -130,7 +130,62 @@ def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None)
     )
 
 
-CHECKS = (repeated_identifiers, repeated_transaction_number, many_cases_for_customer)
+def repeated_tracking_number(case: Case) -> RiskSignal | None:
+    """Another case whose return shipment carries the same tracking number."""
+    shipment = ReturnShipment.objects.filter(case_id=case.pk).only("tracking_number").first()
+    if shipment is None or not shipment.tracking_number:
+        return None
+    rows = list(
+        ReturnShipment.objects.filter(tracking_number=shipment.tracking_number)
+        .exclude(case_id=case.pk)
+        .order_by("case__created_at", "case_id")
+        .values_list("case_id", "case__number", "case__status", "case__created_at")
+    )
+    if not rows:
+        return None
+    related = [RelatedCase(*row, shared=shipment.tracking_number) for row in rows]
+    return RiskSignal(
+        "repeated_tracking_number",
+        _("The same return tracking number is on another case"),
+        related[:LISTED_CASES],
+        len(related),
+    )
+
+
+def shared_shipping_address(case: Case) -> RiskSignal | None:
+    """Other customers' cases shipping to the same street address and postal code."""
+    address = ShippingAddress.objects.filter(case_id=case.pk).first()
+    if address is None or not address.line1.strip():
+        return None
+    rows = list(
+        ShippingAddress.objects.filter(
+            country=address.country,
+            postal_code__iexact=address.postal_code.strip(),
+            line1__iexact=address.line1.strip(),
+        )
+        .exclude(case__customer_id=case.customer_id)
+        .order_by("case__created_at", "case_id")
+        .values_list("case_id", "case__number", "case__status", "case__created_at")
+    )
+    if not rows:
+        return None
+    shared = f"{address.line1}, {address.postal_code}"
+    related = [RelatedCase(*row, shared=shared) for row in rows]
+    return RiskSignal(
+        "shared_shipping_address",
+        _("Other customers ship to the same address"),
+        related[:LISTED_CASES],
+        len(related),
+    )
+
+
+CHECKS = (
+    repeated_identifiers,
+    repeated_transaction_number,
+    repeated_tracking_number,
+    many_cases_for_customer,
+    shared_shipping_address,
+)
 
 
 def signals_for_case(case: Case) -> list[RiskSignal]:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from payments.models import PartState, SupplementaryPayment
-from rma.models import Case
+from rma.models import Case, ReturnShipment, ShippingAddress
 from rma.risk import signals_for_case
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
 
@@ -89,6 +89,58 @@ def test_a_payment_not_yet_submitted_raises_no_transaction_signal():
     assert "repeated_transaction_number" not in kinds(second)
 
 
+def shipped(case, tracking):
+    return ReturnShipment.objects.create(
+        case=case,
+        carrier="UPS",
+        tracking_number=tracking,
+        label_photo="label.jpg",
+        label_photo_thumbnail="label-thumb.jpg",
+        label_photo_name="label.jpg",
+        postage_receipt="receipt.jpg",
+        postage_receipt_thumbnail="receipt-thumb.jpg",
+        postage_receipt_name="receipt.jpg",
+    )
+
+
+def ships_to(case, line1="12 Harbour Road", postal_code="89501"):
+    return ShippingAddress.objects.create(
+        case=case, full_name="A Person", line1=line1, city="Reno", postal_code=postal_code, country="US"
+    )
+
+
+def test_the_same_tracking_number_on_another_case_is_flagged():
+    first, second = CaseFactory(status=Case.Status.UNDER_REVIEW), CaseFactory(status=Case.Status.UNDER_REVIEW)
+    shipped(first, "1Z999AA10123456784")
+    shipped(second, "1Z999AA10123456784")
+    signal = kinds(second)["repeated_tracking_number"]
+    assert [(row.number, row.shared) for row in signal.related] == [(first.number, "1Z999AA10123456784")]
+
+
+def test_a_different_tracking_number_raises_nothing():
+    shipped(CaseFactory(), "1Z999AA10123456784")
+    case = CaseFactory()
+    shipped(case, "1Z999AA10000000000")
+    assert "repeated_tracking_number" not in kinds(case)
+
+
+def test_another_customer_shipping_to_the_same_address_is_flagged():
+    other = CaseFactory()
+    ships_to(other, line1="12 HARBOUR ROAD")
+    case = CaseFactory()
+    ships_to(case)
+    signal = kinds(case)["shared_shipping_address"]
+    assert [row.number for row in signal.related] == [other.number]
+
+
+def test_the_same_customer_at_the_same_address_is_not_a_shared_address():
+    customer = CustomerFactory()
+    ships_to(CaseFactory(customer=customer))
+    case = CaseFactory(customer=customer)
+    ships_to(case)
+    assert "shared_shipping_address" not in kinds(case)
+
+
 def test_many_cases_for_one_customer_address_are_flagged(settings):
     settings.RMA_RISK_CASES_PER_CUSTOMER = 3
     settings.RMA_RISK_WINDOW_DAYS = 365
@@ -118,7 +170,7 @@ def test_signals_cost_a_fixed_number_of_queries(django_assert_max_num_queries):
     for _index in range(15):
         other = case_with(serial="SAME", customer=customer, payment_due=True)
         paid(other, "5TY05013RG002845M")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         signals = signals_for_case(Case.objects.select_related("customer").get(pk=case.pk))
     assert {signal.kind for signal in signals} == {
         "repeated_identifier",

@@ -1,270 +1,381 @@
+#!/usr/bin/env python
 """
-``make bench``: throughput and latency of the customer pages under load, on PostgreSQL.
+``make bench``: how fast the customer's pages are, next to ``/healthz``, on PostgreSQL.
 
-Seeds 100,000 cases over 20,000 customers (once), serves the portal with gunicorn and the
-production settings (2 workers), drives it with wrk from a second process on loopback and
-prints requests/s, p50 and p99 for each page with its ratio to ``/healthz`` measured in the
-same run, then the SQL queries per page for customers with 3, 20 and 60 cases.
-``--record`` also writes the figures to docs/performance.md.
+It seeds a PostgreSQL database with 100,000 cases over 20,000 customers (``bench/seed.py``),
+serves the portal with gunicorn on production settings (2 workers, as deployed), and drives
+it from wrk on loopback: ``/healthz``, ``/rma/``, ``/rma/<number>/`` signed in as a customer
+with 20 cases, and the "Send Code" POST of ``/login/`` for random known addresses from random
+client IPs (through one trusted proxy, as deployed). It prints requests/s, p50 and p99 of
+each, and each one's ratio to ``/healthz`` measured in the same run; ``--write FILE`` also
+records them, with the machine, as Markdown.
+
+Needs: PostgreSQL and Redis (``BENCH_DATABASE_URL``, ``BENCH_REDIS_URL``; the Redis database
+is emptied before and after), and wrk (``apt-get install wrk``).
 """
+
+from __future__ import annotations
 
 import argparse
 import datetime
+import http.client
+import json
 import os
 import platform
 import re
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.parse import quote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rma_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-BASE = f"http://127.0.0.1:{PORT}"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rma_cases_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+TARGETS = {"/rma/": 0.5, "/rma/<number>/": 0.5, "Send Code POST": 0.3}
 
-SEND_CODE_LUA = r"""
-local token = os.getenv("BENCH_CSRF")
-local customers = tonumber(os.getenv("BENCH_CUSTOMERS") or "19997")
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "csrftoken=" .. token
+GET_SCRIPT = """
+local sessions = {%(sessions)s}
 request = function()
-  local email = "bench-customer-" .. math.random(0, customers - 1) .. "%40example.com"
-  return wrk.format(nil, nil, nil, "csrfmiddlewaretoken=" .. token .. "&email=" .. email)
+  local session = sessions[math.random(#sessions)]
+  return wrk.format("GET", "%(path)s", {
+    ["Cookie"] = "sessionid=" .. session,
+    ["X-Forwarded-Proto"] = "https",
+  })
+end
+"""
+
+SEND_CODE_SCRIPT = """
+math.randomseed(os.time())
+request = function()
+  local n = math.random(0, %(customers)d - 1)
+  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+  local body = "csrfmiddlewaretoken=%(token)s&email=customer" .. string.format("%%05d", n) .. "%%40bench.example"
+  return wrk.format("POST", "/login/", {
+    ["Cookie"] = "csrftoken=%(cookie)s",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Referer"] = "https://%(host)s/login/",
+    ["X-Forwarded-Proto"] = "https",
+    ["X-Forwarded-For"] = ip,
+  }, body)
 end
 """
 
 
-def bench_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+def production_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
+    """Production settings, as deployed behind a TLS proxy on this port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-secret-key-" + "x" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-        DJANGO_SECURE_COOKIES="false",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        CELERY_TASK_ALWAYS_EAGER="false",  # "Send Code" queues its email as in production
-        LOGIN_SENDS_PER_IP_PER_HOUR="1000000000",  # every request comes from 127.0.0.1
+        DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS=f"127.0.0.1,127.0.0.1:{port},localhost",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        RMA_VAR_DIR=str(ROOT / "var" / "bench"),
+        TRUSTED_PROXY_COUNT="1",
         LOG_LEVEL="WARNING",
     )
     return env
 
 
-def run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
+def run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, **kwargs)
 
 
-def ensure_database() -> None:
+def ensure_database(database_url: str) -> None:
     import psycopg
 
-    parsed = urllib.parse.urlparse(DATABASE_URL)
+    parsed = urlparse(database_url)
     name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    admin_url = parsed._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def flush_redis(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def request(port: int, method: str, path: str, headers: dict, body: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    content = response.read().decode("utf-8", "replace")
+    cookies = {}
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            cookie_name, _, rest = value.partition("=")
+            cookies[cookie_name] = rest.split(";", 1)[0]
+    connection.close()
+    return response.status, content, cookies
+
+
+def wait_until_up(port: int, process: subprocess.Popen) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            sys.exit("gunicorn stopped while starting; see its output above.")
         try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    raise SystemExit(f"the server did not answer at {url}")
+            if request(port, "GET", "/healthz", {})[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit("gunicorn did not answer /healthz in 20 seconds.")
 
 
-def csrf_token() -> str:
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(f"{BASE}/login/", timeout=5).read()
-    return next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def check_page(path: str, session: str, expect: str) -> None:
-    request = urllib.request.Request(f"{BASE}{path}", headers={"Cookie": f"sessionid={session}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        body = response.read().decode()
-        if response.status != 200 or expect not in body:
-            raise SystemExit(f"{path} did not render the signed-in page (status {response.status})")
+def parse_wrk(output: str) -> dict:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        return float(match.group(1)) * UNITS[match.group(2)]
 
-
-def check_send_code(token: str) -> None:
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": "bench-customer-1@example.com"})
-    request = urllib.request.Request(
-        f"{BASE}/login/", data=body.encode(), headers={"Cookie": f"csrftoken={token}"}, method="POST"
-    )
-    try:
-        status = urllib.request.build_opener(NoRedirect).open(request, timeout=10).status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    if status not in (200, 302, 303):
-        raise SystemExit(f"Send Code answered {status}")
-
-
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * UNITS[unit]
-
-
-def wrk(url: str, *, headers: list[str] = (), script: Path | None = None, env: dict | None = None) -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s"]
-    for header in headers:
-        args += ["-H", header]
-    if script:
-        args += ["-s", str(script)]
-    # A short warm-up so every worker has its connections and caches.
-    subprocess.run([*args[:3], "-d2s", *args[4:], url], env=env, capture_output=True, check=True)
-    output = subprocess.run([*args, url], env=env, capture_output=True, text=True, check=True).stdout
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: .*", output)
+    non_ok = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": _ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
-        "p99": _ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
-        "bad": int(bad.group(1)) if bad else 0,
-        "errors": errors.group(0) if errors else "",
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "bad": int(non_ok.group(1)) if non_ok else 0,
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
     }
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        cpu = found.group(1).strip() if found else cpu
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
-        memory = f", {kib / 1024 / 1024:.0f} GiB"
-    return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+def wrk(port: int, script: str, *, duration: int, connections: int, threads: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        script_path = handle.name
+    try:
+        common = ["wrk", f"-t{threads}", f"-c{connections}", "--latency", "-s", script_path]
+        url = f"http://127.0.0.1:{port}"
+        # A short warm-up fills caches and connection pools before the measured run.
+        subprocess.run([*common, "-d2s", url], check=True, capture_output=True, text=True)
+        result = subprocess.run([*common, f"-d{duration}s", url], check=True, capture_output=True, text=True)
+    finally:
+        os.unlink(script_path)
+    return parse_wrk(result.stdout)
+
+
+def query_counts(env: dict[str, str], port: int) -> dict:
+    """Queries one /rma/ and one detail page cost, for customers with 3, 20 and 60 cases."""
+    code = r"""
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rma_portal.settings")
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accounts.models import User
+from rma.models import Case
+counts = {}
+for label, email in (("3 cases", "bench-small"), ("20 cases", "bench-customer"), ("60 cases", "bench-large")):
+    user = User.objects.get(email=email + "@bench.example")
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    number = Case.objects.filter(customer=user).exclude(status__in=["draft", "pending_approval"]).first().number
+    for page, url in (("list", "/rma/"), ("detail", f"/rma/{number}/")):
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(url).status_code
+        assert status == 200, (url, status)
+        counts.setdefault(page, {})[label] = len(captured)
+print(json.dumps(counts))
+"""
+    env = {**env, "DJANGO_ALLOWED_HOSTS": env["DJANGO_ALLOWED_HOSTS"] + ",testserver"}
+    output = run([PYTHON, "-c", code], env, capture_output=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{memory_kb / 1024 / 1024:.1f} GiB"
+    except OSError:
+        memory = "unknown"
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} logical CPUs",
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def markdown(results: dict, info: dict, counts: dict, settings: dict) -> str:
+    healthz = results["/healthz"]["rps"]
+    lines = [
+        "| endpoint | req/s | p50 (ms) | p99 (ms) | ratio to /healthz | target |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, result in results.items():
+        ratio = result["rps"] / healthz
+        target = TARGETS.get(name)
+        verdict = "" if target is None else f"≥ {target} {'met' if ratio >= target else 'MISSED'}"
+        lines.append(
+            f"| `{name}` | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{ratio:.2f} | {verdict} |"
+        )
+    lines += [
+        "",
+        "Queries per page (a second request by the same signed-in customer):",
+        "",
+        "| page | " + " | ".join(counts["list"]) + " |",
+        "|---|" + "---:|" * len(counts["list"]),
+    ]
+    for page, per_size in counts.items():
+        lines.append(f"| {page} | " + " | ".join(str(n) for n in per_size.values()) + " |")
+    lines += [
+        "",
+        f"Machine: {info['cpu']}; {info['memory']} RAM; {info['os']}; Python {info['python']}; "
+        f"{info['postgres']}; Redis {info['redis']}.",
+        f"Load: wrk {settings['threads']} threads, {settings['connections']} connections, "
+        f"{settings['duration']} s per endpoint after a 2 s warm-up, on the same machine as the server.",
+        f"Server: gunicorn, {settings['workers']} workers x {settings['gunicorn_threads']} threads, "
+        "production settings (DEBUG off, PostgreSQL, Redis cache and broker, database sessions).",
+        f"Data: {settings['cases']} cases over {settings['customers']} customers.",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--record", action="store_true", help="write the figures to docs/performance.md")
-    options = parser.parse_args()
+    parser = argparse.ArgumentParser(description="Benchmark the customer pages against /healthz.")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 16)))
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8099)))
+    parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
+    args = parser.parse_args()
+
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed for the load: apt-get install wrk")
+        sys.exit("wrk is needed: apt-get install wrk")
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    env = production_env(database_url, redis_url, args.port)
+    workers, gunicorn_threads = 2, 4
 
-    env = bench_env()
-    ensure_database()
-    print("==> migrate, seed")
+    print("Preparing PostgreSQL (migrate, 100,000 cases; the first run takes a few minutes)...")
+    ensure_database(database_url)
+    flush_redis(redis_url)
     run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], env)
-    run([PYTHON, "manage.py", "createcachetable"], env)
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env)
-    run([PYTHON, "bench/seed.py"], env)
-    session, number = run(
-        [PYTHON, "bench/session.py", "bench@example.com"], env, capture_output=True, text=True
-    ).stdout.split()
-
-    gunicorn = [
-        str(Path(PYTHON).parent / "gunicorn"), "rma_portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-        "--workers", "2", "--threads", "4", "--timeout", "60", "--log-level", "warning",
-    ]  # fmt: skip
-    print("==> gunicorn:", " ".join(gunicorn[1:]))
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
-    results: dict[str, dict] = {}
-    try:
-        wait_for(f"{BASE}/healthz")
-        check_page("/rma/", session, f'data-rma="{number}"')
-        check_page(f"/rma/{number}/", session, f'data-rma="{number}"')
-        token = csrf_token()
-        check_send_code(token)
-        cookie = f"Cookie: sessionid={session}"
-        script = ROOT / "var" / "bench-send-code.lua"
-        script.parent.mkdir(exist_ok=True)
-        script.write_text(SEND_CODE_LUA)
-        plan = [
-            ("/healthz", f"{BASE}/healthz", {}),
-            ("/rma/", f"{BASE}/rma/", {"headers": [cookie]}),
-            ("/rma/<number>/", f"{BASE}/rma/{number}/", {"headers": [cookie]}),
-            (
-                "Send Code (POST /login/)",
-                f"{BASE}/login/",
-                {"script": script, "env": {**env, "BENCH_CSRF": token}},
-            ),
-        ]
-        for name, url, kwargs in plan:
-            print(f"==> {name}: {SECONDS}s, {CONNECTIONS} connections")
-            results[name] = wrk(url, **kwargs)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], capture_output=True)  # queued emails
-
-    queries = (
-        run([PYTHON, "bench/queries.py"], env, capture_output=True, text=True).stdout.strip().splitlines()
+    prepared = json.loads(
+        run([PYTHON, "bench/seed.py"], env, capture_output=True).stdout.strip().splitlines()[-1]
     )
+    counts = query_counts(env, args.port)
 
-    base = results["/healthz"]["rps"]
-    targets = {"/rma/": 0.5, "/rma/<number>/": 0.5, "Send Code (POST /login/)": 0.3}
-    lines = [
-        "| page | requests/s | p50 ms | p99 ms | ratio to /healthz | target |",
-        "|---|---:|---:|---:|---:|---|",
-    ]
-    for name, figures in results.items():
-        ratio = figures["rps"] / base
-        target = targets.get(name)
-        verdict = "" if target is None else (f">= {target} met" if ratio >= target else f">= {target} MISSED")
-        lines.append(
-            f"| {name} | {figures['rps']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} | {ratio:.2f} | {verdict} |"
-        )
-        if figures["bad"] or figures["errors"]:
-            lines.append(
-                f"|   ({name}: {figures['bad']} non-2xx/3xx responses; {figures['errors']}) | | | | | |"
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "rma_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(gunicorn_threads),
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(args.port, gunicorn)
+        sessions = prepared["sessions"]
+        number = prepared["case_number"]
+        secure = {"X-Forwarded-Proto": "https"}
+        for path in ("/rma/", f"/rma/{number}/"):
+            status, _content, _cookies = request(
+                args.port, "GET", path, {**secure, "Cookie": f"sessionid={sessions[0]}"}
             )
-    lines += [
-        "",
-        "| customer | cases | queries on /rma/ | queries on /rma/<number>/ |",
-        "|---|---:|---:|---:|",
-    ]
-    lines += ["| " + " | ".join(row.split("\t")) + " |" for row in queries]
-    report = "\n".join(lines)
+            if status != 200:
+                sys.exit(f"{path} answered {status}, not 200: the benchmark would measure an error.")
+        status, content, cookies = request(args.port, "GET", "/login/", secure)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+        host = f"127.0.0.1:{args.port}"
+        probe = f"csrfmiddlewaretoken={token}&email={quote('customer00000@bench.example')}"
+        status, _content, _cookies = request(
+            args.port,
+            "POST",
+            "/login/",
+            {
+                **secure,
+                "Cookie": f"csrftoken={cookies['csrftoken']}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"https://{host}/login/",
+                "X-Forwarded-For": "192.0.2.1",
+            },
+            probe,
+        )
+        if status != 302:
+            sys.exit(f"The Send Code POST answered {status}, not 302 (code sent).")
+
+        quoted = ", ".join(f'"{key}"' for key in sessions)
+        scripts = {
+            "/healthz": 'request = function() return wrk.format("GET", "/healthz") end',
+            "/rma/": GET_SCRIPT % {"sessions": quoted, "path": "/rma/"},
+            "/rma/<number>/": GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/"},
+            "Send Code POST": SEND_CODE_SCRIPT
+            % {
+                "customers": prepared["customers"] - 3,
+                "token": token,
+                "cookie": cookies["csrftoken"],
+                "host": host,
+            },
+        }
+        results = {}
+        for name, script in scripts.items():
+            print(f"Measuring {name} for {args.duration} s...")
+            results[name] = wrk(
+                args.port, script, duration=args.duration, connections=args.connections, threads=args.threads
+            )
+            if results[name]["bad"] or results[name]["socket_errors"]:
+                print(
+                    f"  warning: {results[name]['bad']} non-2xx/3xx answers, "
+                    f"{results[name]['socket_errors']} socket errors"
+                )
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        flush_redis(redis_url)
+
+    import psycopg
+    import redis
+
+    info = machine()
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
+        info["postgres"] = connection.execute("SHOW server_version").fetchone()[0]
+        info["postgres"] = "PostgreSQL " + info["postgres"].split()[0]
+    info["redis"] = redis.Redis.from_url(redis_url).info()["redis_version"]
+    settings = {
+        "threads": args.threads,
+        "connections": args.connections,
+        "duration": args.duration,
+        "workers": workers,
+        "gunicorn_threads": gunicorn_threads,
+        "cases": f"{prepared['cases']:,}",
+        "customers": f"{prepared['customers']:,}",
+    }
+    report = markdown(results, info, counts, settings)
     print()
     print(report)
-    print()
-    print("machine:", machine())
-
-    if options.record:
-        today = datetime.date.today().isoformat()
-        text = (
-            (ROOT / "docs" / "performance.md").read_text()
-            if (ROOT / "docs" / "performance.md").exists()
-            else ""
-        )
-        marker = "<!-- bench results -->"
-        head = text.split(marker)[0] if marker in text else text
-        (ROOT / "docs").mkdir(exist_ok=True)
-        (ROOT / "docs" / "performance.md").write_text(
-            f"{head.rstrip()}\n\n{marker}\n## Latest run ({today})\n\nMachine: {machine()}. "
-            f"wrk: 2 threads, {CONNECTIONS} connections, {SECONDS} s per page after a 2 s warm-up; "
-            f"gunicorn 2 workers x 4 threads, production settings, PostgreSQL and Redis on the same machine.\n\n"
-            f"{report}\n"
-        )
-        print("written to docs/performance.md")
+    if args.write:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        args.write.write_text(f"<!-- bench/run.py, {stamp} -->\n{report}\n")
 
 
 if __name__ == "__main__":

@@ -354,3 +354,24 @@ def test_pages_carry_no_inline_scripts_or_styles(customer, customer_client):
         html = customer_client.get(url).content.decode()
         assert "style=" not in html
         assert "<script>" not in html and "<style" not in html
+
+
+def test_a_case_card_follows_every_change_of_the_case(customer, customer_client):
+    case = CaseFactory(customer=customer, item=None)
+    CaseItemFactory(case=case, product_model="Argus 3")
+    assert "Argus 3" in customer_client.get("/rma/").content.decode()
+    case.status = S.PROCESSING
+    case.save()
+    CaseItemFactory(case=case, product_model="Solar Panel")
+    html = customer_client.get("/rma/").content.decode()
+    assert f'data-rma="{case.number}" data-status="processing"' in html
+    assert "Argus 3, Solar Panel" in html
+    assert "Review and respond" not in html and "See details" in html
+
+
+def test_a_case_card_shows_product_names_as_text(customer, customer_client):
+    case = CaseFactory(customer=customer, item=None)
+    CaseItemFactory(case=case, product_model="<img src=x onerror=alert(1)>")
+    html = customer_client.get("/rma/").content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html

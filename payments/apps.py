@@ -10,10 +10,10 @@ class PaymentsConfig(AppConfig):
         from django.utils import timezone
 
         from payments.models import SupplementaryPayment
-        from rma.submissions import PartSpec, PartState, register_part
+        from rma.submissions import PartSpec, PartState, register_part, related_part
 
         def read_payment(case) -> tuple[str, str]:
-            payment = SupplementaryPayment.objects.filter(case=case).only("state", "sent_back_reason").first()
+            payment = related_part(case, "supplementary_payment")
             if payment is None:
                 return PartState.TO_DO, ""
             return payment.state, payment.sent_back_reason

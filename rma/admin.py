@@ -337,9 +337,6 @@ class CaseAdmin(admin.ModelAdmin):
         """Confirm one transition (GET), then take it through its service (POST)."""
         if action not in TRANSITION_ACTIONS:
             raise Http404("No such action.")
-        if action in (Action.ACCEPT, Action.REQUEST_INFO):
-            # The verdict covers each submitted part too: it is given on the review page.
-            return HttpResponseRedirect(reverse("admin:rma_case_review", args=[object_id]))
         case = self.get_object(request, object_id)
         if case is None:
             raise Http404("No such case.")

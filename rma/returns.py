@@ -272,7 +272,7 @@ def address_confirm(
 
 
 def _read_return(case: Case) -> tuple[str, str]:
-    shipment = ReturnShipment.objects.filter(case=case).only("state", "sent_back_reason").first()
+    shipment = submissions.related_part(case, "return_shipment")
     return (shipment.state, shipment.sent_back_reason) if shipment else (PartState.TO_DO, "")
 
 
@@ -286,7 +286,7 @@ def _mark_return(case: Case, state: str, reason: str, items: tuple[str, ...]) ->
 
 
 def _read_address(case: Case) -> tuple[str, str]:
-    address = ShippingAddress.objects.filter(case=case).only("state", "sent_back_reason").first()
+    address = submissions.related_part(case, "shipping_address")
     return (address.state, address.sent_back_reason) if address else (PartState.TO_DO, "")
 
 

@@ -81,7 +81,8 @@ def case_for_customer(*, user: Any, number: str) -> Case:
     """One of the customer's visible cases, with what its page shows; 404 otherwise."""
     case = (
         visible_cases(user=user)
-        .select_related("warehouse")
+        # The parts of the required-information checklist come in the same query.
+        .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
         .prefetch_related(
             "items",
             Prefetch(

@@ -453,8 +453,16 @@ def case_mark_info_complete(
 
 
 def case_accept(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
-    """The team accepts what the customer sent; the solution is carried out."""
-    return _transition(case=case, action=Action.ACCEPT, actor=actor, comment=comment, meta=meta)
+    """The team accepts what the customer sent (every part marked accepted); the solution is carried out."""
+
+    def prepare(locked: Case) -> None:
+        from rma.submissions import record_verdict
+
+        record_verdict(locked, accepted=True)
+
+    return _transition(
+        case=case, action=Action.ACCEPT, actor=actor, comment=comment, meta=meta, prepare=prepare
+    )
 
 
 def case_request_info(
@@ -465,9 +473,25 @@ def case_request_info(
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta | None = None,
 ) -> Case:
-    """Ask the customer again for information, with the reason (``data`` may name the parts)."""
+    """Ask the customer again for information, with the reason.
+
+    ``data["parts"]`` names the parts (or pieces, such as ``label_photo``) sent back; when it
+    names none, every part is sent back. The others stay as the customer sent them.
+    """
+
+    def prepare(locked: Case) -> None:
+        from rma.submissions import record_verdict
+
+        record_verdict(locked, accepted=False, reason=comment.strip(), parts=(data or {}).get("parts") or ())
+
     return _transition(
-        case=case, action=Action.REQUEST_INFO, actor=actor, comment=comment, data=data, meta=meta
+        case=case,
+        action=Action.REQUEST_INFO,
+        actor=actor,
+        comment=comment,
+        data=data,
+        meta=meta,
+        prepare=prepare,
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as gettext_now
@@ -93,6 +93,14 @@ DEFAULT_TITLES = {
 _registry: dict[str, PartSpec] = {}
 
 
+def related_part(case: Case, accessor: str) -> Any:
+    """The part row behind a one-to-one accessor of ``case`` (cached by ``select_related``), or None."""
+    try:
+        return getattr(case, accessor)
+    except ObjectDoesNotExist:
+        return None
+
+
 def register_part(spec: PartSpec) -> None:
     """Called from an app's ``ready()``: this app stores the part ``spec.key``."""
     _registry[spec.key] = spec
@@ -161,15 +169,50 @@ def _registered_needed(case: Case) -> list[PartSpec]:
     return [_registry[key] for key in PART_ORDER if NEEDED[key](case) and key in _registry]
 
 
+def resolve_send_back(case: Case, parts: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Which parts, and which of their pieces, ``parts`` names; none named means every part.
+
+    Raises ``CaseActionError`` for a name the solution does not ask for.
+    """
+    from rma.services import CaseActionError
+
+    specs = {spec.key: spec for spec in _registered_needed(case)}
+    if not parts:
+        return {key: spec.items for key, spec in specs.items()}
+    owner = {item: spec.key for spec in specs.values() for item in spec.items}
+    unknown = [key for key in parts if key not in specs and key not in owner]
+    if unknown:
+        raise CaseActionError(
+            gettext_now("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)}
+        )
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key in dict.fromkeys(parts):
+        if key in specs:
+            chosen[key] = specs[key].items
+        else:
+            part = owner[key]
+            chosen[part] = tuple(dict.fromkeys((*chosen.get(part, ()), key)))
+    return chosen
+
+
+def record_verdict(case: Case, *, accepted: bool, reason: str = "", parts: Sequence[str] = ()) -> None:
+    """Mark the parts of a locked case: all accepted, or the named ones sent back with ``reason``.
+
+    Called by ``rma.services.case_accept`` and ``case_request_info`` inside their transaction.
+    """
+    if accepted:
+        for spec in _registered_needed(case):
+            spec.mark(case, PartState.ACCEPTED, "", ())
+        return
+    for key, items in resolve_send_back(case, parts).items():
+        _registry[key].mark(case, PartState.SENT_BACK, reason, items)
+
+
 def submission_accept(*, case: Case, actor: Any, comment: str = "", meta: Any = None) -> Case:
     """The team accepts everything the customer sent: every part accepted, the case to processing."""
     from rma.services import case_accept
 
-    with transaction.atomic():
-        accepted = case_accept(case=case, actor=actor, comment=comment, meta=meta)
-        for spec in _registered_needed(accepted):
-            spec.mark(accepted, PartState.ACCEPTED, "", ())
-    return accepted
+    return case_accept(case=case, actor=actor, comment=comment, meta=meta)
 
 
 def submission_send_back(
@@ -187,22 +230,5 @@ def submission_send_back(
         raise CaseActionError(gettext_now("Choose at least one part to send back."))
     if not reason:
         raise CaseActionError(gettext_now("Please say why, so the customer knows what to fix."))
-    specs = {spec.key: spec for spec in _registered_needed(case)}
-    owner = {item: spec.key for spec in specs.values() for item in spec.items}
-    unknown = [key for key in parts if key not in specs and key not in owner]
-    if unknown:
-        raise CaseActionError(
-            gettext_now("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)}
-        )
-    chosen: dict[str, tuple[str, ...]] = {}
-    for key in parts:
-        if key in specs:
-            chosen[key] = specs[key].items
-        else:
-            part = owner[key]
-            chosen[part] = tuple(dict.fromkeys((*chosen.get(part, ()), key)))
-    with transaction.atomic():
-        updated = case_request_info(case=case, actor=actor, comment=reason, data={"parts": parts}, meta=meta)
-        for key, items in chosen.items():
-            specs[key].mark(updated, PartState.SENT_BACK, reason, items)
-    return updated
+    resolve_send_back(case, parts)  # refuses unknown names before anything changes
+    return case_request_info(case=case, actor=actor, comment=reason, data={"parts": parts}, meta=meta)

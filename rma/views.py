@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from rma import display
+from rma import display, submissions
 from rma.forms import DisagreeForm, MessageForm
 from rma.models import Case
 from rma.selectors import (
@@ -48,6 +48,12 @@ class CaseListView(LoginRequiredMixin, ListView):
         return context
 
 
+# Once the customer agreed, the page lists what the solution needs from them, part by part.
+CHECKLIST_STATUSES = frozenset(
+    {Case.Status.AWAITING_INFO, Case.Status.UNDER_REVIEW, Case.Status.PROCESSING, Case.Status.COMPLETED}
+)
+
+
 def render_case_page(
     request: HttpRequest,
     case: Case,
@@ -67,6 +73,7 @@ def render_case_page(
         "disagree_form": disagree_form or DisagreeForm(),
         "disagree_open": disagree_form is not None,
         "message_form": message_form or MessageForm(),
+        "parts": submissions.required_parts(case) if case.status in CHECKLIST_STATUSES else [],
     }
     return render(request, "rma/case_detail.html", context)
 

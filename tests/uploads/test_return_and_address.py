@@ -293,3 +293,36 @@ def test_return_photos_are_served_to_the_owner_only(client, refund_return_case):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_the_case_page_lists_each_required_part_with_its_state_and_link(
+    client, django_assert_max_num_queries
+):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, payment_due=True)
+    client.force_login(case.customer)
+    post_return(client, case)
+
+    with django_assert_max_num_queries(10):
+        page = client.get(case.get_absolute_url()).content.decode()
+
+    assert 'data-part="return" data-part-state="submitted"' in page
+    assert 'data-part="payment" data-part-state="to_do"' in page
+    assert 'data-part="address" data-part-state="to_do"' in page
+    assert f'href="{reverse("payments:payment", kwargs={"number": case.number})}"' in page
+    assert f'href="{address_url(case)}"' in page
+    assert "See what you sent" in page
+
+
+def test_a_part_sent_back_shows_its_reason_and_asks_for_it_again_on_the_case_page(client):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, refund=True)
+    client.force_login(case.customer)
+    post_return(client, case)
+    submissions.submission_send_back(
+        case=case, actor=AgentFactory(), parts=["return"], reason="Wrong parcel photo."
+    )
+
+    page = client.get(case.get_absolute_url()).content.decode()
+
+    assert 'data-part="return" data-part-state="sent_back"' in page
+    assert "Wrong parcel photo." in page
+    assert "Send it again" in page

@@ -79,3 +79,34 @@ def test_the_text_part_is_not_html_escaped(context):
     assert "Tom & Jerry" in text
     assert "The Smith & Sons team" in text
     assert "&amp;" not in text
+
+
+CUSTOMER_TEMPLATES = [
+    "emails/rma/solution_ready",
+    "emails/rma/solution_revised",
+    "emails/rma/info_requested",
+    "emails/rma/completed",
+    "emails/rma/customer_message",
+    "emails/rma/reminder",
+    "emails/payments/invoice_link",
+]
+
+
+@pytest.mark.parametrize("name", CUSTOMER_TEMPLATES)
+def test_every_customer_email_uses_the_one_layout_and_links_the_case(name, context):
+    from rma.models import CaseEvent, CaseMessage, CaseReminder
+
+    case = context["case"]
+    context.update(
+        event=CaseEvent(case=case, action="complete", comment="Sent back: the label is blurred.", data={}),
+        message=CaseMessage(case=case, body="Hello from the team"),
+        reminder=CaseReminder(case=case, kind="customer", status=case.status, due_at=case.created_at),
+        invoice_link="https://www.paypal.com/invoice/p/#INV2-TEST",
+    )
+    html = render_to_string(f"{name}.html", context)
+    text = render_to_string(f"{name}.txt", context)
+    assert 'role="article"' in html
+    assert '<a href="https://rma.example.com/rma/RMA-2026-000123/"' in html
+    assert "https://rma.example.com/rma/RMA-2026-000123/" in text
+    assert "https://rma.example.com/help/" in text
+    assert "&amp;" not in text and "&#x27;" not in text

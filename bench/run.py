@@ -208,6 +208,7 @@ def machine() -> dict[str, str]:
     except OSError:
         memory = "unknown"
     return {
+        "load": "load average {:.1f} / {:.1f} / {:.1f} (1, 5, 15 min) at the end".format(*os.getloadavg()),
         "cpu": f"{cpu}, {os.cpu_count()} logical CPUs",
         "memory": memory,
         "os": platform.platform(),
@@ -241,7 +242,7 @@ def markdown(results: dict, info: dict, counts: dict, settings: dict) -> str:
     lines += [
         "",
         f"Machine: {info['cpu']}; {info['memory']} RAM; {info['os']}; Python {info['python']}; "
-        f"{info['postgres']}; Redis {info['redis']}.",
+        f"{info['postgres']}; Redis {info['redis']}; {info['load']}.",
         f"Load: wrk {settings['threads']} threads, {settings['connections']} connections, "
         f"{settings['duration']} s per endpoint after a 2 s warm-up, on the same machine as the server.",
         f"Server: gunicorn, {settings['workers']} workers x {settings['gunicorn_threads']} threads, "
@@ -374,8 +375,22 @@ def main() -> None:
     print()
     print(report)
     if args.write:
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        args.write.write_text(f"<!-- bench/run.py, {stamp} -->\n{report}\n")
+        write_report(args.write, report)
+
+
+BEGIN, END = "<!-- bench results: begin -->", "<!-- bench results: end -->"
+
+
+def write_report(path: Path, report: str) -> None:
+    """Put the results between the markers of ``path``, keeping the prose around them."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = f"{BEGIN}\nMeasured {stamp} by `bench/run.py`.\n\n{report}\n{END}"
+    text = path.read_text() if path.exists() else ""
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = f"# Performance\n\n{block}\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":

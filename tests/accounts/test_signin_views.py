@@ -90,6 +90,7 @@ def test_five_wrong_tries_void_the_code(client, request_code):
 
     assert "4 tries left" in pages[0]
     assert STOPPED_WORKING in pages[4]
+    assert STOPPED_WORKING in client.get("/login/verify/").content.decode()
     assert after_lock.status_code == 200
     assert STOPPED_WORKING in after_lock.content.decode()
     assert "_auth_user_id" not in client.session

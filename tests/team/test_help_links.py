@@ -46,3 +46,16 @@ def test_an_unknown_help_anchor_in_a_template_fails_loudly():
 
     with pytest.raises(ValueError):
         Template('{% load rma_help %}{% help_links "nowhere" %}').render(Context())
+
+
+def test_the_sign_in_page_links_to_sign_in_help_and_support(client):
+    html = client.get("/login/").content.decode()
+    assert 'href="/help/#sign-in"' in html
+    assert 'href="/support/"' in html
+
+
+def test_the_footer_of_every_page_offers_help_and_the_contact_form(client):
+    html = client.get("/help/").content.decode()
+    footer = html[html.index('<footer class="site-footer"') :]
+    assert 'href="/help/"' in footer
+    assert 'href="/support/"' in footer

@@ -1,0 +1,144 @@
+"""The whole required-information journey in Chromium: the customer sends the return, the
+payment proof and the address; an agent sends the label photo back; the customer sends it
+again; the agent accepts."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rma.models import Case, PartState, ReturnShipment
+from tests.factories import CaseFactory, StaffFactory
+from tests.uploads import files
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def session_cookie(live_server, client):
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+
+
+def customer_context(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url)
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([session_cookie(live_server, client)])
+    return context
+
+
+def agent_context(browser, live_server):
+    # Transactional tests flush the groups the migrations made: a superuser stands in.
+    agent = StaffFactory(is_superuser=True)
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(agent)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies([session_cookie(live_server, client)])
+    return context
+
+
+def write(tmp_path, upload):
+    path = tmp_path / upload.name
+    path.write_bytes(upload.read())
+    return str(path)
+
+
+def watch(page):
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return problems
+
+
+def test_return_payment_and_address_then_a_label_sent_back_and_accepted(
+    browser, live_server, tmp_path, settings
+):
+    settings.STAFF_TOTP_REQUIRED = True
+    settings.PAYPAL_CLIENT_ID = settings.PAYPAL_CLIENT_SECRET = ""
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, payment_due=True)
+    customer = customer_context(browser, live_server, case.customer)
+    page = customer.new_page()
+    problems = watch(page)
+
+    page.goto(case.get_absolute_url())
+    checklist = page.locator(".checklist")
+    assert checklist.locator('[data-part-state="to_do"]').count() == 3
+
+    # The return: warehouse address shown, previews before sending.
+    checklist.locator('[data-part="return"] a').click()
+    assert page.locator(".return-address").inner_text().startswith(case.warehouse.recipient)
+    page.get_by_label("Carrier").fill("UPS")
+    page.get_by_label("Tracking number").fill("1z 999 aa1 0123 4567 84")
+    page.get_by_label("Photo of the shipping label").set_input_files(write(tmp_path, files.jpeg("label.jpg")))
+    page.get_by_label("Photo of the postage receipt").set_input_files(
+        write(tmp_path, files.png("receipt.png"))
+    )
+    page.locator(".upload-preview img").nth(1).wait_for()
+    page.get_by_role("button", name="Send the return information").click()
+    page.get_by_text("we received your return information").wait_for()
+
+    # The payment proof.
+    page.locator('[data-part="payment"] a').click()
+    page.get_by_label("Payment transaction number").fill("5TY05013RG002845M")
+    page.get_by_label("Payment receipts").set_input_files(write(tmp_path, files.jpeg("paid.jpg")))
+    page.get_by_role("button", name="Send the payment proof").click()
+    page.get_by_text("we received your payment proof").wait_for()
+
+    # The address.
+    page.locator('[data-part="address"] a').click()
+    for label, value in (
+        ("Full name", "Ann Example"),
+        ("Address line 1", "1 Main Street"),
+        ("City", "Springfield"),
+        ("Postal code", "62701"),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Confirm this address").click()
+    page.get_by_text("we will ship to this address").wait_for()
+    assert page.locator(f'[data-rma="{case.number}"]').get_attribute("data-status") == "under_review"
+
+    # The agent sends the label photo back.
+    agent = agent_context(browser, live_server)
+    admin = agent.new_page()
+    admin.goto(f"/admin/rma/case/{case.pk}/change/")
+    admin.get_by_text("Review what the customer sent").click()
+    assert admin.locator(".rma-review img").count() == 3
+    admin.get_by_label("Send the chosen parts back to the customer").check()
+    admin.get_by_label("— Shipping label photo").check()
+    admin.get_by_label("Reason (shown to the customer)").fill("The label is not readable.")
+    admin.get_by_role("button", name="Record the decision").click()
+    admin.get_by_text("Sent back").first.wait_for()
+
+    # The customer sends only the label photo again.
+    page.goto(case.get_absolute_url())
+    assert "The label is not readable." in page.locator(".checklist__reason").inner_text()
+    page.locator('[data-part="return"] a').click()
+    assert page.get_by_label("Tracking number").count() == 0
+    page.get_by_label("Photo of the shipping label").set_input_files(
+        write(tmp_path, files.jpeg("label-2.jpg"))
+    )
+    page.get_by_role("button", name="Send the return information").click()
+    page.get_by_text("we received your return information").wait_for()
+    assert page.locator(f'[data-rma="{case.number}"]').get_attribute("data-status") == "under_review"
+
+    # The agent accepts.
+    admin.goto(f"/admin/rma/case/{case.pk}/review/")
+    admin.get_by_label("Accept everything").check()
+    admin.get_by_role("button", name="Record the decision").click()
+    admin.get_by_text("Accepted").first.wait_for()
+
+    page.goto(case.get_absolute_url())
+    assert page.locator(f'[data-rma="{case.number}"]').get_attribute("data-status") == "processing"
+    assert ReturnShipment.objects.get(case=case).state == PartState.ACCEPTED
+    assert ReturnShipment.objects.get(case=case).label_photo_name == "label-2.jpg"
+    assert problems == []
+    customer.close()
+    agent.close()

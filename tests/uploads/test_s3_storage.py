@@ -114,3 +114,35 @@ def test_a_failure_while_storing_on_s3_leaves_no_object(s3, monkeypatch):
 
     assert len(calls) == 3
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+@pytest.mark.django_db
+def test_the_file_view_redirects_the_owner_to_a_signed_short_lived_link(s3, client, settings):
+    from django.urls import reverse
+
+    from payments.models import PaymentReceipt
+    from rma.models import Case
+    from tests.factories import CaseFactory, CustomerFactory
+
+    settings.PAYPAL_CLIENT_ID = settings.PAYPAL_CLIENT_SECRET = ""
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
+    client.force_login(case.customer)
+    client.post(
+        reverse("payments:payment", kwargs={"number": case.number}),
+        {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("receipt.jpg")]},
+    )
+    receipt = PaymentReceipt.objects.get()
+    url = reverse(
+        "payments:receipt_file", kwargs={"number": case.number, "receipt_id": receipt.pk, "variant": "image"}
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    location = response["Location"]
+    query = parse_qs(urlsplit(location).query)
+    assert query["X-Amz-Expires"] == ["300"] and query["X-Amz-Signature"][0]
+    assert urlsplit(location).path.endswith(receipt.image.name)
+    assert requests.get(location, timeout=5).content[:3] == b"\xff\xd8\xff"
+    client.force_login(CustomerFactory())
+    assert client.get(url).status_code == 404

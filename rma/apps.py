@@ -10,3 +10,4 @@ class RmaConfig(AppConfig):
         from rma.returns import register_parts
 
         register_parts()  # the return shipment and shipping address parts of the checklist
+        from rma import returns_admin  # noqa: F401  (their admin pages)

@@ -54,6 +54,7 @@ class ReturnAction:
 
     SUBMIT = "return_submit"
     ADDRESS = "address_confirm"
+    ADDRESS_ON_FILE = "address_on_file"
 
 
 def normalise_tracking_number(value: str) -> str:
@@ -563,3 +564,37 @@ class ReturnFileView(View):
         return images.stored_file_response(
             name, content_type=content_type, download_name=f"{stem}{suffix}{extension}"
         )
+
+
+def address_on_file_save(
+    *, case: Case, actor: Any, fields: Mapping[str, str], meta: RequestMeta | None = None
+) -> ShippingAddress:
+    """The team records the address it has for the customer; the customer still confirms it."""
+    if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    values = {name: " ".join(str(fields.get(name, "") or "").split()) for name in ADDRESS_FIELDS}
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if not locked.requires_shipping_address:
+            raise CaseActionError(_("Nothing is shipped to the customer on this case."))
+        address = ShippingAddress.objects.select_for_update().filter(case=locked).first()
+        if address is not None and address.state in (PartState.SUBMITTED, PartState.ACCEPTED):
+            raise CaseActionError(
+                _("The customer already confirmed an address; send it back from the review to change it.")
+            )
+        address = address or ShippingAddress(case=locked, state=PartState.TO_DO)
+        for name, value in values.items():
+            setattr(address, name, value)
+        address.country = locked.country
+        address.full_clean(exclude=["case", "confirmed_by"])
+        address.save()
+        _event(
+            case=locked,
+            action=ReturnAction.ADDRESS_ON_FILE,
+            actor=actor,
+            role=role_of(actor),
+            on_behalf=False,
+            data={**values, "country": address.country},
+            meta=meta or NO_META,
+        )
+    return address

@@ -7,7 +7,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from payments.models import SupplementaryPayment
-from rma.models import Case, PartState, ReturnShipment
+from rma.models import Case, PartState, ReturnShipment, ShippingAddress
 from tests.factories import AgentFactory, CaseFactory
 from tests.uploads import files
 from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
@@ -106,3 +106,41 @@ def test_sending_back_without_a_reason_changes_nothing(agent_client, case_under_
     assert "Say why" in response.content.decode()
     case_under_review.refresh_from_db()
     assert case_under_review.status == Case.Status.UNDER_REVIEW
+
+
+def test_an_agent_records_the_address_on_file_and_the_customer_sees_it_prefilled(agent_client, client):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO, return_required=False, warehouse=None)
+
+    response = agent_client.post(
+        reverse("admin:rma_shippingaddress_add"),
+        {"case": case.pk, "full_name": "Ann Example", "line1": "1 Main Street", "city": "Springfield",
+         "postal_code": "62701", "line2": "", "region": "", "phone": ""},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    address = ShippingAddress.objects.get(case=case)
+    assert (address.state, address.country) == (PartState.TO_DO, "US")
+    client.force_login(case.customer)
+    page = client.get(address_url(case)).content.decode()
+    assert 'value="Ann Example"' in page
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_INFO  # the customer still has to confirm it
+
+
+def test_return_shipments_are_listed_read_only_with_repeated_tracking_numbers_flagged(
+    agent_client, case_under_review, django_assert_max_num_queries
+):
+    other = CaseFactory(status=Case.Status.AWAITING_INFO, refund=True)
+    customer = Client()
+    customer.force_login(other.customer)
+    post_return(customer, other)
+
+    with django_assert_max_num_queries(13):
+        page = agent_client.get(reverse("admin:rma_returnshipment_changelist")).content.decode()
+
+    assert page.count('alt="True"') == 2
+    shipment = ReturnShipment.objects.get(case=case_under_review)
+    detail = agent_client.get(reverse("admin:rma_returnshipment_change", args=[shipment.pk])).content.decode()
+    assert other.number in detail
+    assert "/return/files/label_photo/thumbnail/" in detail
+    assert agent_client.get(reverse("admin:rma_returnshipment_add")).status_code == 403

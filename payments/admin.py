@@ -9,15 +9,18 @@ call ``payments.services`` like the customer pages do.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments import services
+from payments import paypal, services
 from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
+from rma.models import Case
 from rma.review import PartReview, register_reviewer
 from rma.services import CaseActionError, RequestMeta
 
@@ -116,6 +119,50 @@ class SupplementaryPaymentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case", "submitted_by")
+
+    def get_urls(self):
+        return [
+            path(
+                "send-invoice/<int:case_id>/",
+                self.admin_site.admin_view(self.send_invoice_view),
+                name="payments_send_invoice",
+            ),
+            *super().get_urls(),
+        ]
+
+    def send_invoice_view(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        """From a case's page: confirm (GET), then have PayPal create and send the invoice (POST)."""
+        case = Case.objects.filter(pk=case_id).first()
+        if case is None:
+            raise Http404("No such case.")
+        if not request.user.has_perm("rma.change_case"):
+            raise PermissionDenied
+        change_url = reverse("admin:rma_case_change", args=[case.pk])
+        if request.method == "POST":
+            try:
+                services.invoice_send(case=case, actor=request.user, meta=RequestMeta.from_request(request))
+            except CaseActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "The invoice is being created; its link will go to the customer "
+                        "and show on their page."
+                    ),
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Send a PayPal invoice for %(number)s") % {"number": case.number},
+            "case": case,
+            "customer_email": case.customer.email,
+            "paypal_configured": paypal.is_configured(),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/payments/send_invoice.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]

@@ -150,3 +150,31 @@ def test_payments_cannot_be_added_or_deleted_in_admin(agent_client):
         agent_client.get(reverse("admin:payments_supplementarypayment_delete", args=[payment.pk])).status_code
         == 403
     )
+
+
+def test_the_case_page_offers_an_invoice_that_paypal_creates_and_sends(
+    agent_client, paypal_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = payment_case()
+    change_page = agent_client.get(reverse("admin:rma_case_change", args=[case.pk])).content.decode()
+    url = reverse("admin:payments_send_invoice", args=[case.pk])
+    assert url in change_page
+    assert "12.50 USD" in agent_client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post(url)
+
+    assert response["Location"] == reverse("admin:rma_case_change", args=[case.pk])
+    payment = SupplementaryPayment.objects.get(case=case)
+    assert payment.invoice_state == InvoiceState.SENT
+    assert [email.to for email in mailoutbox] == [[case.customer.email]]
+
+
+def test_the_invoice_page_says_when_paypal_is_not_configured(agent_client, paypal_off):
+    case = payment_case()
+
+    page = agent_client.get(reverse("admin:payments_send_invoice", args=[case.pk])).content.decode()
+
+    assert "PayPal is not configured" in page
+    agent_client.post(reverse("admin:payments_send_invoice", args=[case.pk]))
+    assert not SupplementaryPayment.objects.exists()

@@ -49,7 +49,7 @@ def test_help_page_fits_a_small_phone(page):
 
 def test_a_visitor_reaches_the_contact_form_from_help_and_fixes_a_bad_email(page):
     page.goto("/help/#contact")
-    page.get_by_role("link", name="contact form").click()
+    page.locator("#contact").get_by_role("link", name="contact form").click()
     page.wait_for_url("**/support/")
     page.get_by_label("Your email address").fill("not an address")
     page.get_by_label("Subject").fill("Cannot upload my receipt")

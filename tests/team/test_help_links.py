@@ -59,3 +59,21 @@ def test_the_footer_of_every_page_offers_help_and_the_contact_form(client):
     footer = html[html.index('<footer class="site-footer"') :]
     assert 'href="/help/"' in footer
     assert 'href="/support/"' in footer
+
+
+@pytest.mark.parametrize(
+    ("status", "anchors"),
+    [
+        (Case.Status.PENDING_CONFIRM, ["respond", "statuses", "serial-number"]),
+        (Case.Status.AWAITING_INFO, ["return", "payment", "address", "trouble"]),
+        (Case.Status.PROCESSING, ["statuses"]),
+    ],
+)
+def test_the_case_page_links_to_the_answers_for_its_step(status, anchors):
+    case = CaseFactory(status=status)
+    html = page_for(case, "rma:case_detail")
+    box = html[html.index('class="help-links"') :]
+    box = box[: box.index("</aside>")]
+    assert [anchor for anchor in anchors if f'href="/help/#{anchor}"' in box] == anchors
+    assert f'href="/support/?case={case.number}"' in box
+    assert 'href="/help/#serial-number"' in html

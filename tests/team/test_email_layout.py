@@ -36,12 +36,14 @@ def test_the_html_layout_links_to_the_exact_case_page_and_to_help(context):
     html = render("emails/base.html", CHILD, context)
     assert '<html lang="en">' in html
     assert 'role="article"' in html
-    assert '<a href="https://rma.example.com/rma/RMA-2026-000123/"' in html
+    assert '<a class="mail__button" href="https://rma.example.com/rma/RMA-2026-000123/">' in html
     assert "Open RMA solution RMA-2026-000123" in html
     assert 'href="https://rma.example.com/help/"' in html
     assert 'href="mailto:help@example.com"' in html
     assert "<p>Your return arrived.</p>" in html
     assert "<img" not in html
+    # Styles live in the head, so the layout passes filters that strip style attributes.
+    assert "style=" not in html
 
 
 def test_the_text_layout_carries_the_same_link(context):
@@ -106,7 +108,26 @@ def test_every_customer_email_uses_the_one_layout_and_links_the_case(name, conte
     html = render_to_string(f"{name}.html", context)
     text = render_to_string(f"{name}.txt", context)
     assert 'role="article"' in html
-    assert '<a href="https://rma.example.com/rma/RMA-2026-000123/"' in html
+    assert 'href="https://rma.example.com/rma/RMA-2026-000123/"' in html
     assert "https://rma.example.com/rma/RMA-2026-000123/" in text
     assert "https://rma.example.com/help/" in text
     assert "&amp;" not in text and "&#x27;" not in text
+
+
+@pytest.mark.parametrize("name", ["emails/accounts/login_code", "emails/accounts/unknown_address"])
+def test_the_sign_in_emails_share_the_layout(name, settings):
+    html = render_to_string(
+        f"{name}.html",
+        {
+            "PORTAL_NAME": "Warranty Service",
+            "SUPPORT_EMAIL": "help@example.com",
+            "code": "123456",
+            "validity_minutes": 15,
+            "email": "someone@example.com",
+            "login_url": "https://rma.example.com/login/",
+        },
+    )
+    assert 'role="article"' in html
+    assert 'href="https://rma.example.com/login/"' in html
+    assert 'href="mailto:help@example.com"' in html
+    assert "style=" not in html

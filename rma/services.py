@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -236,10 +236,14 @@ def _transition(
 def customer_for_email(*, email: str) -> Any:
     """The customer account for ``email``, created (without a usable password) if new."""
     email = User.objects.normalize_email(email).strip()
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            return User.objects.create_user(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(email)
+        except (IntegrityError, ValidationError):
+            # Another agent created the same customer a moment ago: use that account.
+            user = User.objects.get(email__iexact=email)
     if user.is_staff:
         raise CaseActionError(_("This address belongs to a member of staff, not a customer."))
     return user

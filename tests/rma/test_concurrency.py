@@ -82,3 +82,14 @@ def test_case_numbers_taken_at_once_are_all_different():
     assert outcomes == ["applied"] * 6
     numbers = list(Case.objects.values_list("number", flat=True))
     assert len(set(numbers)) == 6
+
+
+def test_two_agents_creating_the_same_new_customer_share_one_account():
+    from accounts.models import User
+    from rma.services import customer_for_email
+
+    found = []
+    outcomes = _race(*[lambda: found.append(customer_for_email(email="race@example.com")) for _ in range(4)])
+    assert outcomes == ["applied"] * 4
+    assert len({user.pk for user in found}) == 1
+    assert User.objects.filter(email__iexact="race@example.com").count() == 1

@@ -447,3 +447,21 @@ def test_html_in_a_comment_is_escaped_in_the_html_email(
 
 def test_an_unsaved_case_reads_as_new():
     assert str(Case()) == "new RMA case"
+
+
+def test_customer_for_email_uses_the_account_another_request_just_created(monkeypatch):
+    from accounts.models import User
+
+    existing = CustomerFactory(email="late@example.com")
+    real_filter = User.objects.filter
+    calls = []
+
+    def filter_missing_once(*args, **kwargs):
+        # The first look-up runs before the other request's insert is visible.
+        calls.append(kwargs)
+        if len(calls) == 1:
+            return User.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(User.objects, "filter", filter_missing_once)
+    assert customer_for_email(email="late@example.com") == existing

@@ -212,6 +212,8 @@ class CaseAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
     change_form_template = "admin/rma/case/change_form.html"
+    # The case page belongs to the customer: staff would get a 404 there.
+    view_on_site = False
 
     STATUS_FIELDS = (
         "number",
@@ -405,6 +407,8 @@ class TransitionForm(forms.Form):
                 Action.SEND_BACK: _("For the agent: what to change."),
                 Action.CANCEL: _("Shown to the customer: why the case is closed."),
             }.get(transition.action, "")
+        elif transition.action in (Action.REVISE, Action.COMPLETE):
+            self.fields["comment"].help_text = _("Optional; shown to the customer with this step.")
         elif transition.on_behalf:
             self.fields["comment"].help_text = _(
                 "How the customer asked you to do this (kept in the audit trail)."

@@ -354,3 +354,9 @@ def test_agent_revises_a_disagreed_solution_and_the_customer_sees_it_again(agent
     detail = customer_client.get(f"/rma/{case.number}/").content.decode()
     assert "We refund you 80.00 USD." in detail
     assert "A refund, as you asked" in detail
+
+
+def test_the_change_page_offers_no_link_to_the_customers_page(agent_client):
+    case = CaseFactory()
+    html = agent_client.get(_change_url(case)).content.decode()
+    assert "viewsitelink" not in html

@@ -11,7 +11,7 @@ WORKER_CMD = celery -A rma_portal worker --loglevel=INFO --concurrency=2
 BEAT_CMD = celery -A rma_portal beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
 
 # A local run: embedded SQLite, emails as files, tasks run in-process.
-LOCAL_ENV = DJANGO_DEBUG=1
+LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test serve lint format bench clean
 

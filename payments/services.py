@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from payments import paypal
 from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
 from rma import images, submissions
-from rma.models import Case, CaseEvent, Role
+from rma.models import Action, Case, CaseEvent, Role
 from rma.services import NO_META, CaseActionError, CasePermissionError, CaseStatusError, RequestMeta, role_of
 
 TRANSACTION_NUMBER = re.compile(r"[A-Z0-9]{17}")
@@ -30,12 +30,12 @@ TRANSACTION_NUMBER = re.compile(r"[A-Z0-9]{17}")
 class PaymentAction:
     """The ``CaseEvent.action`` values written by this module."""
 
-    SUBMIT = "payment_submit"
-    LOOKUP = "payment_lookup"
-    INVOICE_REQUEST = "invoice_request"
-    INVOICE_QUEUE = "invoice_queue"
-    INVOICE_SENT = "invoice_sent"
-    INVOICE_FAILED = "invoice_failed"
+    SUBMIT = Action.PAYMENT_SUBMIT
+    LOOKUP = Action.PAYMENT_LOOKUP
+    INVOICE_REQUEST = Action.INVOICE_REQUEST
+    INVOICE_QUEUE = Action.INVOICE_QUEUE
+    INVOICE_SENT = Action.INVOICE_SENT
+    INVOICE_FAILED = Action.INVOICE_FAILED
 
 
 def normalise_transaction_number(value: str) -> str:

@@ -109,6 +109,10 @@ def event_sentence(event: CaseEvent) -> str:
         Action.ACCEPT: _("The warranty team accepted the information."),
         Action.REQUEST_INFO: _("The warranty team asked for information again."),
         Action.COMPLETE: _("The RMA solution was completed."),
+        Action.RETURN_SUBMIT: _("Your return information was received."),
+        Action.ADDRESS_CONFIRM: _("Your shipping address was received."),
+        Action.PAYMENT_SUBMIT: _("Your payment proof was received."),
+        Action.INVOICE_SENT: _("A PayPal invoice link was sent to you."),
     }
     text = sentences.get(event.action, Action(event.action).label)
     if event.action == Action.COMPLETE:

@@ -84,6 +84,16 @@ class Action(models.TextChoices):
     MESSAGE = "message", _("Message")
     REMIND = "remind", _("Reminder sent")
     FLAG_OVERDUE = "flag_overdue", _("Flagged overdue to the team")
+    # The required information (rma.returns, payments.services).
+    RETURN_SUBMIT = "return_submit", _("Return information sent")
+    ADDRESS_CONFIRM = "address_confirm", _("Shipping address confirmed")
+    ADDRESS_ON_FILE = "address_on_file", _("Shipping address recorded by the team")
+    PAYMENT_SUBMIT = "payment_submit", _("Payment proof sent")
+    PAYMENT_LOOKUP = "payment_lookup", _("Payment looked up on PayPal")
+    INVOICE_REQUEST = "invoice_request", _("PayPal invoice requested")
+    INVOICE_QUEUE = "invoice_queue", _("PayPal invoice ordered")
+    INVOICE_SENT = "invoice_sent", _("PayPal invoice sent")
+    INVOICE_FAILED = "invoice_failed", _("PayPal invoice refused")
 
 
 @dataclass(frozen=True)
@@ -529,6 +539,10 @@ class CaseEvent(models.Model):
             Action.ACCEPT,
             Action.REQUEST_INFO,
             Action.COMPLETE,
+            Action.RETURN_SUBMIT,
+            Action.ADDRESS_CONFIRM,
+            Action.PAYMENT_SUBMIT,
+            Action.INVOICE_SENT,
         }
     )
     # Whose comment the customer may read along with the event.

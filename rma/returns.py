@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from rma import images, review, submissions
-from rma.models import Case, CaseEvent, PartState, ReturnShipment, Role, ShippingAddress
+from rma.models import Action, Case, CaseEvent, PartState, ReturnShipment, Role, ShippingAddress
 from rma.selectors import case_number_for_customer
 from rma.services import NO_META, CaseActionError, CasePermissionError, CaseStatusError, RequestMeta, role_of
 
@@ -52,9 +52,9 @@ CARRIER_SUGGESTIONS = (
 class ReturnAction:
     """The ``CaseEvent.action`` values written by this module."""
 
-    SUBMIT = "return_submit"
-    ADDRESS = "address_confirm"
-    ADDRESS_ON_FILE = "address_on_file"
+    SUBMIT = Action.RETURN_SUBMIT
+    ADDRESS = Action.ADDRESS_CONFIRM
+    ADDRESS_ON_FILE = Action.ADDRESS_ON_FILE
 
 
 def normalise_tracking_number(value: str) -> str:

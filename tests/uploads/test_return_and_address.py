@@ -326,3 +326,13 @@ def test_a_part_sent_back_shows_its_reason_and_asks_for_it_again_on_the_case_pag
     assert 'data-part="return" data-part-state="sent_back"' in page
     assert "Wrong parcel photo." in page
     assert "Send it again" in page
+
+
+def test_the_timeline_tells_the_customer_what_was_received(client, refund_return_case):
+    client.force_login(refund_return_case.customer)
+    post_return(client, refund_return_case)
+
+    page = client.get(refund_return_case.get_absolute_url()).content.decode()
+
+    assert 'data-action="return_submit"' in page
+    assert "Your return information was received." in page

@@ -18,19 +18,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rma.models import PartState  # the same four words for every part of the checklist
+
 # PayPal transaction IDs are 17 letters and digits.
 transaction_number_validator = RegexValidator(
     r"^[A-Z0-9]{17}$", _("A PayPal transaction number is 17 letters and digits.")
 )
-
-
-class PartState(models.TextChoices):
-    """Where a required part of a case stands (the same words for every part)."""
-
-    TO_DO = "to_do", _("To do")
-    SUBMITTED = "submitted", _("Submitted")
-    SENT_BACK = "sent_back", _("Sent back")
-    ACCEPTED = "accepted", _("Accepted")
 
 
 class LookupState(models.TextChoices):

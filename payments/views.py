@@ -26,13 +26,6 @@ from rma.services import CaseActionError, RequestMeta
 PAYPAL_SEND_MONEY_HELP = "https://www.paypal.com/c2/cshelp/article/how-do-i-send-money-HELP293"
 
 
-def staff_may_view(user) -> bool:
-    """Staff see uploads once signed in with their second factor (when it is required)."""
-    if not (user.is_authenticated and user.is_staff and user.is_active):
-        return False
-    return not settings.STAFF_TOTP_REQUIRED or (hasattr(user, "is_verified") and user.is_verified())
-
-
 class PaymentView(LoginRequiredMixin, View):
     """``/rma/<number>/payment/``: where and how to pay, and the form for the payment proof."""
 
@@ -130,7 +123,7 @@ class ReceiptFileView(View):
     def get(self, request: HttpRequest, number: str, receipt_id: int, variant: str) -> HttpResponse:
         if variant not in ("image", "thumbnail"):
             raise Http404("No such file.")
-        if staff_may_view(request.user):
+        if images.staff_may_view(request.user):
             case = Case.objects.filter(number=number).first()
             if case is None:
                 raise Http404("No such RMA solution.")

@@ -350,6 +350,13 @@ def storing(images: Sequence[CleanImage], *, folder: str = "uploads") -> Iterato
         raise
 
 
+def staff_may_view(user) -> bool:
+    """Staff see every upload once signed in with their second factor (when it is required)."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    return not settings.STAFF_TOTP_REQUIRED or (hasattr(user, "is_verified") and user.is_verified())
+
+
 def stored_file_response(name: str, *, content_type: str, download_name: str) -> HttpResponseBase:
     """Serve a stored upload to someone already allowed to see it.
 

@@ -541,11 +541,9 @@ class ReturnFileView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, number: str, piece: str, variant: str) -> HttpResponse:
-        from payments.views import staff_may_view
-
         if piece not in ("label_photo", "postage_receipt") or variant not in ("image", "thumbnail"):
             raise Http404("No such file.")
-        if staff_may_view(request.user):
+        if images.staff_may_view(request.user):
             case = Case.objects.filter(number=number).first()
         elif request.user.is_authenticated and not request.user.is_staff:
             case = case_number_for_customer(user=request.user, number=number)

@@ -223,6 +223,7 @@ class CaseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "status_changed_at",
+        "due_at",
         "completed_at",
         "refund_reference",
         "outbound_carrier",
@@ -271,7 +272,7 @@ class CaseAdmin(admin.ModelAdmin):
                 "fields": (
                     ("number", "status", "revision"),
                     "customer",
-                    ("created_at", "status_changed_at", "completed_at"),
+                    ("created_at", "status_changed_at", "due_at", "completed_at"),
                     ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
                 )
             },

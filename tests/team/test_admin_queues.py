@@ -205,3 +205,12 @@ def test_a_case_page_without_signals_shows_none(agent_client):
 def test_the_reports_link_is_shown_to_supervisors_only(agent_client, supervisor_client):
     assert 'href="/admin/rma/reports/"' not in agent_client.get(LIST).content.decode()
     assert 'href="/admin/rma/reports/"' in supervisor_client.get(LIST).content.decode()
+
+
+def test_the_case_page_shows_the_due_time(agent_client):
+    case = CaseFactory(
+        status=S.UNDER_REVIEW, due_at=datetime.datetime(2026, 12, 1, 15, 0, tzinfo=datetime.UTC)
+    )
+    html = agent_client.get(f"/admin/rma/case/{case.pk}/change/").content.decode()
+    assert "Due:" in html or ">Due<" in html
+    assert "Dec. 1, 2026" in html

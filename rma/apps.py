@@ -11,3 +11,6 @@ class RmaConfig(AppConfig):
 
         register_parts()  # the return shipment and shipping address parts of the checklist
         from rma import returns_admin  # noqa: F401  (their admin pages)
+        from rma.page_cache import connect_signals
+
+        connect_signals()  # cached customer pages follow every change of their data

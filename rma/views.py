@@ -14,6 +14,7 @@ from django.views.generic import ListView
 from rma import display, submissions
 from rma.forms import DisagreeForm, MessageForm
 from rma.models import Case
+from rma.page_cache import CachedCustomerPageMixin
 from rma.selectors import (
     CUSTOMER_GROUPS,
     GROUP_OF_STATUS,
@@ -24,7 +25,7 @@ from rma.selectors import (
 from rma.services import CaseActionError, RequestMeta, case_agree, case_disagree, case_message_post
 
 
-class CaseListView(LoginRequiredMixin, ListView):
+class CaseListView(LoginRequiredMixin, CachedCustomerPageMixin, ListView):
     """``/rma/``: the customer's cases, grouped by whose move it is."""
 
     template_name = "rma/case_list.html"
@@ -86,7 +87,7 @@ class NotFoundBeforeNotAllowedMixin:
         return super().http_method_not_allowed(request, *args, **kwargs)
 
 
-class CaseDetailView(LoginRequiredMixin, NotFoundBeforeNotAllowedMixin, View):
+class CaseDetailView(LoginRequiredMixin, CachedCustomerPageMixin, NotFoundBeforeNotAllowedMixin, View):
     """``/rma/<number>/``: the solution, the steps, the timeline and the conversation."""
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:

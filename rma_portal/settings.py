@@ -149,6 +149,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 # The age above is an idle timeout: accounts.middleware.IdleSessionMiddleware renews a
 # signed-in session when it was last written more than this many seconds ago.
 SESSION_TOUCH_INTERVAL = 60
+# Seconds a rendered customer page (/rma/, /rma/<number>/) may be served from the cache;
+# any change to the customer's data retires it at once (rma.page_cache). 0 turns it off.
+CUSTOMER_PAGE_CACHE_SECONDS = env.int("CUSTOMER_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,202 @@
+"""
+The customer's case pages, rendered once and served from the cache until something of
+theirs changes.
+
+A page is stored under the customer's *data version*: a random token in the cache that is
+replaced, when the change is made and again when its transaction commits, whenever a row
+a customer page shows is saved or deleted (a case, or anything that points at one: items,
+events, messages, returns, payments, receipts). Every change to a case goes through ``rma.services`` and writes a
+``CaseEvent`` in the same transaction, so the version moves with every visible change even
+when a service updates rows in bulk. A warehouse change, or a new release of the code and
+templates, moves every customer's pages on at once.
+
+The key also holds the browser's CSRF secret (the page's forms carry a token made from
+it) and the language; a page with flash messages to show is never cached. Entries expire
+after ``CUSTOMER_PAGE_CACHE_SECONDS`` in any case, for what depends on the clock alone
+(an overdue deadline). Setting it to 0 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+
+VERSION_KEY = "rma:pages:version:{customer_id}"
+SHARED_VERSION_KEY = "rma:pages:version:shared"
+PAGE_KEY = "rma:pages:{release}:{shared}:{version}:{customer_id}:{csrf}:{language}:{path}"
+# Apps whose models a customer page shows.
+PAGE_APPS = ("rma", "payments")
+
+
+def _release_token() -> str:
+    """A fingerprint of the code, templates and static files: a deploy starts afresh."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("templates", "static", *PAGE_APPS):
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = _release_token()
+
+
+def _new_version(key: str) -> str:
+    version = uuid.uuid4().hex[:16]
+    cache.set(key, version, timeout=None)
+    return version
+
+
+def _current_version(key: str) -> str:
+    # A version evicted from the cache is simply a new one: pages cached under the old
+    # one are never found again.
+    return cache.get(key) or _new_version(key)
+
+
+def _retire(key: str) -> None:
+    # Now, so the writer's own next page inside or right after the transaction is fresh;
+    # and again after the commit, since a page rendered meanwhile from the data as it was
+    # before the commit may have been stored under the version of the first step.
+    _new_version(key)
+    transaction.on_commit(lambda: _new_version(key))
+
+
+def customer_pages_changed(customer_id: int) -> None:
+    """Retire every cached page of one customer."""
+    _retire(VERSION_KEY.format(customer_id=customer_id))
+
+
+def all_pages_changed() -> None:
+    """Retire every customer's cached pages."""
+    _retire(SHARED_VERSION_KEY)
+
+
+# --- Which customer a saved row belongs to ----------------------------------------------
+
+
+def _customer_finder(model: type[Model]) -> Callable[[Model], int | None] | None:
+    """How to get from a row of ``model`` to the customer whose pages show it, if they do."""
+    case_model = apps.get_model("rma", "Case")
+    if model is case_model:
+        return lambda instance: instance.customer_id
+    for field in model._meta.concrete_fields:
+        if not field.is_relation or not field.many_to_one and not field.one_to_one:
+            continue
+        target = field.related_model
+        if target is case_model:
+            attname = field.attname
+            return lambda instance, attname=attname: (
+                case_model.objects.filter(pk=getattr(instance, attname))
+                .values_list("customer_id", flat=True)
+                .first()
+            )
+        case_field = next(
+            (f for f in target._meta.concrete_fields if f.is_relation and f.related_model is case_model), None
+        )
+        if case_field is not None and target._meta.app_label in PAGE_APPS:
+            attname, path = field.attname, f"{case_field.name}__customer_id"
+            return lambda instance, target=target, attname=attname, path=path: (
+                target.objects.filter(pk=getattr(instance, attname)).values_list(path, flat=True).first()
+            )
+    return None
+
+
+def _page_data_changed(sender: type[Model], instance: Model, find_customer, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures being loaded
+    customer_id = find_customer(instance)
+    if customer_id is not None:
+        customer_pages_changed(customer_id)
+
+
+def _shared_data_changed(sender: type[Model], instance: Model, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        all_pages_changed()
+
+
+def connect_signals() -> None:
+    """Watch every model of the pages' apps; called once from ``RmaConfig.ready``."""
+    for app_label in PAGE_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            find_customer = _customer_finder(model)
+            if find_customer is None:
+                continue
+            handler, label = _handler(find_customer), model._meta.label
+            post_save.connect(handler, sender=model, weak=False, dispatch_uid=f"pages:{label}:save")
+            post_delete.connect(handler, sender=model, weak=False, dispatch_uid=f"pages:{label}:delete")
+    warehouse = apps.get_model("rma", "Warehouse")
+    post_save.connect(_shared_data_changed, sender=warehouse, dispatch_uid="pages:warehouse:save")
+    post_delete.connect(_shared_data_changed, sender=warehouse, dispatch_uid="pages:warehouse:del")
+
+
+def _handler(find_customer):
+    def handler(sender, instance, **kwargs):
+        _page_data_changed(sender, instance, find_customer, **kwargs)
+
+    return handler
+
+
+# --- The views' side --------------------------------------------------------------------
+
+
+def _page_key(request: HttpRequest) -> str | None:
+    """The cache key of this request's page, or ``None`` when it must be rendered afresh."""
+    if not settings.CUSTOMER_PAGE_CACHE_SECONDS or request.method != "GET":
+        return None
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    if not csrf_secret:
+        return None  # the page would hand out a new CSRF cookie: render it
+    session = request.session
+    # Django's message storage keeps waiting messages in a cookie, else in the session.
+    if "_messages" in session or "messages" in request.COOKIES:
+        return None  # a flash message is waiting to be shown once
+    customer_id = request.user.pk
+    return PAGE_KEY.format(
+        release=RELEASE,
+        shared=_current_version(SHARED_VERSION_KEY),
+        version=_current_version(VERSION_KEY.format(customer_id=customer_id)),
+        customer_id=customer_id,
+        csrf=hashlib.sha256(csrf_secret.encode()).hexdigest()[:16],
+        language=get_language(),
+        path=request.get_full_path(),
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+class CachedCustomerPageMixin:
+    """Serve a signed-in customer's GET page from the cache; store what was rendered."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        key = _page_key(request)
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type = cached
+                return _private(HttpResponse(content, content_type=content_type))
+        response = super().dispatch(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if key is not None and response.status_code == 200 and not response.streaming:
+            cache.set(key, (response.content, response["Content-Type"]), settings.CUSTOMER_PAGE_CACHE_SECONDS)
+        return _private(response)

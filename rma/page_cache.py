@@ -61,10 +61,11 @@ def _new_version(key: str) -> str:
     return version
 
 
-def _current_version(key: str) -> str:
+def _current_versions(*keys: str) -> list[str]:
     # A version evicted from the cache is simply a new one: pages cached under the old
     # one are never found again.
-    return cache.get(key) or _new_version(key)
+    found = cache.get_many(keys)
+    return [found.get(key) or _new_version(key) for key in keys]
 
 
 def _retire(key: str) -> None:
@@ -165,10 +166,11 @@ def _page_key(request: HttpRequest) -> str | None:
     if "_messages" in session or "messages" in request.COOKIES:
         return None  # a flash message is waiting to be shown once
     customer_id = request.user.pk
+    shared, version = _current_versions(SHARED_VERSION_KEY, VERSION_KEY.format(customer_id=customer_id))
     return PAGE_KEY.format(
         release=RELEASE,
-        shared=_current_version(SHARED_VERSION_KEY),
-        version=_current_version(VERSION_KEY.format(customer_id=customer_id)),
+        shared=shared,
+        version=version,
         customer_id=customer_id,
         csrf=hashlib.sha256(csrf_secret.encode()).hexdigest()[:16],
         language=get_language(),

@@ -128,7 +128,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rma_portal.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rma",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -9,17 +9,30 @@ ones. A marker in the agent notes makes the seeding idempotent.
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from PIL import Image, ImageDraw
 
-from rma import services
+from rma import images, services
 from rma.models import Case, Warehouse
 
 S = Case.Status
 META = services.RequestMeta(user_agent="seed_demo")
+
+# Where the demo customer's replacements go, when no address is on file yet.
+DEMO_ADDRESS = {
+    "full_name": "Dana Demo",
+    "line1": "42 Elm Street",
+    "line2": "",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62704",
+    "phone": "+1 217 555 0100",
+}
 
 DEMO_WAREHOUSES = {
     "us": {
@@ -214,13 +227,7 @@ def _walk(case: Case, demo: DemoCase, *, customer: Any, agent: Any, supervisor: 
     if case.status == target:
         return case
     if case.status == S.AWAITING_INFO:
-        case = services.case_mark_info_complete(
-            case=case,
-            actor=agent,
-            on_behalf=True,
-            comment="The customer sent the tracking number and photos by email.",
-            meta=META,
-        )
+        case = _submit_required_parts(case, customer=customer, agent=agent)
         if target == S.UNDER_REVIEW:
             return case
         case = services.case_accept(case=case, actor=agent, meta=META)
@@ -237,6 +244,55 @@ def _walk(case: Case, demo: DemoCase, *, customer: Any, agent: Any, supervisor: 
         outbound_tracking_number="1Z999AA10123456784",
         meta=META,
     )
+
+
+def _demo_photo(title: str, number: str) -> images.CleanImage:
+    """A small picture standing in for a customer's photo, through the real upload pipeline."""
+    picture = Image.new("RGB", (640, 400), "white")
+    pen = ImageDraw.Draw(picture)
+    pen.rectangle((12, 12, 627, 387), outline="black", width=4)
+    pen.text((40, 60), title, fill="black")
+    pen.text((40, 120), number, fill="black")
+    pen.text((40, 180), "Warranty Returns (RMA) - demo picture", fill="black")
+    upload = io.BytesIO()
+    picture.save(upload, format="PNG")
+    upload.seek(0)
+    upload.name = f"{title.lower().replace(' ', '-')}.png"
+    return images.clean_image(upload)
+
+
+def _submit_required_parts(case: Case, *, customer: Any, agent: Any) -> Case:
+    """Send every part the solution needs, as the customer would on the portal.
+
+    The address is confirmed by the agent on the customer's behalf (they wrote it in an
+    email), so the demo timelines show such a step too.
+    """
+    from payments.services import payment_submit
+    from rma.returns import address_confirm, address_on_file, return_submit
+
+    if case.requires_return:
+        return_submit(
+            case=case,
+            actor=customer,
+            carrier="UPS",
+            tracking_number=f"1Z 999 AA1 {case.pk:08d}",
+            label_photo=_demo_photo("Shipping label", case.number),
+            postage_receipt=_demo_photo("Postage receipt", case.number),
+            meta=META,
+        )
+    if case.requires_payment:
+        payment_submit(
+            case=case,
+            actor=customer,
+            transaction_number=f"5TY05013RG{case.pk:07d}",
+            receipts=[_demo_photo("PayPal receipt", case.number)],
+            meta=META,
+        )
+    if case.requires_shipping_address:
+        fields = {**DEMO_ADDRESS, **{k: v for k, v in address_on_file(case).items() if v}}
+        address_confirm(case=case, actor=agent, on_behalf=True, fields=fields, meta=META)
+    case.refresh_from_db()
+    return case
 
 
 def seed_demo_cases(people: dict[str, Any]) -> list[Case]:

@@ -69,6 +69,8 @@ def _current_versions(*keys: str) -> list[str]:
 
 
 def _retire(key: str) -> None:
+    if not settings.CUSTOMER_PAGE_CACHE_SECONDS:
+        return  # nothing is cached, so nothing to retire
     # Now, so the writer's own next page inside or right after the transaction is fresh;
     # and again after the commit, since a page rendered meanwhile from the data as it was
     # before the commit may have been stored under the version of the first step.

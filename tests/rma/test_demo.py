@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from rma.models import Case, CaseEvent, Warehouse
+from rma.submissions import required_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -56,4 +57,12 @@ def test_seed_demo_prints_sign_in_help_without_json():
 def test_demo_timelines_show_a_step_done_on_the_customers_behalf():
     _seed_json()
     case = Case.objects.get(customer__email="demo@example.com", status="under_review")
-    assert case.events.filter(action="mark_info_complete", on_behalf=True).exists()
+    assert case.events.filter(on_behalf=True).exists()
+    assert case.events.filter(action="mark_info_complete").exists()
+
+
+def test_demo_cases_past_awaiting_info_hold_every_part_they_needed():
+    _seed_json()
+    for case in Case.objects.filter(status__in=["under_review", "processing", "completed"]):
+        for part in required_parts(case):
+            assert part.state != "to_do", (case.number, part)

@@ -44,6 +44,7 @@ from rma.services import (
     RequestMeta,
     can_take,
     case_create,
+    case_items_save,
     case_message_post,
     case_update,
     customer_for_email,
@@ -303,6 +304,23 @@ class CaseAdmin(admin.ModelAdmin):
                 case_message_post(case=obj, author=request.user, body=reply, meta=meta)
         except CaseActionError as error:
             # The form was valid when checked; the case moved on in the meantime.
+            raise PermissionDenied(error.message) from error
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not CaseItem:
+            return super().save_formset(request, form, formset, change)
+        saved = formset.save(commit=False)
+        try:
+            # A new case's items come with its "created" event; later edits get their own.
+            case_items_save(
+                case=form.instance,
+                actor=request.user,
+                saved=saved,
+                deleted=formset.deleted_objects,
+                record_event=change,
+                meta=RequestMeta.from_request(request),
+            )
+        except CaseActionError as error:
             raise PermissionDenied(error.message) from error
 
     # --- One button per allowed transition ------------------------------------------------

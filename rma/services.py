@@ -9,7 +9,7 @@ for the lock, then finds the status already moved on and is refused without any 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,6 +319,52 @@ def case_update(
             data={"fields": changed},
             meta=meta or NO_META,
         )
+    return locked
+
+
+def case_items_save(
+    *,
+    case: Case,
+    actor: Any,
+    saved: Sequence[CaseItem],
+    deleted: Sequence[CaseItem] = (),
+    record_event: bool = True,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """Save added or edited items of ``case`` and remove deleted ones: only while the
+    solution may change (draft, disagreed), with one event naming what changed."""
+    if not saved and not deleted:
+        return case
+    with transaction.atomic():
+        locked = _lock(case)
+        if not locked.is_solution_editable:
+            raise CaseStatusError(
+                _("The items can be changed only in draft or after the customer disagreed.")
+            )
+        added = [item for item in saved if item.pk is None]
+        for item in saved:
+            item.case = locked
+            item.full_clean()
+            item.save()
+        for item in deleted:
+            item.delete()
+        if record_event:
+            _write_event(
+                case=locked,
+                action=Action.EDIT,
+                actor=actor,
+                role=role_of(actor),
+                from_status=locked.status,
+                to_status=locked.status,
+                data={
+                    "items": {
+                        "added": [str(item) for item in added],
+                        "changed": [str(item) for item in saved if item not in added],
+                        "removed": [str(item) for item in deleted],
+                    }
+                },
+                meta=meta or NO_META,
+            )
     return locked
 
 

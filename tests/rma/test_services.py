@@ -10,10 +10,12 @@ from django.utils import timezone
 from rma.models import Action, Case, CaseEvent, CaseItem, Role
 from rma.services import (
     CaseActionError,
+    CaseStatusError,
     case_agree,
     case_complete,
     case_create,
     case_disagree,
+    case_items_save,
     case_message_post,
     case_publish,
     case_request_info,
@@ -465,3 +467,37 @@ def test_customer_for_email_uses_the_account_another_request_just_created(monkey
 
     monkeypatch.setattr(User.objects, "filter", filter_missing_once)
     assert customer_for_email(email="late@example.com") == existing
+
+
+# --- Items -------------------------------------------------------------------------------------
+
+
+def test_editing_items_of_a_draft_writes_one_event_naming_them(agent):
+    case = CaseFactory(status=S.DRAFT, item=None)
+    kept = CaseItemFactory(case=case, product_model="Argus 3", serial_number="SNKEEP1")
+    dropped = CaseItemFactory(case=case, product_model="Old hub", serial_number="SNDROP1")
+    kept.product_model = "Argus 3 Pro"
+    added = CaseItem(product_model="Solar Panel", uid="UIDNEW1", purchase_date=datetime.date(2025, 5, 1))
+
+    case_items_save(case=case, actor=agent, saved=[kept, added], deleted=[dropped])
+
+    assert sorted(case.items.values_list("product_model", flat=True)) == ["Argus 3 Pro", "Solar Panel"]
+    event = CaseEvent.objects.get(case=case, action=Action.EDIT)
+    assert event.actor == agent
+    assert event.data["items"] == {
+        "added": ["Solar Panel (UIDNEW1)"],
+        "changed": ["Argus 3 Pro (SNKEEP1)"],
+        "removed": ["Old hub (SNDROP1)"],
+    }
+
+
+def test_items_cannot_change_once_the_customer_sees_the_solution(agent):
+    case = CaseFactory(status=S.PENDING_CONFIRM, item=None)
+    item = CaseItemFactory(case=case, product_model="Argus 3")
+    item.product_model = "Something else"
+
+    with pytest.raises(CaseStatusError):
+        case_items_save(case=case, actor=agent, saved=[item])
+
+    assert case.items.get().product_model == "Argus 3"
+    assert not CaseEvent.objects.filter(case=case).exists()

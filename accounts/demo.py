@@ -27,10 +27,10 @@ def seed_demo_accounts() -> dict[str, User]:
     """Create (or find) the demo people; safe to run any number of times."""
     people: dict[str, User] = {}
     for email in DEMO_CUSTOMERS:
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.with_email(email).first()
         people[email] = user or User.objects.create_user(email)
     for email, name, group_name in DEMO_STAFF:
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.with_email(email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_STAFF_PASSWORD, full_name=name, is_staff=True)
         group, _ = Group.objects.get_or_create(name=group_name)

@@ -19,8 +19,16 @@ from django_otp.util import random_number_token
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def with_email(self, email: str) -> models.QuerySet:
+        """The user with this address, whatever its letter case.
+
+        Compares ``LOWER(email)`` so the query uses the case-insensitive unique index
+        (``email__iexact`` compiles to ``UPPER(...)`` on PostgreSQL and scans the table).
+        """
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email__iexact=username)
+        return self.with_email(username).get()
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:

@@ -80,7 +80,7 @@ class SendResult:
 
 def _customer_for_email(email: str) -> User | None:
     # Staff sign in through the admin with a password and TOTP, never with an emailed code.
-    return User.objects.filter(email__iexact=email, is_active=True, is_staff=False).first()
+    return User.objects.with_email(email).filter(is_active=True, is_staff=False).first()
 
 
 def _new_pending(*, email: str, user_id: int | None) -> PendingLogin:
@@ -299,7 +299,7 @@ def staff_create(*, email: str, full_name: str, group_name: str, password: str) 
     Raises ``django.core.exceptions.ValidationError`` for a weak password or a taken address.
     """
     email = User.objects.normalize_email(email).strip()
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.with_email(email).exists():
         raise ValidationError("A user with this email address already exists.")
     candidate = User(email=email, full_name=full_name, is_staff=True)
     validate_password(password, user=candidate)

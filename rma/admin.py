@@ -175,7 +175,7 @@ class CaseAdminForm(forms.ModelForm):
                 raise ValidationError(_("Enter the customer's email address."))
             from django.contrib.auth import get_user_model
 
-            existing = get_user_model().objects.filter(email__iexact=email).first()
+            existing = get_user_model().objects.with_email(email).first()
             if existing is not None and existing.is_staff:
                 raise ValidationError(_("This address belongs to a member of staff, not a customer."))
         return email

@@ -236,14 +236,14 @@ def _transition(
 def customer_for_email(*, email: str) -> Any:
     """The customer account for ``email``, created (without a usable password) if new."""
     email = User.objects.normalize_email(email).strip()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.with_email(email).first()
     if user is None:
         try:
             with transaction.atomic():
                 return User.objects.create_user(email)
         except (IntegrityError, ValidationError):
             # Another agent created the same customer a moment ago: use that account.
-            user = User.objects.get(email__iexact=email)
+            user = User.objects.with_email(email).get()
     if user.is_staff:
         raise CaseActionError(_("This address belongs to a member of staff, not a customer."))
     return user

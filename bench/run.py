@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -38,13 +39,17 @@ PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rma_cases_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 TARGETS = {"/rma/": 0.5, "/rma/<number>/": 0.5, "Send Code POST": 0.3}
+# The same two pages from a second server with the page cache off: what every page costs
+# when it has to be rendered (first visit, or right after the case changed).
+RENDERED = " (rendered every time)"
 
+# Each signed-in browser also carries its CSRF cookie, as a real one does after its first page.
 GET_SCRIPT = """
 local sessions = {%(sessions)s}
 request = function()
   local session = sessions[math.random(#sessions)]
   return wrk.format("GET", "%(path)s", {
-    ["Cookie"] = "sessionid=" .. session,
+    ["Cookie"] = "sessionid=" .. session[1] .. "; csrftoken=" .. session[2],
     ["X-Forwarded-Proto"] = "https",
   })
 end
@@ -232,7 +237,8 @@ def markdown(results: dict, info: dict, counts: dict, settings: dict) -> str:
         )
     lines += [
         "",
-        "Queries per page (a second request by the same signed-in customer):",
+        "Queries per page when it is rendered (a second request by the same signed-in customer,",
+        "page cache off; a page served from the cache costs 2: the session and the user):",
         "",
         "| page | " + " | ".join(counts["list"]) + " |",
         "|---|" + "---:|" * len(counts["list"]),
@@ -276,26 +282,22 @@ def main() -> None:
     prepared = json.loads(
         run([PYTHON, "bench/seed.py"], env, capture_output=True).stdout.strip().splitlines()[-1]
     )
-    counts = query_counts(env, args.port)
+    counts = query_counts({**env, "CUSTOMER_PAGE_CACHE_SECONDS": "0"}, args.port)
 
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "rma_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(gunicorn_threads),
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    def serve(port: int, server_env: dict[str, str]) -> subprocess.Popen:
+        command = [str(Path(PYTHON).parent / "gunicorn"), "rma_portal.wsgi:application"]
+        command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        command += ["--threads", str(gunicorn_threads), "--timeout", "60"]
+        return subprocess.Popen(command, cwd=ROOT, env=server_env)
+
+    rendered_port = args.port + 1
+    uncached_env = {**env, "CUSTOMER_PAGE_CACHE_SECONDS": "0"}
+    uncached_env["DJANGO_ALLOWED_HOSTS"] += f",127.0.0.1:{rendered_port}"
+    gunicorn = serve(args.port, env)
+    uncached = serve(rendered_port, uncached_env)
     try:
         wait_until_up(args.port, gunicorn)
+        wait_until_up(rendered_port, uncached)
         sessions = prepared["sessions"]
         number = prepared["case_number"]
         secure = {"X-Forwarded-Proto": "https"}
@@ -325,11 +327,16 @@ def main() -> None:
         if status != 302:
             sys.exit(f"The Send Code POST answered {status}, not 302 (code sent).")
 
-        quoted = ", ".join(f'"{key}"' for key in sessions)
+        alphabet = string.ascii_letters + string.digits
+        quoted = ", ".join(
+            f'{{"{key}", "{"".join(secrets.choice(alphabet) for _ in range(32))}"}}' for key in sessions
+        )
         scripts = {
             "/healthz": 'request = function() return wrk.format("GET", "/healthz") end',
             "/rma/": GET_SCRIPT % {"sessions": quoted, "path": "/rma/"},
             "/rma/<number>/": GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/"},
+            "/rma/" + RENDERED: GET_SCRIPT % {"sessions": quoted, "path": "/rma/"},
+            "/rma/<number>/" + RENDERED: GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/"},
             "Send Code POST": SEND_CODE_SCRIPT
             % {
                 "customers": prepared["customers"] - 3,
@@ -341,8 +348,9 @@ def main() -> None:
         results = {}
         for name, script in scripts.items():
             print(f"Measuring {name} for {args.duration} s...")
+            port = rendered_port if name.endswith(RENDERED) else args.port
             results[name] = wrk(
-                args.port, script, duration=args.duration, connections=args.connections, threads=args.threads
+                port, script, duration=args.duration, connections=args.connections, threads=args.threads
             )
             if results[name]["bad"] or results[name]["socket_errors"]:
                 print(
@@ -350,8 +358,9 @@ def main() -> None:
                     f"{results[name]['socket_errors']} socket errors"
                 )
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        for server in (gunicorn, uncached):
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
         flush_redis(redis_url)
 
     import psycopg

@@ -53,6 +53,9 @@ def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
         return "info_requested", _("RMA %(number)s: we need some information again")
     if event.action == Action.COMPLETE:
         return "completed", _("RMA %(number)s is complete")
+    if event.action in (Action.AGREE, Action.DISAGREE) and event.on_behalf:
+        # The customer's own step, taken by the team: the customer hears of it.
+        return "on_your_behalf", _("RMA %(number)s: the warranty team answered for you")
     return None
 
 
@@ -72,7 +75,9 @@ def event_sends_email(event: CaseEvent) -> bool:
         return True
     if event.action == Action.REVISE:
         return event.to_status == Case.Status.PENDING_CONFIRM
-    return event.action in (Action.AGREE, Action.DISAGREE) and event.actor_role == Role.CUSTOMER
+    return event.action in (Action.AGREE, Action.DISAGREE) and (
+        event.actor_role == Role.CUSTOMER or event.on_behalf
+    )
 
 
 def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:

@@ -347,13 +347,29 @@ def test_the_team_hears_when_the_customer_agrees_disagrees_or_writes(
     assert "Sent it today" in mailoutbox[2].body
 
 
-def test_an_agent_acting_on_behalf_does_not_email_the_team(
+def test_an_agent_agreeing_on_behalf_tells_the_customer_not_the_team(
     agent, mailoutbox, django_capture_on_commit_callbacks
 ):
     case = CaseFactory()
     with django_capture_on_commit_callbacks(execute=True):
         case_agree(case=case, actor=agent, on_behalf=True)
-    assert mailoutbox == []
+    (email,) = mailoutbox
+    assert email.to == [case.customer.email]
+    assert case.number in email.subject
+    assert "confirmed RMA solution" in email.body and "did not ask for this" in email.body
+
+
+def test_an_agent_disagreeing_on_behalf_tells_the_customer_what_was_noted(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_disagree(case=case, actor=agent, on_behalf=True, comment="Wants a refund <b>instead</b>")
+    (email,) = mailoutbox
+    assert email.to == [case.customer.email]
+    assert "turned down RMA solution" in email.body and "Wants a refund <b>instead</b>" in email.body
+    html, _mimetype = email.alternatives[0]
+    assert "&lt;b&gt;instead&lt;/b&gt;" in html
 
 
 def test_a_team_message_emails_the_customer(agent, mailoutbox, django_capture_on_commit_callbacks):

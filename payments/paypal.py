@@ -70,6 +70,10 @@ class PayPalRefused(PayPalError):
     """PayPal refused the request (bad credentials, permissions, invalid data)."""
 
 
+class PayPalDuplicateInvoice(PayPalRefused):
+    """An invoice with this number exists already (an earlier try created it)."""
+
+
 class TransactionStatus:
     """Transaction Search's one-letter status codes, in words."""
 
@@ -209,6 +213,8 @@ def _call(method: str, path: str, body: dict | None = None, headers: dict | None
         raise
     except sdk_errors.ConnectionError as error:  # the SDK's base class for every HTTP error
         status = getattr(error.response, "status_code", "?")
+        if "DUPLICATE_INVOICE_NUMBER" in (getattr(error.response, "text", "") or ""):
+            raise PayPalDuplicateInvoice(f"PayPal already has this invoice number ({method} {path}).") from None
         raise PayPalRefused(f"PayPal refused {method} {path} ({status}).") from None
     if isinstance(answer, dict) and set(answer) == {"error"}:
         # The SDK turns a 400 into {"error": ...} instead of raising.
@@ -306,16 +312,31 @@ def send_invoice(
     }
     if not note:
         del body["detail"]["note"]
-    created = _call("POST", "v2/invoicing/invoices", body, headers={"Prefer": "return=representation"})
+    try:
+        created = _call("POST", "v2/invoicing/invoices", body, headers={"Prefer": "return=representation"})
+    except PayPalDuplicateInvoice:
+        # An earlier try created it but its answer was lost (a timeout): carry on with that one.
+        created = _invoice_by_number(invoice_number)
     invoice_id = created.get("id") or _invoice_id_from_link(created.get("href", ""))
     if not invoice_id:
         raise PayPalRefused("PayPal created an invoice but did not say which one.")
-    sent = _call("POST", f"v2/invoicing/invoices/{invoice_id}/send", {"send_to_recipient": True})
+    sent = {}
+    if created.get("status", "DRAFT") == "DRAFT":
+        sent = _call("POST", f"v2/invoicing/invoices/{invoice_id}/send", {"send_to_recipient": True})
     invoice = _call("GET", f"v2/invoicing/invoices/{invoice_id}")
     link = ((invoice.get("detail") or {}).get("metadata") or {}).get("recipient_view_url", "")
     if not link and sent.get("rel") == "payer-view":
         link = sent.get("href", "")
     return SentInvoice(invoice_id=invoice_id, status=str(invoice.get("status", "")), payer_link=link)
+
+
+def _invoice_by_number(invoice_number: str) -> dict:
+    """The invoice carrying ``invoice_number`` (Invoicing v2 search)."""
+    found = _call("POST", "v2/invoicing/search-invoices", {"invoice_number": invoice_number})
+    for invoice in found.get("items") or []:
+        if (invoice.get("detail") or {}).get("invoice_number") == invoice_number:
+            return invoice
+    raise PayPalRefused(f"PayPal reports invoice number {invoice_number} as taken but cannot find it.")
 
 
 def _invoice_id_from_link(href: str) -> str:

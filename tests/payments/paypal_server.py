@@ -97,6 +97,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._search(parse_qs(parts.query))
         if parts.path == "/v2/invoicing/invoices" and method == "POST":
             return self._create_invoice(json.loads(body or b"{}"))
+        if parts.path == "/v2/invoicing/search-invoices" and method == "POST":
+            number = json.loads(body or b"{}").get("invoice_number")
+            items = [i for i in self.state.invoices.values() if i["detail"].get("invoice_number") == number]
+            return self._reply(200, {"items": items, "total_items": len(items), "total_pages": 1})
         if parts.path.startswith("/v2/invoicing/invoices/"):
             rest = parts.path.removeprefix("/v2/invoicing/invoices/").split("/")
             invoice = self.state.invoices.get(rest[0])

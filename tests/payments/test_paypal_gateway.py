@@ -211,7 +211,7 @@ def test_an_invoice_is_created_sent_and_its_payer_link_returned(paypal_server):
     ]
 
 
-def test_a_duplicate_invoice_number_is_refused(paypal_server):
+def test_a_retry_after_a_lost_answer_carries_on_with_the_invoice_already_created(paypal_server):
     arguments = dict(
         invoice_number="RMA-2026-000123-1",
         recipient_email="ann@example.com",
@@ -219,10 +219,36 @@ def test_a_duplicate_invoice_number_is_refused(paypal_server):
         currency="USD",
         item_name="Supplementary payment",
     )
-    paypal.send_invoice(**arguments)
+    first = paypal.send_invoice(**arguments)
+    paypal_server.state.requests.clear()
 
-    with pytest.raises(paypal.PayPalRefused):
-        paypal.send_invoice(**arguments)
+    again = paypal.send_invoice(**arguments)
+
+    assert again.invoice_id == first.invoice_id and again.payer_link == first.payer_link
+    assert len(paypal_server.state.invoices) == 1
+    assert [(r.method, r.path) for r in paypal_server.state.requests if "invoic" in r.path] == [
+        ("POST", "/v2/invoicing/invoices"),
+        ("POST", "/v2/invoicing/search-invoices"),
+        ("GET", f"/v2/invoicing/invoices/{first.invoice_id}"),
+    ]
+
+
+def test_a_draft_left_by_an_earlier_try_is_sent(paypal_server):
+    arguments = dict(
+        invoice_number="RMA-2026-000124-1",
+        recipient_email="ann@example.com",
+        amount=Decimal("25"),
+        currency="USD",
+        item_name="Supplementary payment",
+    )
+    paypal.send_invoice(**arguments)
+    (invoice,) = paypal_server.state.invoices.values()
+    invoice["status"] = "DRAFT"  # created, but the send never reached PayPal
+
+    again = paypal.send_invoice(**arguments)
+
+    assert again.status == "UNPAID"
+    assert paypal_server.state.calls(f"/v2/invoicing/invoices/{invoice['id']}/send")
 
 
 def test_a_slow_invoice_call_is_a_timeout(paypal_server, settings):

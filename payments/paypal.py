@@ -214,7 +214,7 @@ def _call(method: str, path: str, body: dict | None = None, headers: dict | None
     except sdk_errors.ConnectionError as error:  # the SDK's base class for every HTTP error
         status = getattr(error.response, "status_code", "?")
         if "DUPLICATE_INVOICE_NUMBER" in (getattr(error.response, "text", "") or ""):
-            raise PayPalDuplicateInvoice(f"PayPal already has this invoice number ({method} {path}).") from None
+            raise PayPalDuplicateInvoice(f"PayPal has this invoice number already ({path}).") from None
         raise PayPalRefused(f"PayPal refused {method} {path} ({status}).") from None
     if isinstance(answer, dict) and set(answer) == {"error"}:
         # The SDK turns a 400 into {"error": ...} instead of raising.

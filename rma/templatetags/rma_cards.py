@@ -2,7 +2,7 @@
 ``{% case_card case group %}``: one case of the customer's list.
 
 A card is a pure function of a few values (number, status, solution, product models, the
-day it was opened, its group, the language), so each distinct card is rendered once per
+day it was opened, its group, the day it is due, the language), so each distinct card is rendered once per
 process and then reused: the list page, the portal's busiest, spends its time on the data
 rather than on re-rendering identical markup. Any change to one of those values is a new key,
 so a card is never stale; the cache is bounded.
@@ -19,8 +19,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from rma.deadlines import case_due_at
 from rma.models import Case
 from rma.selectors import CustomerGroup
+
+# Groups in which the next move is the customer's: their cards say by when.
+CUSTOMER_MOVE_GROUPS = frozenset({"pending_confirmation", "action_required"})
 
 register = template.Library()
 
@@ -35,6 +39,7 @@ def render_card(
     opened: datetime.date,
     group_key: str,
     language: str,
+    due: datetime.date | None = None,
 ) -> SafeString:
     with translation.override(language):
         html = render_to_string(
@@ -48,6 +53,7 @@ def render_card(
                 "products": products,
                 "opened": opened,
                 "group_key": group_key,
+                "due": due,
             },
         )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
@@ -56,6 +62,7 @@ def render_card(
 @register.simple_tag
 def case_card(case: Case, group: CustomerGroup) -> SafeString:
     """The card of ``case`` (its items prefetched) under ``group``."""
+    due = case_due_at(case) if group.key in CUSTOMER_MOVE_GROUPS else None
     return render_card(
         number=case.number,
         status=case.status,
@@ -64,4 +71,5 @@ def case_card(case: Case, group: CustomerGroup) -> SafeString:
         opened=timezone.localdate(case.created_at),
         group_key=group.key,
         language=translation.get_language() or "en",
+        due=timezone.localdate(due) if due else None,
     )

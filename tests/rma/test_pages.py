@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from rma.models import Action, Case, CaseEvent, CaseMessage, Role
 from tests.factories import (
@@ -376,3 +377,16 @@ def test_a_case_card_shows_product_names_as_text(customer, customer_client):
     html = customer_client.get("/rma/").content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_cards_waiting_on_the_customer_say_by_when(customer_client, customer):
+    due = timezone.now() + datetime.timedelta(days=9)
+    waiting = CaseFactory(customer=customer, status=S.PENDING_CONFIRM, due_at=due)
+    theirs = CaseFactory(customer=customer, status=S.UNDER_REVIEW, due_at=due)
+
+    page = customer_client.get("/rma/").content.decode()
+
+    card = page.split(f'data-rma="{waiting.number}"')[1].split("</li>")[0]
+    other = page.split(f'data-rma="{theirs.number}"')[1].split("</li>")[0]
+    assert f"Your move, by {date_format(timezone.localdate(due))}" in card
+    assert "Your move" not in other

@@ -10,7 +10,7 @@ refused submission leaves neither rows nor files behind.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +21,18 @@ from django.utils.translation import gettext as _
 from payments import paypal
 from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
 from rma import images, submissions
-from rma.models import Action, Case, CaseEvent, Role
-from rma.services import NO_META, CaseActionError, CasePermissionError, CaseStatusError, RequestMeta, role_of
+from rma.models import Action, Case, Role
+from rma.services import (
+    NO_META,
+    CaseActionError,
+    CasePermissionError,
+    CaseStatusError,
+    RequestMeta,
+    authorize_customer_step,
+    lock_case,
+    role_of,
+    write_step_event,
+)
 
 TRANSACTION_NUMBER = re.compile(r"[A-Z0-9]{17}")
 
@@ -41,49 +51,6 @@ class PaymentAction:
 def normalise_transaction_number(value: str) -> str:
     """What people paste: spaces and dashes dropped, letters upper-cased."""
     return "".join(ch for ch in (value or "") if ch not in " -\t").upper()
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
-
-
-def _authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
-    role = role_of(actor)
-    if role == Role.CUSTOMER:
-        if on_behalf or actor.pk != case.customer_id:
-            raise CasePermissionError(_("You cannot do this on this RMA solution."))
-        return role
-    if role == Role.SYSTEM or not on_behalf:
-        raise CasePermissionError(_("Staff send the customer's information only on the customer's behalf."))
-    if not actor.has_perm("rma.change_case"):
-        raise CasePermissionError(_("You do not have the permission this step needs."))
-    return role
-
-
-def _event(
-    *,
-    case: Case,
-    action: str,
-    actor: Any | None,
-    role: str,
-    on_behalf: bool = False,
-    comment: str = "",
-    data: Mapping[str, Any] | None = None,
-    meta: RequestMeta = NO_META,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        actor_role=role,
-        on_behalf=on_behalf,
-        action=action,
-        from_status=case.status,
-        to_status=case.status,
-        comment=comment,
-        data=dict(data or {}),
-        ip=meta.ip,
-        user_agent=meta.user_agent,
-    )
 
 
 def _payment_for(case: Case) -> SupplementaryPayment:
@@ -142,8 +109,8 @@ def payment_submit(
         raise CaseActionError(_("A PayPal transaction number is 17 letters and digits."))
     _check_payment_step(case)  # before storing anything; checked again under the lock
     with images.storing(receipts, folder="receipts") as stored, transaction.atomic():
-        locked = _lock(case)
-        role = _authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
+        locked = lock_case(case)
+        role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
         _check_payment_step(locked)
         payment = _payment_for(locked)
         if not payment.is_editable_by_customer:
@@ -183,7 +150,7 @@ def payment_submit(
         duplicates = duplicate_transaction_cases(
             transaction_number=transaction_number, exclude_case_id=locked.pk
         )
-        _event(
+        write_step_event(
             case=locked,
             action=PaymentAction.SUBMIT,
             actor=actor,
@@ -212,7 +179,7 @@ def payment_lookup_record(
         payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
         if payment is None:
             return None
-        case = _lock(payment.case)
+        case = lock_case(payment.case)
         payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
         if payment.transaction_number != lookup.transaction_id:
             return payment  # the customer sent another number since: its own lookup follows
@@ -230,7 +197,7 @@ def payment_lookup_record(
         payment.lookup_error = ""
         payment.looked_up_at = timezone.now()
         payment.save()
-        _event(
+        write_step_event(
             case=case,
             action=PaymentAction.LOOKUP,
             actor=None,
@@ -281,8 +248,8 @@ def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> Supple
 def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> SupplementaryPayment:
     """The customer cannot send money directly and asks the team for a PayPal invoice link."""
     with transaction.atomic():
-        locked = _lock(case)
-        role = _authorize_customer_step(case=locked, actor=actor, on_behalf=False)
+        locked = lock_case(case)
+        role = authorize_customer_step(case=locked, actor=actor, on_behalf=False)
         _check_payment_step(locked)
         payment = _payment_for(locked)
         if payment.invoice_state == InvoiceState.SENT:
@@ -293,7 +260,7 @@ def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) 
         payment.invoice_requested_at = timezone.now()
         payment.invoice_error = ""
         payment.save()
-        event = _event(
+        event = write_step_event(
             case=locked, action=PaymentAction.INVOICE_REQUEST, actor=actor, role=role, meta=meta or NO_META
         )
         from payments.tasks import send_payment_email
@@ -309,7 +276,7 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
     if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
         raise CasePermissionError(_("You do not have the permission this step needs."))
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         _check_payment_step(locked)
         payment = _payment_for(locked)
         if payment.invoice_state in (InvoiceState.QUEUED, InvoiceState.SENT):
@@ -319,7 +286,7 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
         payment.amount = locked.payment_amount
         payment.currency = locked.payment_currency
         payment.save()
-        _event(
+        write_step_event(
             case=locked,
             action=PaymentAction.INVOICE_QUEUE,
             actor=actor,
@@ -344,7 +311,7 @@ def invoice_record(
     """Store the outcome of the invoice call; a sent invoice's link is emailed to the customer."""
     with transaction.atomic():
         payment = SupplementaryPayment.objects.select_related("case").get(pk=payment_id)
-        case = _lock(payment.case)
+        case = lock_case(payment.case)
         payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
         if sent is not None:
             payment.invoice_state = InvoiceState.SENT
@@ -360,7 +327,7 @@ def invoice_record(
             action = PaymentAction.INVOICE_FAILED
             data = {"error": payment.invoice_error}
         payment.save()
-        event = _event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
+        event = write_step_event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
         if sent is not None:
             from payments.tasks import send_payment_email
 

@@ -29,9 +29,19 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from rma import images, review, submissions
-from rma.models import Action, Case, CaseEvent, PartState, ReturnShipment, Role, ShippingAddress
+from rma.models import Action, Case, PartState, ReturnShipment, Role, ShippingAddress
 from rma.selectors import case_number_for_customer
-from rma.services import NO_META, CaseActionError, CasePermissionError, CaseStatusError, RequestMeta, role_of
+from rma.services import (
+    NO_META,
+    CaseActionError,
+    CasePermissionError,
+    CaseStatusError,
+    RequestMeta,
+    authorize_customer_step,
+    lock_case,
+    role_of,
+    write_step_event,
+)
 
 TRACKING_NUMBER = re.compile(r"[A-Z0-9]{8,40}")
 RETURN_PIECES = ("tracking", "label_photo", "postage_receipt")
@@ -65,20 +75,6 @@ def normalise_tracking_number(value: str) -> str:
 # --- Services -------------------------------------------------------------------------------
 
 
-def authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
-    """The customer themselves, or staff with ``rma.change_case`` acting on their behalf."""
-    role = role_of(actor)
-    if role == Role.CUSTOMER:
-        if on_behalf or actor.pk != case.customer_id:
-            raise CasePermissionError(_("You cannot do this on this RMA solution."))
-        return role
-    if role == Role.SYSTEM or not on_behalf:
-        raise CasePermissionError(_("Staff send the customer's information only on the customer's behalf."))
-    if not actor.has_perm("rma.change_case"):
-        raise CasePermissionError(_("You do not have the permission this step needs."))
-    return role
-
-
 def _check_step(case: Case, *, needed: bool, refusal: str) -> None:
     if not needed:
         raise CaseActionError(refusal)
@@ -87,23 +83,6 @@ def _check_step(case: Case, *, needed: bool, refusal: str) -> None:
             _("Nothing was changed: RMA %(number)s is “%(status)s”, so it takes no information now.")
             % {"number": case.number, "status": case.get_status_display()}
         )
-
-
-def _event(
-    *, case: Case, action: str, actor: Any, role: str, on_behalf: bool, data: Mapping, meta: RequestMeta
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        actor_role=role,
-        on_behalf=on_behalf,
-        action=action,
-        from_status=case.status,
-        to_status=case.status,
-        data=dict(data),
-        ip=meta.ip,
-        user_agent=meta.user_agent,
-    )
 
 
 def open_return_pieces(shipment: ReturnShipment | None) -> tuple[str, ...]:
@@ -149,7 +128,7 @@ def return_submit(
     ]
     with images.storing([image for _piece, image in named], folder="returns") as stored, transaction.atomic():
         stored_by_piece = {piece: saved for (piece, _image), saved in zip(named, stored, strict=True)}
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
         _check_step(locked, needed=locked.requires_return, refusal=refusal)
         shipment = ReturnShipment.objects.select_for_update().filter(case=locked).first()
@@ -189,7 +168,7 @@ def return_submit(
         shipment.submitted_at = timezone.now()
         shipment.submitted_by = actor
         shipment.save()
-        _event(
+        write_step_event(
             case=locked,
             action=ReturnAction.SUBMIT,
             actor=actor,
@@ -240,7 +219,7 @@ def address_confirm(
         raise CaseActionError(_("Please give the name, street, city and postal code."))
     refusal = _("Nothing was changed: nothing is shipped to you on this RMA solution.")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
         _check_step(locked, needed=locked.requires_shipping_address, refusal=refusal)
         address = ShippingAddress.objects.select_for_update().filter(case=locked).first()
@@ -256,7 +235,7 @@ def address_confirm(
         address.confirmed_by = actor
         address.full_clean(exclude=["case", "confirmed_by"])
         address.save()
-        _event(
+        write_step_event(
             case=locked,
             action=ReturnAction.ADDRESS,
             actor=actor,
@@ -572,7 +551,7 @@ def address_on_file_save(
         raise CasePermissionError(_("You do not have the permission this step needs."))
     values = {name: " ".join(str(fields.get(name, "") or "").split()) for name in ADDRESS_FIELDS}
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
         if not locked.requires_shipping_address:
             raise CaseActionError(_("Nothing is shipped to the customer on this case."))
         address = ShippingAddress.objects.select_for_update().filter(case=locked).first()
@@ -586,7 +565,7 @@ def address_on_file_save(
         address.country = locked.country
         address.full_clean(exclude=["case", "confirmed_by"])
         address.save()
-        _event(
+        write_step_event(
             case=locked,
             action=ReturnAction.ADDRESS_ON_FILE,
             actor=actor,

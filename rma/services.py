@@ -137,11 +137,31 @@ def _status_refusal(case: Case, action: str) -> CaseStatusError:
     )
 
 
-def _lock(case: Case) -> Case:
+def write_step_event(*, case: Case, **fields: Any) -> CaseEvent:
+    """An event that leaves the status as it is (a part received, a lookup, an invoice)."""
+    return write_event(case=case, from_status=case.status, to_status=case.status, **fields)
+
+
+def authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
+    """The customer themselves, or staff with ``rma.change_case`` acting on their behalf."""
+    role = role_of(actor)
+    if role == Role.CUSTOMER:
+        if on_behalf or actor.pk != case.customer_id:
+            raise CasePermissionError(_("You cannot do this on this RMA solution."))
+        return role
+    if role == Role.SYSTEM or not on_behalf:
+        raise CasePermissionError(_("Staff send the customer's information only on the customer's behalf."))
+    if not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    return role
+
+
+def lock_case(case: Case) -> Case:
+    """``case`` read again under a row lock, for the rest of the transaction."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _write_event(
+def write_event(
     *,
     case: Case,
     action: str,
@@ -154,6 +174,7 @@ def _write_event(
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta = NO_META,
 ) -> CaseEvent:
+    """Append one entry to the case's audit trail (inside the caller's transaction)."""
     return CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -196,7 +217,7 @@ def _transition(
     row = transition_for(action)
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
         if locked.status != row.source:
             raise _status_refusal(locked, action)
@@ -214,7 +235,7 @@ def _transition(
         if target in Case.FINAL_STATUSES:
             locked.completed_at = locked.status_changed_at
         locked.save()
-        event = _write_event(
+        event = write_event(
             case=locked,
             action=action,
             actor=actor,
@@ -276,7 +297,7 @@ def case_create(
             item = CaseItem(case=case, **fields)
             item.full_clean()
             item.save()
-        event = _write_event(
+        event = write_event(
             case=case,
             action=Action.CREATE,
             actor=actor,
@@ -300,7 +321,7 @@ def case_update(
     if not changed:
         return case
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if any(name in SOLUTION_FIELDS for name in changed) and not locked.is_solution_editable:
             raise CaseStatusError(
                 _("The solution can be changed only in draft or after the customer disagreed.")
@@ -309,7 +330,7 @@ def case_update(
             setattr(locked, name, getattr(case, name))
         locked.full_clean(exclude=["number", "customer"])
         locked.save()
-        _write_event(
+        write_event(
             case=locked,
             action=Action.EDIT,
             actor=actor,
@@ -336,7 +357,7 @@ def case_items_save(
     if not saved and not deleted:
         return case
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if not locked.is_solution_editable:
             raise CaseStatusError(
                 _("The items can be changed only in draft or after the customer disagreed.")
@@ -349,7 +370,7 @@ def case_items_save(
         for item in deleted:
             item.delete()
         if record_event:
-            _write_event(
+            write_event(
                 case=locked,
                 action=Action.EDIT,
                 actor=actor,
@@ -612,7 +633,7 @@ def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta |
         raise CaseActionError(_("The message is empty."))
     role = role_of(author)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if role == Role.CUSTOMER:
             if author.pk != locked.customer_id or not locked.is_visible_to_customer:
                 raise CasePermissionError(_("You cannot write on this RMA solution."))
@@ -622,7 +643,7 @@ def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta |
         else:
             sender = CaseMessage.Sender.TEAM
         message = CaseMessage.objects.create(case=locked, author=author, sender=sender, body=body)
-        _write_event(
+        write_event(
             case=locked,
             action=Action.MESSAGE,
             actor=author,

@@ -3,25 +3,18 @@ The PayPal lookup through a real Celery worker on Redis: PayPal slow or down is 
 with backoff, and the customer's submission never waits for it.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 import payments.tasks  # noqa: F401  (registered on the app before the fixture reconfigures it)
 from payments.models import LookupState, PartState, SupplementaryPayment
 from rma.models import Case
-from rma_portal.celery import app as celery_app
-from tests.accounts.test_signin_email_worker import PROJECT_ROOT, test_database_url
-from tests.conftest import redis_url_for_tests
 from tests.factories import CaseFactory
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
 from tests.uploads import files
+from tests.workers import own_queue, running_worker
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -30,70 +23,25 @@ NUMBER = "5TY05013RG002845M"
 
 @pytest.fixture
 def payments_queue():
-    """Route the payments tasks of this test to a queue of its own on the test Redis."""
-    queue = f"payments-test-{uuid.uuid4().hex[:12]}"
-    saved = {
-        "broker_url": celery_app.conf.broker_url,
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "task_routes": celery_app.conf.task_routes,
-    }
-    celery_app.close()
-    celery_app.conf.broker_url = redis_url_for_tests()
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_routes = {"payments.tasks.*": {"queue": queue}}
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)
-    yield queue
-    celery_app.close()
-    for name, value in saved.items():
-        setattr(celery_app.conf, name, value)
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)
+    """The payments tasks of this test go to a queue of their own on the test Redis."""
+    with own_queue("payments.tasks.*") as queue:
+        yield queue
 
 
 @pytest.fixture
 def worker(payments_queue, paypal_server, tmp_path):
     """A real Celery worker process, talking to the loopback PayPal with a 1 s timeout."""
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url_for_tests(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "PAYPAL_API_BASE_URL": paypal_server.url,
-        "PAYPAL_CLIENT_ID": CLIENT_ID,
-        "PAYPAL_CLIENT_SECRET": CLIENT_SECRET,
-        "PAYPAL_TIMEOUT": "1",
-        "PAYPAL_RETRY_BACKOFF": "1",
-        "LOG_LEVEL": "INFO",
-    }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "rma_portal", "worker",
-                "--pool=solo", "--queues", payments_queue, "--loglevel=INFO",
-                "--without-heartbeat", "--without-mingle", "--without-gossip",
-            ],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while "ready." not in log_path.read_text():
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the worker did not start:\n" + log_path.read_text()
-            time.sleep(0.2)
-        process.log_path = log_path
+    with running_worker(
+        payments_queue,
+        tmp_path / "worker.log",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PAYPAL_API_BASE_URL=paypal_server.url,
+        PAYPAL_CLIENT_ID=CLIENT_ID,
+        PAYPAL_CLIENT_SECRET=CLIENT_SECRET,
+        PAYPAL_TIMEOUT="1",
+        PAYPAL_RETRY_BACKOFF="1",
+    ) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_until(condition, *, timeout: float, message: str):

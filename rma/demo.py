@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from rma import images, services
 from rma.models import Case, Warehouse
@@ -250,10 +250,12 @@ def _demo_photo(title: str, number: str) -> images.CleanImage:
     """A small picture standing in for a customer's photo, through the real upload pipeline."""
     picture = Image.new("RGB", (640, 400), "white")
     pen = ImageDraw.Draw(picture)
+    large, small = ImageFont.load_default(size=44), ImageFont.load_default(size=26)
     pen.rectangle((12, 12, 627, 387), outline="black", width=4)
-    pen.text((40, 60), title, fill="black")
-    pen.text((40, 120), number, fill="black")
-    pen.text((40, 180), "Warranty Returns (RMA) - demo picture", fill="black")
+    pen.text((40, 50), title, fill="black", font=large)
+    pen.text((40, 130), number, fill="black", font=large)
+    pen.text((40, 220), "Warranty Returns (RMA)", fill="black", font=small)
+    pen.text((40, 260), "demo picture", fill="black", font=small)
     upload = io.BytesIO()
     picture.save(upload, format="PNG")
     upload.seek(0)

@@ -142,3 +142,37 @@ def test_return_payment_and_address_then_a_label_sent_back_and_accepted(
     assert problems == []
     customer.close()
     agent.close()
+
+
+def test_return_and_address_forms_work_with_javascript_off(browser, live_server, tmp_path):
+    case = CaseFactory(status=Case.Status.AWAITING_INFO)  # a replacement with a return
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    client = Client()
+    client.force_login(case.customer)
+    context.add_cookies([session_cookie(live_server, client)])
+    try:
+        page = context.new_page()
+        page.goto(f"/rma/{case.number}/return/")
+        page.get_by_label("Carrier").fill("DHL")
+        page.get_by_label("Tracking number").fill("jd01 4600 0061 2345")
+        label, receipt = write(tmp_path, files.jpeg("label.jpg")), write(tmp_path, files.png("receipt.png"))
+        page.get_by_label("Photo of the shipping label").set_input_files(label)
+        page.get_by_label("Photo of the postage receipt").set_input_files(receipt)
+        page.get_by_role("button", name="Send the return information").click()
+        page.wait_for_url(f"**/rma/{case.number}/")
+
+        page.goto(f"/rma/{case.number}/address/")
+        page.get_by_label("Full name").fill("Dana Demo")
+        page.get_by_label("Address line 1").fill("42 Elm Street")
+        page.get_by_label("City").fill("Springfield")
+        page.get_by_label("Postal code").fill("62704")
+        page.get_by_role("button", name="Confirm this address").click()
+        page.wait_for_url(f"**/rma/{case.number}/")
+    finally:
+        context.close()
+
+    case.refresh_from_db()
+    shipment = ReturnShipment.objects.get(case=case)
+    assert shipment.tracking_number == "JD01460000612345"  # spaces dropped, letters upper-cased
+    assert shipment.label_photo and shipment.postage_receipt
+    assert case.status == Case.Status.UNDER_REVIEW

@@ -80,29 +80,35 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
     )
 
 
-def repeated_transaction_number(case: Case) -> RiskSignal | None:
-    """Another case whose payment proof carries the same PayPal transaction number."""
-    if not apps.is_installed("payments"):
-        return None
-    from payments.models import SupplementaryPayment
-
-    payment = SupplementaryPayment.objects.filter(case_id=case.pk).only("transaction_number").first()
-    if payment is None or not payment.transaction_number:
+def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: Promise) -> RiskSignal | None:
+    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``."""
+    value = model.objects.filter(case_id=case.pk).values_list(field_name, flat=True).first()
+    if not value:
         return None
     rows = list(
-        SupplementaryPayment.objects.filter(transaction_number=payment.transaction_number)
+        model.objects.filter(**{field_name: value})
         .exclude(case_id=case.pk)
         .order_by("case__created_at", "case_id")
         .values_list("case_id", "case__number", "case__status", "case__created_at")
     )
     if not rows:
         return None
-    related = [RelatedCase(*row, shared=payment.transaction_number) for row in rows]
-    return RiskSignal(
+    related = [RelatedCase(*row, shared=value) for row in rows]
+    return RiskSignal(kind, title, related[:LISTED_CASES], len(related))
+
+
+def repeated_transaction_number(case: Case) -> RiskSignal | None:
+    """Another case whose payment proof carries the same PayPal transaction number."""
+    if not apps.is_installed("payments"):
+        return None
+    from payments.models import SupplementaryPayment
+
+    return _same_value_elsewhere(
+        case,
+        SupplementaryPayment,
+        "transaction_number",
         "repeated_transaction_number",
         _("The same PayPal transaction number is on another case"),
-        related[:LISTED_CASES],
-        len(related),
     )
 
 
@@ -132,23 +138,12 @@ def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None)
 
 def repeated_tracking_number(case: Case) -> RiskSignal | None:
     """Another case whose return shipment carries the same tracking number."""
-    shipment = ReturnShipment.objects.filter(case_id=case.pk).only("tracking_number").first()
-    if shipment is None or not shipment.tracking_number:
-        return None
-    rows = list(
-        ReturnShipment.objects.filter(tracking_number=shipment.tracking_number)
-        .exclude(case_id=case.pk)
-        .order_by("case__created_at", "case_id")
-        .values_list("case_id", "case__number", "case__status", "case__created_at")
-    )
-    if not rows:
-        return None
-    related = [RelatedCase(*row, shared=shipment.tracking_number) for row in rows]
-    return RiskSignal(
+    return _same_value_elsewhere(
+        case,
+        ReturnShipment,
+        "tracking_number",
         "repeated_tracking_number",
         _("The same return tracking number is on another case"),
-        related[:LISTED_CASES],
-        len(related),
     )
 
 

@@ -252,7 +252,7 @@ def markdown(results: dict, info: dict, counts: dict, settings: dict) -> str:
         f"Load: wrk {settings['threads']} threads, {settings['connections']} connections, "
         f"{settings['duration']} s per endpoint after a 2 s warm-up, on the same machine as the server.",
         f"Server: gunicorn, {settings['workers']} workers x {settings['gunicorn_threads']} threads, "
-        "production settings (DEBUG off, PostgreSQL, Redis cache and broker, database sessions).",
+        "production settings (DEBUG off, PostgreSQL, Redis cache and broker, sessions in PostgreSQL read through Redis).",
         f"Data: {settings['cases']} cases over {settings['customers']} customers.",
     ]
     return "\n".join(lines)

@@ -10,10 +10,18 @@ events, messages, returns, payments, receipts). Every change to a case goes thro
 with every visible change even when a service updates rows in bulk. A warehouse change,
 or a new release of the code and templates, moves every customer's pages on at once.
 
-The key also holds the browser's CSRF secret (the page's forms carry a token made from
-it) and the language; a page with flash messages to show is never cached. Entries expire
-after ``CUSTOMER_PAGE_CACHE_SECONDS`` in any case, for what depends on the clock alone
-(an overdue deadline). Setting it to 0 turns the cache off.
+A page served from the cache reads the session and three keys from the cache, and nothing
+from the database. The customer is the one the session names: the key holds their id and
+the session's authentication hash, and any save or deletion of the user (deactivated,
+password or address changed) retires their pages, so only a session Django's own check
+accepted when the page was rendered finds it. Everything else goes through the view and
+its full authentication.
+
+The page is stored with a placeholder where its forms carry the CSRF token; each response,
+cached or fresh, gets a token of its own browser's secret instead. The key holds the
+language; a page with flash messages to show is never cached. Entries expire after
+``CUSTOMER_PAGE_CACHE_SECONDS`` in any case, for what depends on the clock alone (an
+overdue deadline). Setting it to 0 turns the cache off.
 """
 
 from __future__ import annotations
@@ -25,17 +33,20 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 VERSION_KEY = "rma:pages:version:{customer_id}"
 SHARED_VERSION_KEY = "rma:pages:version:shared"
-PAGE_KEY = "rma:pages:{release}:{shared}:{version}:{customer_id}:{csrf}:{language}:{path}"
+PAGE_KEY = "rma:pages:{release}:{shared}:{version}:{customer_id}:{auth}:{language}:{path}"
 # Apps whose models a customer page shows.
 PAGE_APPS = ("rma", "payments")
 
@@ -131,6 +142,12 @@ def _shared_data_changed(sender: type[Model], instance: Model, **kwargs) -> None
         all_pages_changed()
 
 
+def _user_changed(sender: type[Model], instance: Model, **kwargs) -> None:
+    if kwargs.get("raw") or kwargs.get("update_fields") == frozenset({"last_login"}):
+        return  # a sign-in changes nothing a page shows or a session is checked against
+    customer_pages_changed(instance.pk)
+
+
 def connect_signals() -> None:
     """Watch every model of the pages' apps; called once from ``RmaConfig.ready``."""
     for app_label in PAGE_APPS:
@@ -144,6 +161,9 @@ def connect_signals() -> None:
     warehouse = apps.get_model("rma", "Warehouse")
     post_save.connect(_shared_data_changed, sender=warehouse, dispatch_uid="pages:warehouse:save")
     post_delete.connect(_shared_data_changed, sender=warehouse, dispatch_uid="pages:warehouse:del")
+    user = get_user_model()
+    post_save.connect(_user_changed, sender=user, dispatch_uid="pages:user:save")
+    post_delete.connect(_user_changed, sender=user, dispatch_uid="pages:user:delete")
 
 
 def _handler(find_customer):
@@ -155,26 +175,45 @@ def _handler(find_customer):
 
 # --- The views' side --------------------------------------------------------------------
 
+# Stands for the CSRF token in a stored page. Derived from the secret key, so nothing a
+# customer or an agent writes can contain it.
+CSRF_PLACEHOLDER = "csrf" + salted_hmac("rma.page_cache", "csrf-placeholder").hexdigest()[:40]
+_CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
-def _page_key(request: HttpRequest) -> str | None:
-    """The cache key of this request's page, or ``None`` when it must be rendered afresh."""
-    if not settings.CUSTOMER_PAGE_CACHE_SECONDS or request.method != "GET":
-        return None
-    csrf_secret = request.META.get("CSRF_COOKIE")
-    if not csrf_secret:
-        return None  # the page would hand out a new CSRF cookie: render it
+
+def csrf_placeholder(request: HttpRequest) -> dict:
+    """Context processor: the placeholder as ``csrf_token`` while a page is rendered for the cache."""
+    if getattr(request, "_page_cache_key", None):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
+
+
+def _session_customer(request: HttpRequest) -> tuple[str, str] | None:
+    """The user id the session is signed in as, and a digest of its authentication, unchecked."""
     session = request.session
+    customer_id = session.get(SESSION_KEY)
+    backend = session.get(BACKEND_SESSION_KEY)
+    if not customer_id or backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    auth = hashlib.sha256(f"{backend}:{session.get(HASH_SESSION_KEY, '')}".encode()).hexdigest()[:16]
+    return str(customer_id), auth
+
+
+def _page_key(request: HttpRequest, signed_in: tuple[str, str] | None) -> str | None:
+    """The cache key of this request's page, or ``None`` when it must be rendered afresh."""
+    if not settings.CUSTOMER_PAGE_CACHE_SECONDS or request.method != "GET" or signed_in is None:
+        return None  # the view sends them to sign in
     # Django's message storage keeps waiting messages in a cookie, else in the session.
-    if "_messages" in session or "messages" in request.COOKIES:
+    if "_messages" in request.session or "messages" in request.COOKIES:
         return None  # a flash message is waiting to be shown once
-    customer_id = request.user.pk
+    customer_id, auth = signed_in
     shared, version = _current_versions(SHARED_VERSION_KEY, VERSION_KEY.format(customer_id=customer_id))
     return PAGE_KEY.format(
         release=RELEASE,
         shared=shared,
         version=version,
         customer_id=customer_id,
-        csrf=hashlib.sha256(csrf_secret.encode()).hexdigest()[:16],
+        auth=auth,
         language=get_language(),
         path=request.get_full_path(),
     )
@@ -186,21 +225,45 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
+    if _CSRF_PLACEHOLDER_BYTES not in content:
+        return content
+    return content.replace(_CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
+
+
 class CachedCustomerPageMixin:
-    """Serve a signed-in customer's GET page from the cache; store what was rendered."""
+    """
+    Serve a signed-in customer's GET page from the cache; store what was rendered.
+
+    Goes before ``LoginRequiredMixin``: a page found in the cache needs no user loaded.
+    """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
-        key = _page_key(request)
-        if key is not None:
-            cached = cache.get(key)
-            if cached is not None:
-                content, content_type = cached
-                return _private(HttpResponse(content, content_type=content_type))
-        response = super().dispatch(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if key is not None and response.status_code == 200 and not response.streaming:
+        signed_in = _session_customer(request) if settings.CUSTOMER_PAGE_CACHE_SECONDS else None
+        key = _page_key(request, signed_in)
+        if key is None:
+            return _private(super().dispatch(request, *args, **kwargs))
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return _private(HttpResponse(_with_csrf_token(request, content), content_type=content_type))
+
+        request._page_cache_key = key
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+        finally:
+            request._page_cache_key = None
+        if response.streaming:
+            return _private(response)
+        # Stored only when Django's full check signed this very session in as the customer
+        # of the key (it may instead have sent them to sign in, or found the session stale).
+        if (
+            response.status_code == 200
+            and str(request.user.pk) == signed_in[0]
+            and _session_customer(request) == signed_in
+        ):
             cache.set(key, (response.content, response["Content-Type"]), settings.CUSTOMER_PAGE_CACHE_SECONDS)
+        response.content = _with_csrf_token(request, response.content)
         return _private(response)

@@ -25,7 +25,7 @@ from rma.selectors import (
 from rma.services import CaseActionError, RequestMeta, case_agree, case_disagree, case_message_post
 
 
-class CaseListView(LoginRequiredMixin, CachedCustomerPageMixin, ListView):
+class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
     """``/rma/``: the customer's cases, grouped by whose move it is."""
 
     template_name = "rma/case_list.html"
@@ -87,7 +87,7 @@ class NotFoundBeforeNotAllowedMixin:
         return super().http_method_not_allowed(request, *args, **kwargs)
 
 
-class CaseDetailView(LoginRequiredMixin, CachedCustomerPageMixin, NotFoundBeforeNotAllowedMixin, View):
+class CaseDetailView(CachedCustomerPageMixin, LoginRequiredMixin, NotFoundBeforeNotAllowedMixin, View):
     """``/rma/<number>/``: the solution, the steps, the timeline and the conversation."""
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:

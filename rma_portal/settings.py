@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rma_portal.context_processors.portal",
+                "rma.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -142,9 +143,9 @@ else:
         }
     }
 
-# Sessions live in the database, so they survive a Redis outage and are shared by every
-# web process.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, shared by every web process. With Redis they are read
+# through it (accounts.sessions), and a Redis outage falls back to the database.
+SESSION_ENGINE = "accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 # The age above is an idle timeout: accounts.middleware.IdleSessionMiddleware renews a
 # signed-in session when it was last written more than this many seconds ago.

@@ -11,6 +11,12 @@ pytestmark = pytest.mark.django_db
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    # The clock is moved in Python only: sessions read through Redis expire on Redis's clock.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 def _expiry(client) -> datetime:
     return Session.objects.get(session_key=client.session.session_key).expire_date
 

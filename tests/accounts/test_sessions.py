@@ -1,0 +1,85 @@
+"""The session store: the database, read through the cache, and the database alone when the cache is down."""
+
+import pytest
+
+from accounts.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE_REDIS = {
+    "BACKEND": "rma_portal.cache.PortalRedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+}
+
+
+@pytest.fixture
+def cache_up(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SESSION_ENGINE = "accounts.sessions"
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": UNREACHABLE_REDIS,
+    }
+    settings.SESSION_ENGINE = "accounts.sessions"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+
+
+def _saved_session() -> str:
+    store = SessionStore()
+    store["_auth_user_id"] = "42"
+    store.create()
+    return store.session_key
+
+
+def test_a_session_is_read_from_the_cache_without_a_query(cache_up, django_assert_num_queries):
+    key = _saved_session()
+
+    with django_assert_num_queries(0):
+        assert SessionStore(key)["_auth_user_id"] == "42"
+
+
+def test_a_session_missing_from_the_cache_is_read_from_the_database_and_cached_again(cache_up):
+    from django.core.cache import cache
+
+    key = _saved_session()
+    cache.clear()
+
+    assert SessionStore(key)["_auth_user_id"] == "42"
+    assert cache.get(SessionStore.cache_key_prefix + key) == {"_auth_user_id": "42"}
+
+
+def test_with_the_cache_unreachable_sessions_are_written_and_read_from_the_database(cache_down, caplog):
+    key = _saved_session()  # the cache write fails and is logged
+
+    store = SessionStore(key)
+
+    assert store["_auth_user_id"] == "42"
+    assert SessionStore().exists(key)
+    assert not SessionStore().exists("nosuchsessionkey0000000000000000")
+    assert "Session cache unreachable" in caplog.text
+
+
+@pytest.mark.services
+def test_on_redis_a_session_expires_after_the_idle_timeout_and_each_renewal_restarts_it(settings):
+    import redis
+
+    from tests.conftest import redis_url_for_tests
+
+    url = redis_url_for_tests()
+    settings.CACHES = {"default": {"BACKEND": "rma_portal.cache.PortalRedisCache", "LOCATION": url}}
+    settings.SESSION_ENGINE = "accounts.sessions"
+    key = _saved_session()
+    server = redis.Redis.from_url(url)
+    (cached,) = server.keys(f"*{SessionStore.cache_key_prefix}{key}")
+
+    assert settings.SESSION_COOKIE_AGE - 5 <= server.ttl(cached) <= settings.SESSION_COOKIE_AGE
+    server.expire(cached, 60)
+    store = SessionStore(key)
+    store["_touched_at"] = 1
+    store.save()
+    assert server.ttl(cached) > settings.SESSION_COOKIE_AGE - 5

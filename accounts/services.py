@@ -44,13 +44,13 @@ class PendingLogin:
     """
     A sign-in waiting for its code, kept in the browser session that asked for it.
 
-    It looks the same whether or not the address belongs to a customer (``user_id`` is then
-    ``None``); the failure counters mirror django-otp's throttling so that the verify page
-    answers an unknown address exactly as it answers a known one.
+    It looks the same whether or not the address belongs to a customer: the customer is
+    looked up when the code is checked. The failure counters mirror django-otp's
+    throttling, so that the verify page answers an unknown address exactly as it answers a
+    known one.
     """
 
     email: str
-    user_id: int | None
     binding: str
     expires_at: float
     failures: int = 0
@@ -67,7 +67,7 @@ class PendingLogin:
             return None
         try:
             return cls(**data)
-        except TypeError:
+        except TypeError:  # stored by an earlier release: the customer asks for a new code
             return None
 
 
@@ -83,26 +83,78 @@ def _customer_for_email(email: str) -> User | None:
     return User.objects.with_email(email).filter(is_active=True, is_staff=False).first()
 
 
-def _new_pending(*, email: str, user_id: int | None) -> PendingLogin:
+def _new_pending(*, email: str) -> PendingLogin:
     return PendingLogin(
         email=email,
-        user_id=user_id,
         binding=secrets.token_urlsafe(24),
         expires_at=time.time() + settings.LOGIN_CODE_VALIDITY,
     )
 
 
-@sensitive_variables("code")
+def _cooldown_wait(email: str) -> int:
+    """
+    Start the address's cooldown and return 0, or the seconds still to wait when it runs.
+
+    ``cache.add`` is atomic on Redis, the production cache, so of two requests for one
+    address on any number of hosts only one gets through. The stored time decides, as
+    django-otp's timestamp does; the entry's expiry only cleans up.
+    """
+    cooldown = settings.LOGIN_CODE_COOLDOWN
+    if cooldown <= 0:
+        return 0
+    key = "accounts:send-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    now = time.time()
+    keep_for = cooldown + 60
+    if cache.add(key, now, timeout=keep_for):
+        return 0
+    started = cache.get(key) or 0.0
+    if now - started <= cooldown:
+        return max(1, math.ceil(started + cooldown - now))
+    cache.set(key, now, timeout=keep_for)
+    return 0
+
+
 def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
     """
-    Issue a sign-in code for ``email`` and queue its email, or, for an address that is not a
-    customer's, queue a short notice instead. Both paths look the same to the caller's
-    visitor: same result, same cooldown, nothing sent inside the request.
+    Ask for a sign-in code for ``email``: start its cooldown and queue the work.
+
+    The request does the same for every address and touches no database: whether the
+    address is a customer's, and the code itself, are settled by ``issue_login_code`` in
+    the worker, which emails the code or, to an address that is not a customer's, a short
+    notice. Nothing in the answer or its timing tells the two apart.
     """
     email = email.strip()
+    wait = _cooldown_wait(email)
+    if wait:
+        sign_in_event_create(
+            kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=_customer_for_email(email), email=email
+        )
+        return SendResult(sent=False, retry_after=wait)
+    pending = _new_pending(email=email)
+    tasks.issue_login_code.delay_on_commit(
+        email=email,
+        binding=pending.binding,
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+    )
+    return SendResult(sent=True, pending=pending)
+
+
+@sensitive_variables("code", "binding")
+def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
+    """
+    Issue the code a browser asked for (in the worker) and queue its email; for an address
+    that is not a customer's, queue the notice instead. Returns whether a code was issued.
+
+    django-otp's cooldown on the device, under its row lock, is the last word: a request
+    that got past the cache's cooldown (a cache emptied meanwhile) issues nothing.
+    """
     user = _customer_for_email(email)
     if user is None:
-        return _unknown_address_request(email=email, client=client)
+        with transaction.atomic():
+            sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
+            tasks.send_unknown_address_notice.delay_on_commit(email=email)
+        return False
 
     with transaction.atomic():
         # Serialises concurrent requests for one address, the first one included.
@@ -111,14 +163,10 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         if device is None:
             # No address of its own: the code goes to the user's current address.
             device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
-        allowed, details = device.generate_is_allowed()
-        if not allowed:
+        code = device.issue_code(binding=binding)
+        if code is None:
             sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
-            wait = (details["next_generation_at"] - timezone.now()).total_seconds()
-            return SendResult(sent=False, retry_after=max(1, math.ceil(wait)))
-
-        pending = _new_pending(email=email, user_id=user.pk)
-        code = device.issue_code(binding=pending.binding)
+            return False
         sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
         tasks.send_login_code_email.delay_on_commit(
             device_id=device.pk,
@@ -126,28 +174,7 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
             code_digest=device.token,
             valid_until=device.valid_until.isoformat(),
         )
-    return SendResult(sent=True, pending=pending)
-
-
-def _unknown_address_request(*, email: str, client: ClientInfo) -> SendResult:
-    # The same cooldown as django-otp's for a customer, kept in the cache, so that the
-    # cooldown message gives nothing away and nobody can flood a stranger's inbox.
-    key = "accounts:unknown-address-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
-    now = time.time()
-    cooldown = settings.LOGIN_CODE_COOLDOWN
-    # The stored time decides, as django-otp's timestamp does; the cache expiry only cleans up.
-    keep_for = cooldown + 60
-    if cooldown > 0 and not cache.add(key, now, timeout=keep_for):
-        started = cache.get(key) or 0.0
-        if now - started <= cooldown:
-            sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, email=email)
-            return SendResult(sent=False, retry_after=max(1, math.ceil(started + cooldown - now)))
-        cache.set(key, now, timeout=keep_for)
-
-    with transaction.atomic():
-        sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
-        tasks.send_unknown_address_notice.delay_on_commit(email=email)
-    return SendResult(sent=True, pending=_new_pending(email=email, user_id=None))
+    return True
 
 
 class VerifyOutcome(Enum):
@@ -197,7 +224,8 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
     """
     now = time.time()
     max_failures = settings.LOGIN_CODE_MAX_FAILURES
-    if pending.user_id is None:
+    customer = _customer_for_email(pending.email)
+    if customer is None:
         outcome = _mirror_outcome(pending, now)
         checked = outcome is VerifyOutcome.WRONG
         locked_now = checked and pending.failures + 1 >= max_failures
@@ -209,7 +237,7 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
 
     with transaction.atomic():
         device = (
-            LoginCodeDevice.objects.filter(user_id=pending.user_id)
+            LoginCodeDevice.objects.filter(user_id=customer.pk)
             .select_related("user")
             .select_for_update(of=("self",))
             .first()

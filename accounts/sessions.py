@@ -1,22 +1,38 @@
 """
-The session store: sessions kept in the database and read through the cache.
+The session store: signed-in sessions kept in the database and read through the cache;
+the sessions of people not signed in (a sign-in waiting for its code) in the cache alone.
 
-Django's ``cached_db`` engine, except that a cache that cannot be reached on read is
-skipped rather than fatal: while Redis is down, signed-in people go on being served from
-the database. A session that could not be written to the cache is logged by Django; one
-that could not be removed from it (signing out) still fails loudly, so that a copy in
-Redis never outlives the sign-out.
+It is Django's ``cached_db`` engine with two changes:
+
+- A session that holds no signed-in user lives only in the cache, so asking for a code
+  writes nothing to the database. Losing it costs the visitor a new code, nothing more;
+  when they sign in, Django's ``login()`` gives the session a new key and it is then
+  written to the database as well.
+- A cache that cannot be reached on read is skipped rather than fatal: while Redis is
+  down, signed-in people go on being served from the database. A session that could not
+  be removed from the cache (signing out) still fails loudly, so that a copy in Redis
+  never outlives the sign-out.
 """
 
 import logging
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils.crypto import get_random_string
 
 logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(CachedDBStore):
+    # Set when this store created its key in the cache alone; Django's login() does so
+    # (``cycle_key``) just before it puts the user in, and the first save then inserts the row.
+    _not_in_database = False
+
+    def _signed_in(self) -> bool:
+        return SESSION_KEY in self._get_session(no_load=True)
+
     def load(self) -> dict:
         try:
             data = self._cache.get(self.cache_key)
@@ -44,3 +60,32 @@ class SessionStore(CachedDBStore):
         except Exception:
             logger.warning("Session cache unreachable on read; reading the database", exc_info=True)
         return DBStore.exists(self, session_key)
+
+    def create(self) -> None:
+        if self._signed_in():
+            super().create()
+            return
+        while True:
+            # The cache's atomic ``add`` refuses a key in use; no database look-up needed.
+            self._session_key = get_random_string(32, VALID_KEY_CHARS)
+            try:
+                self.save(must_create=True)
+            except CreateError:
+                continue
+            self.modified = True
+            self._not_in_database = True
+            return
+
+    def save(self, must_create: bool = False) -> None:
+        if self._signed_in():
+            # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
+            super().save(must_create or self._not_in_database)
+            self._not_in_database = False
+            return
+        if self.session_key is None:
+            self.create()
+            return
+        write = self._cache.add if must_create else self._cache.set
+        stored = write(self.cache_key, self._get_session(no_load=must_create), self.get_expiry_age())
+        if must_create and not stored:
+            raise CreateError

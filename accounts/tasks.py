@@ -1,4 +1,4 @@
-"""Background work of the sign-in flow: the code emails and the sweep of expired codes."""
+"""Background work of the sign-in flow: issuing codes, their emails and the sweep of expired codes."""
 
 import logging
 from datetime import datetime
@@ -23,8 +23,9 @@ class SecretArgumentsTask(DjangoTask):
     message's ``expires``, so a code that is no longer valid is never delivered.
     """
 
-    # The address is not secret, but it is personal data that logs do not need.
-    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest", "email"})
+    # The address is not secret, but it is personal data that logs do not need; nor is the
+    # client's IP address.
+    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest", "binding", "email", "ip_address"})
 
     def apply_async(self, args=None, kwargs=None, **options):
         kwargs = kwargs or {}
@@ -65,6 +66,22 @@ EMAIL_RETRY_POLICY = {
 }
 
 
+@shared_task(base=SecretArgumentsTask, acks_late=True)
+@sensitive_variables("binding")
+def issue_login_code(*, email: str, binding: str, ip_address: str | None, user_agent: str) -> bool:
+    """
+    Issue the code a browser asked for on the sign-in page and queue its email (or, for an
+    address that is not a customer's, queue the notice). The request only started the
+    address's cooldown, so that it answers every address alike and at once.
+    """
+    from accounts.limits import ClientInfo
+    from accounts.services import login_code_issue
+
+    return login_code_issue(
+        email=email, binding=binding, client=ClientInfo(ip_address=ip_address, user_agent=user_agent)
+    )
+
+
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
 @sensitive_variables("code", "code_digest")
 def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_until: str) -> bool:
@@ -94,7 +111,9 @@ def send_unknown_address_notice(*, email: str) -> None:
     emails.send_unknown_address_notice(email=email)
 
 
-SECRET_TASK_NAMES = frozenset({send_login_code_email.name, send_unknown_address_notice.name})
+SECRET_TASK_NAMES = frozenset(
+    {issue_login_code.name, send_login_code_email.name, send_unknown_address_notice.name}
+)
 
 
 @shared_task

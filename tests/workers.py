@@ -68,6 +68,7 @@ def running_worker(queue: str, log_path: Path, **environment: str) -> Iterator[s
         "DATABASE_CONN_MAX_AGE": "0",
         "REDIS_URL": redis_url_for_tests(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_QUEUE": queue,  # what its tasks send goes to the test's queue too
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "LOG_LEVEL": "INFO",
         **environment,
@@ -76,7 +77,7 @@ def running_worker(queue: str, log_path: Path, **environment: str) -> Iterator[s
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "rma_portal", "worker",
-                "--pool=solo", "--queues", queue, "--loglevel=INFO",
+                "--pool=solo", "--loglevel=INFO",
                 "--without-heartbeat", "--without-mingle", "--without-gossip",
             ],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -1,8 +1,12 @@
 """The session store: the database, read through the cache, and the database alone when the cache is down."""
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core import mail
 
 from accounts.sessions import SessionStore
+from tests.accounts.conftest import code_from_email
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +55,35 @@ def test_a_session_missing_from_the_cache_is_read_from_the_database_and_cached_a
 
     assert SessionStore(key)["_auth_user_id"] == "42"
     assert cache.get(SessionStore.cache_key_prefix + key) == {"_auth_user_id": "42"}
+
+
+def test_a_session_nobody_signed_in_to_lives_in_the_cache_alone(cache_up, django_assert_num_queries):
+    store = SessionStore()
+    store["accounts.pending_login"] = {"email": "someone@example.com"}
+
+    with django_assert_num_queries(0):
+        store.save()
+        assert SessionStore(store.session_key)["accounts.pending_login"] == {"email": "someone@example.com"}
+    assert not Session.objects.exists()
+
+
+def test_asking_for_a_code_writes_nothing_to_the_database_and_signing_in_stores_the_session(
+    cache_up, client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    with django_assert_num_queries(0):  # rate limit, cooldown, session: all in the cache
+        with django_capture_on_commit_callbacks() as queued:
+            assert client.post("/login/", {"email": customer.email}).status_code == 302
+    assert not Session.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:  # the worker's part: the code, the audit row, the email
+            callback()
+
+    client.post("/login/verify/", {"code": code_from_email(mail.outbox[-1])})
+
+    (stored,) = Session.objects.all()
+    assert stored.session_key == client.session.session_key
+    assert stored.get_decoded()["_auth_user_id"] == str(customer.pk)
 
 
 def test_with_the_cache_unreachable_sessions_are_written_and_read_from_the_database(cache_down, caplog):

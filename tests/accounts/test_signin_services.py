@@ -88,10 +88,11 @@ def test_the_email_has_text_and_html_parts_with_the_code_only_in_the_body(issued
     assert "style=" not in html
 
 
-def test_new_code_voids_the_previous_one(issued):
+def test_new_code_voids_the_previous_one(issued, django_capture_on_commit_callbacks):
     customer, pending, first_code = issued
     with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=61), tick=False):
-        result = login_code_request(email=customer.email, client=CLIENT)
+        with django_capture_on_commit_callbacks(execute=True):
+            result = login_code_request(email=customer.email, client=CLIENT)
         refused = login_code_verify(pending=pending, code=first_code, client=CLIENT)
 
     assert result.sent
@@ -156,10 +157,11 @@ def test_email_task_message_hides_the_code_and_expires_with_it(monkeypatch):
     assert sent_options["expires"] == datetime.fromisoformat(valid_until)
 
 
-def test_beat_task_voids_expired_codes_every_minute(issued, settings):
+def test_beat_task_voids_expired_codes_every_minute(issued, settings, django_capture_on_commit_callbacks):
     customer, _pending, _code = issued
     other_customer = CustomerFactory()
-    login_code_request(email=other_customer.email, client=CLIENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        login_code_request(email=other_customer.email, client=CLIENT)
     device = LoginCodeDevice.objects.get(user=customer)
     device.valid_until = timezone.now() - timedelta(minutes=1)
     device.save()

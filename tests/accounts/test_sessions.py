@@ -71,9 +71,9 @@ def test_asking_for_a_code_writes_nothing_to_the_database_and_signing_in_stores_
     cache_up, client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory()
-    with django_assert_num_queries(0):  # rate limit, cooldown, session: all in the cache
-        with django_capture_on_commit_callbacks() as queued:
-            assert client.post("/login/", {"email": customer.email}).status_code == 302
+    # Rate limit, cooldown, session: all in the cache.
+    with django_assert_num_queries(0), django_capture_on_commit_callbacks() as queued:
+        assert client.post("/login/", {"email": customer.email}).status_code == 302
     assert not Session.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:  # the worker's part: the code, the audit row, the email

@@ -412,7 +412,9 @@ def test_session_ends_after_two_idle_hours(client, request_code, settings):
     assert "Send Code" in gone
 
 
-def test_forwarded_for_is_ignored_without_a_trusted_proxy(client, settings, django_capture_on_commit_callbacks):
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(
+    client, settings, django_capture_on_commit_callbacks
+):
     settings.LOGIN_SENDS_PER_IP_PER_HOUR = 1
     settings.TRUSTED_PROXY_COUNT = 0
     with django_capture_on_commit_callbacks(execute=True):  # the audit row is the worker's

@@ -5,8 +5,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from rma_portal.cache import count_hit
 
 WINDOW_SECONDS = 60 * 60
 
@@ -64,20 +65,13 @@ class LimitResult:
 
 def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitResult:
     """
-    Count one request of ``action`` from ``ip_address`` in the current hour.
-
-    ``cache.add`` then ``cache.incr`` is atomic on Redis, the production cache, so parallel
-    requests on several hosts cannot overrun the limit. (The embedded database cache does a
-    read then a write, which is good enough for a local run.)
+    Count one request of ``action`` from ``ip_address`` in the current hour (atomic on
+    Redis, the production cache, so parallel requests on several hosts cannot overrun the
+    limit).
     """
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
     key = f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
-        count = 1
+    count = count_hit(key, WINDOW_SECONDS + 60)
     return LimitResult(allowed=count <= limit, retry_after=retry_after, first_refusal=count == limit + 1)

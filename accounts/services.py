@@ -5,6 +5,7 @@ import math
 import secrets
 import time
 from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from enum import Enum
 
 import django_otp
@@ -136,6 +137,7 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         binding=pending.binding,
         ip_address=client.ip_address,
         user_agent=client.user_agent,
+        valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
     )
     return SendResult(sent=True, pending=pending)
 

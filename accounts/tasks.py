@@ -1,7 +1,7 @@
 """Background work of the sign-in flow: issuing codes, their emails and the sweep of expired codes."""
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
@@ -66,17 +66,24 @@ EMAIL_RETRY_POLICY = {
 }
 
 
-@shared_task(base=SecretArgumentsTask, acks_late=True)
+@shared_task(base=SecretArgumentsTask)
 @sensitive_variables("binding")
-def issue_login_code(*, email: str, binding: str, ip_address: str | None, user_agent: str) -> bool:
+def issue_login_code(
+    *, email: str, binding: str, ip_address: str | None, user_agent: str, valid_until: str
+) -> bool:
     """
     Issue the code a browser asked for on the sign-in page and queue its email (or, for an
     address that is not a customer's, queue the notice). The request only started the
-    address's cooldown, so that it answers every address alike and at once.
+    address's cooldown, so that it answers every address alike and at once. The message
+    expires with the browser's pending sign-in (``valid_until``): a worker that was down
+    longer than that sends nothing the customer could still use.
     """
     from accounts.limits import ClientInfo
     from accounts.services import login_code_issue
 
+    if datetime.fromisoformat(valid_until) <= datetime.now(UTC):
+        logger.info("Sign-in code not issued: the browser's pending sign-in has expired.")
+        return False
     return login_code_issue(
         email=email, binding=binding, client=ClientInfo(ip_address=ip_address, user_agent=user_agent)
     )

@@ -227,3 +227,41 @@ def test_a_failed_check_is_audited_without_the_code(issued):
     assert event.ip_address == "192.0.2.10"
     assert event.user_agent == "pytest"
     assert wrong not in str(SignInEvent.objects.filter(pk=event.pk).values().get())
+
+
+def test_a_request_for_a_code_is_worked_through_the_queue_and_expires_with_the_pending_sign_in(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    customer = CustomerFactory()
+    queued = []
+    monkeypatch.setattr(tasks.issue_login_code, "delay", lambda **kwargs: queued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = login_code_request(email=customer.email, client=CLIENT)
+
+    (message,) = queued
+    assert message["binding"] == result.pending.binding
+    assert datetime.fromisoformat(message["valid_until"]).timestamp() == pytest.approx(
+        result.pending.expires_at
+    )
+    assert not LoginCodeDevice.objects.exists()  # nothing issued by the request itself
+
+    with time_machine.travel(datetime.fromtimestamp(result.pending.expires_at + 1).astimezone(), tick=False):
+        assert tasks.issue_login_code.run(**message) is False
+    assert not LoginCodeDevice.objects.exists()
+    assert tasks.issue_login_code.run(**message) is True
+    assert LoginCodeDevice.objects.get(user=customer).token
+
+
+def test_a_second_request_that_slips_past_the_cache_issues_no_second_code(
+    issued, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    customer, pending, code = issued
+    cache.clear()  # the cooldown's cache entry is gone; django-otp's on the device is not
+    with django_capture_on_commit_callbacks(execute=True):
+        again = login_code_request(email=customer.email, client=CLIENT)
+
+    assert again.sent  # as far as the request can tell
+    assert login_code_verify(pending=pending, code=code, client=CLIENT).outcome is VerifyOutcome.SIGNED_IN
+    assert SignInEvent.objects.filter(user=customer, kind=SignInEvent.Kind.SEND_COOLDOWN).count() == 1

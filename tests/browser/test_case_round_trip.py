@@ -5,13 +5,11 @@ the case back in pending confirmation with the new solution.
 """
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from rma.models import Case, CaseEvent
-from tests.factories import AgentFactory, CaseFactory, CaseItemFactory, CustomerFactory
+from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory
+from tests.staff import session_cookie, staff_client_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,17 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def agent_page(browser, live_server, settings):
     """A second browser, signed in to the admin with password and authenticator app."""
     settings.STAFF_TOTP_REQUIRED = True
-    agent = AgentFactory(full_name="Agnes Agent")
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(agent)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    # Transactional tests flush the groups the migrations made: a superuser stands in.
+    agent = StaffFactory(is_superuser=True, full_name="Agnes Agent")
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
-    )
+    context.add_cookies([session_cookie(live_server, staff_client_for(agent))])
     yield context.new_page()
     context.close()
 

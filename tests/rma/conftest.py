@@ -2,10 +2,9 @@
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import AgentFactory, CustomerFactory, SupervisorFactory
+from tests.staff import staff_client_for
 
 
 @pytest.fixture(autouse=True)
@@ -33,17 +32,6 @@ def supervisor(db):
 def customer_client(customer):
     client = Client()
     client.force_login(customer)
-    return client
-
-
-def staff_client_for(user) -> Client:
-    """A client signed in to the admin with password and a verified authenticator device."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
     return client
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from rma.models import Action, Case, CaseEvent, CaseMessage, Role
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory, WarehouseFactory
-from tests.rma.conftest import staff_client_for
+from tests.staff import staff_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,10 @@ import datetime
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rma.models import Action, Case, Role
 from tests.factories import AgentFactory, CaseEventFactory, CaseFactory, CustomerFactory, SupervisorFactory
+from tests.staff import staff_client_for
 
 S = Case.Status
 
@@ -17,17 +16,6 @@ S = Case.Status
 def _fast_password_hashing(settings):
     """Staff factories set passwords; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def staff_client_for(user) -> Client:
-    """A client signed in to the admin with password and a verified authenticator device."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rma.models import Case
 from tests.factories import CaseFactory, StaffFactory
+from tests.staff import session_cookie, staff_client_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,15 +17,7 @@ def staff_page(page, live_server):
     """``page`` signed in to the admin as a superuser with a verified authenticator."""
     # Transactional tests flush the groups the migrations made: a superuser needs none.
     user = StaffFactory(is_superuser=True, full_name="Sue Supervisor")
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
-    )
+    page.context.add_cookies([session_cookie(live_server, staff_client_for(user))])
     page.user = user
     return page
 

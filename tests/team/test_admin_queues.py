@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rma.models import Action, Case, CaseEvent
 from tests.factories import AgentFactory, CaseFactory, CaseItemFactory, CustomerFactory, WarehouseFactory
-from tests.team.conftest import staff_client_for
+from tests.staff import staff_client_for
 
 pytestmark = pytest.mark.django_db
 

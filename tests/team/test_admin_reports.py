@@ -114,7 +114,7 @@ def test_an_invalid_filter_is_a_bad_request(agent_client):
 
 def test_staff_without_the_view_permission_cannot_export(db):
     from tests.factories import StaffFactory
-    from tests.team.conftest import staff_client_for
+    from tests.staff import staff_client_for
 
     assert staff_client_for(StaffFactory()).get(EXPORT).status_code == 403
 

@@ -3,24 +3,14 @@ payment proof and the address; an agent sends the label photo back; the customer
 again; the agent accepts."""
 
 import pytest
-from django.conf import settings
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rma.models import Case, PartState, ReturnShipment
 from tests.factories import CaseFactory, StaffFactory
+from tests.staff import session_cookie, staff_client_for
 from tests.uploads import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(live_server, client):
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 def customer_context(browser, live_server, user):
@@ -34,14 +24,8 @@ def customer_context(browser, live_server, user):
 def agent_context(browser, live_server):
     # Transactional tests flush the groups the migrations made: a superuser stands in.
     agent = StaffFactory(is_superuser=True)
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(agent)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
     context = browser.new_context(base_url=live_server.url)
-    context.add_cookies([session_cookie(live_server, client)])
+    context.add_cookies([session_cookie(live_server, staff_client_for(agent))])
     return context
 
 

@@ -110,7 +110,9 @@ def _cooldown_wait(email: str) -> int:
         return 0
     started = cache.get(key) or 0.0
     if now - started <= cooldown:
-        return max(1, math.ceil(started + cooldown - now))
+        # A request that read the clock a moment before the one that started the cooldown
+        # would otherwise count a second more than the cooldown lasts.
+        return max(1, min(cooldown, math.ceil(started + cooldown - now)))
     cache.set(key, now, timeout=keep_for)
     return 0
 

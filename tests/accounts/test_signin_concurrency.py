@@ -66,3 +66,40 @@ def test_twenty_concurrent_wrong_guesses_cannot_slip_past_the_throttle(monkeypat
     assert outcomes.count(VerifyOutcome.THROTTLED) == GUESSES - 1
     assert VerifyOutcome.SIGNED_IN not in outcomes
     assert SignInEvent.objects.filter(kind=SignInEvent.Kind.CODE_REFUSED).count() == GUESSES - 1
+
+
+@pytest.mark.services
+def test_ten_browsers_asking_at_once_for_one_address_get_one_code(settings):
+    from tests.conftest import redis_url_for_tests
+
+    settings.CACHES = {
+        "default": {"BACKEND": "rma_portal.cache.PortalRedisCache", "LOCATION": redis_url_for_tests()}
+    }
+    customer = CustomerFactory()
+    start = threading.Barrier(10)
+    results = []
+
+    def ask() -> None:
+        try:
+            start.wait()
+            results.append(login_code_request(email=customer.email, client=CLIENT))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(results) == 10
+    assert [result.sent for result in results].count(True) == 1
+    assert all(0 < result.retry_after <= 60 for result in results if not result.sent)
+    codes_sent = [m for m in mail.outbox if customer.email in m.to]
+    assert len(codes_sent) == 1
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.CODE_SENT).count() == 1
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.SEND_COOLDOWN).count() == 9
+    sent = next(result for result in results if result.sent)
+    code = code_from_email(codes_sent[0])
+    signed_in = login_code_verify(pending=sent.pending, code=code, client=CLIENT)
+    assert signed_in.outcome is VerifyOutcome.SIGNED_IN

@@ -27,6 +27,25 @@ class UserManager(BaseUserManager):
         """
         return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
 
+    def customers_like(self, email: str, *, limit: int = 5) -> models.QuerySet:
+        """
+        Customers whose address looks like ``email`` without being it: the same name at
+        another domain, or the same domain and a name that starts alike. For the hint that
+        catches a mistyped address before a second account is made for one person.
+        """
+        name, _at, domain = email.strip().lower().rpartition("@")
+        if not name or not domain:
+            return self.none()
+        alike = models.Q(email_lower__startswith=name + "@") | models.Q(
+            email_lower__endswith="@" + domain, email_lower__startswith=name[:3]
+        )
+        return (
+            self.alias(email_lower=Lower("email"))
+            .filter(alike, is_staff=False)
+            .exclude(email_lower=email.strip().lower())
+            .order_by("email")[:limit]
+        )
+
     def get_by_natural_key(self, username: str) -> "User":
         return self.with_email(username).get()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -155,7 +156,16 @@ class CaseAdminForm(forms.ModelForm):
     customer_email = forms.EmailField(
         label=gettext_lazy("Customer's email address"),
         required=False,
-        help_text=gettext_lazy("The address the customer wrote from. A new customer gets an account."),
+        help_text=gettext_lazy("The address the customer wrote from."),
+    )
+    new_customer = forms.BooleanField(
+        label=gettext_lazy("This is a new customer"),
+        required=False,
+        help_text=gettext_lazy(
+            "Tick it when no customer has this address yet: an account is then made for it. "
+            "Asked only for an address the portal does not know, so that a typo does not make "
+            "a second account for someone."
+        ),
     )
     reply_to_customer = forms.CharField(
         label=gettext_lazy("Reply to the customer"),
@@ -163,6 +173,9 @@ class CaseAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Sent to the customer by email and shown on their case page."),
     )
+
+    # Whether the add form's address belongs to an account already (set by its cleaning).
+    customer_exists = True
 
     class Meta:
         model = Case
@@ -173,12 +186,32 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             if not email:
                 raise ValidationError(_("Enter the customer's email address."))
-            from django.contrib.auth import get_user_model
-
             existing = get_user_model().objects.with_email(email).first()
             if existing is not None and existing.is_staff:
                 raise ValidationError(_("This address belongs to a member of staff, not a customer."))
+            self.customer_exists = existing is not None
         return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email = cleaned.get("customer_email")
+        if (
+            self.instance.pk is None
+            and email
+            and not self.customer_exists
+            and not cleaned.get("new_customer")
+        ):
+            message = _(
+                "No customer has this address yet. Check it for typos; if it is right, tick "
+                "“This is a new customer” and save again."
+            )
+            alike = [user.email for user in get_user_model().objects.customers_like(email)]
+            if alike:
+                message += " " + _("Customers with a similar address: %(addresses)s.") % {
+                    "addresses": ", ".join(alike)
+                }
+            self.add_error("customer_email", message)
+        return cleaned
 
 
 @admin.register(Case)
@@ -266,7 +299,7 @@ class CaseAdmin(admin.ModelAdmin):
         )
         team = (_("Warranty team"), {"fields": ("assigned_agent", "agent_notes")})
         if obj is None:
-            return ((None, {"fields": ("customer_email",)}), solution, team)
+            return ((None, {"fields": ("customer_email", "new_customer")}), solution, team)
         state = (
             _("Case"),
             {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from accounts.models import User
 from rma.models import Action, Case, CaseEvent, CaseMessage, Role
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory, WarehouseFactory
 from tests.staff import staff_client_for
@@ -44,6 +45,7 @@ def test_an_agent_creates_a_case_for_a_new_customer_by_email_with_items(agent, a
     data.update(
         {
             "customer_email": "Brand.New@Example.com",
+            "new_customer": "on",
             "solution_type": "replacement",
             "return_required": "on",
             "warehouse": warehouse.pk,
@@ -94,6 +96,56 @@ def test_an_existing_customer_is_reused_whatever_the_case_of_the_address(agent_c
     )
     assert agent_client.post("/admin/rma/case/add/", data).status_code == 302
     assert Case.objects.get().customer == customer
+
+
+def _resend_case_data(agent_client, email: str) -> dict:
+    data = _form_defaults(agent_client.get("/admin/rma/case/add/").content.decode())
+    data.update(
+        {
+            "customer_email": email,
+            "solution_type": "resend",
+            "country": "US",
+            "items-TOTAL_FORMS": "1",
+            "items-0-product_model": "Lumus",
+            "items-0-serial_number": "SN9",
+            "items-0-quantity": "1",
+            "items-0-kit_scope": "single_unit",
+            "items-0-purchase_date": "2025-06-01",
+            "items-0-warranty_months": "24",
+        }
+    )
+    return data
+
+
+def test_an_unknown_address_asks_the_agent_to_confirm_a_new_customer_and_names_similar_ones(agent_client):
+    CustomerFactory(email="john.smith@gmail.com")
+    CustomerFactory(email="jane.doe@gmail.com")
+    data = _resend_case_data(agent_client, "john.smith@gmial.com")
+
+    response = agent_client.post("/admin/rma/case/add/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No customer has this address yet." in html
+    assert "john.smith@gmail.com" in html
+    assert "jane.doe@gmail.com" not in html
+    assert not Case.objects.exists()
+    assert not User.objects.filter(email__iexact="john.smith@gmial.com").exists()
+    # What the agent typed is kept, and ticking the box creates the customer.
+    assert 'value="john.smith@gmial.com"' in html
+    data["new_customer"] = "on"
+    assert agent_client.post("/admin/rma/case/add/", data).status_code == 302
+    assert Case.objects.get().customer.email == "john.smith@gmial.com"
+
+
+def test_similar_addresses_are_customers_only_and_never_the_address_itself(agent_client):
+    CustomerFactory(email="sam@shop.example")
+    CustomerFactory(email="sam@other.example")
+    StaffFactory(email="sam@staff.example")
+
+    alike = list(User.objects.customers_like("SAM@shop.example").values_list("email", flat=True))
+    assert alike == ["sam@other.example"]
+    assert list(User.objects.customers_like("not-an-address")) == []
 
 
 def test_an_item_needs_a_serial_or_uid_in_the_admin_form(agent_client):

@@ -198,7 +198,7 @@ class LoginCodeDevice(EmailDevice):
 
     def generate_challenge(self, extra_context: dict | None = None) -> str:
         # EmailDevice would store the code in clear text and mail it inline; codes for this
-        # device are issued only by ``accounts.services.login_code_request``.
+        # device are issued only by ``accounts.services.login_code_issue``, in the worker.
         return gettext("Sign-in codes are requested on the portal's sign-in page.")
 
     def generate_token(self, length: int = 6, valid_secs: int = 300, commit: bool = True) -> None:

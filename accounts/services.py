@@ -240,13 +240,8 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
         )
 
     with transaction.atomic():
-        device = (
-            LoginCodeDevice.objects.filter(user_id=customer.pk)
-            .select_related("user")
-            .select_for_update(of=("self",))
-            .first()
-        )
-        if device is None or not device.user.is_active:
+        device = LoginCodeDevice.objects.filter(user=customer).select_for_update().first()
+        if device is None:
             return _refusal(
                 pending=pending,
                 outcome=VerifyOutcome.NOT_VALID,
@@ -255,7 +250,7 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
                 client=client,
                 now=now,
             )
-        user = device.user
+        user = device.user = customer
         had_live_code = device.has_live_code()
         failures_before = device.throttling_failure_count
         verify_allowed, _details = device.verify_is_allowed()

@@ -239,7 +239,7 @@ class CachedCustomerPageMixin:
     """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        signed_in = _session_customer(request) if settings.CUSTOMER_PAGE_CACHE_SECONDS else None
+        signed_in = _session_customer(request)
         key = _page_key(request, signed_in)
         if key is None:
             return _private(super().dispatch(request, *args, **kwargs))

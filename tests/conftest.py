@@ -14,6 +14,10 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
+
+from tests.factories import AgentFactory, CustomerFactory, SupervisorFactory
+from tests.staff import staff_client_for
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -141,7 +145,6 @@ def page(browser, live_server):
 @pytest.fixture
 def sign_in(page, live_server):
     """Sign a user in on the live server: ``sign_in(user)`` gives ``page`` their session cookie."""
-    from django.test import Client
 
     def sign_in_as(user) -> None:
         client = Client()
@@ -152,3 +155,44 @@ def sign_in(page, live_server):
         )
 
     return sign_in_as
+
+
+# --- The people of a case, and their signed-in clients ------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff factories set passwords; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(full_name="Agnes Agent")
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory(full_name="Sam Supervisor")
+
+
+@pytest.fixture
+def customer_client(customer):
+    client = Client()
+    client.force_login(customer)
+    return client
+
+
+@pytest.fixture
+def agent_client(agent):
+    return staff_client_for(agent)
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return staff_client_for(supervisor)

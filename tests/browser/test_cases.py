@@ -6,14 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from rma.models import Case, CaseEvent
-from tests.factories import CaseFactory, CustomerFactory
+from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def customer():
-    return CustomerFactory()
 
 
 def test_the_list_groups_cases_and_links_to_each(page, sign_in, customer):

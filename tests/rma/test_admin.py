@@ -37,6 +37,25 @@ def _action_url(case, action) -> str:
 # --- Creating a case ---------------------------------------------------------------------------
 
 
+def _resend_case_data(agent_client, email: str) -> dict:
+    data = _form_defaults(agent_client.get("/admin/rma/case/add/").content.decode())
+    data.update(
+        {
+            "customer_email": email,
+            "solution_type": "resend",
+            "country": "US",
+            "items-TOTAL_FORMS": "1",
+            "items-0-product_model": "Lumus",
+            "items-0-serial_number": "SN9",
+            "items-0-quantity": "1",
+            "items-0-kit_scope": "single_unit",
+            "items-0-purchase_date": "2025-06-01",
+            "items-0-warranty_months": "24",
+        }
+    )
+    return data
+
+
 def test_an_agent_creates_a_case_for_a_new_customer_by_email_with_items(agent, agent_client):
     warehouse = WarehouseFactory()
     page = agent_client.get("/admin/rma/case/add/")
@@ -79,42 +98,9 @@ def test_an_agent_creates_a_case_for_a_new_customer_by_email_with_items(agent, a
 
 def test_an_existing_customer_is_reused_whatever_the_case_of_the_address(agent_client):
     customer = CustomerFactory(email="known@example.com")
-    data = _form_defaults(agent_client.get("/admin/rma/case/add/").content.decode())
-    data.update(
-        {
-            "customer_email": "KNOWN@example.com",
-            "solution_type": "resend",
-            "country": "US",
-            "items-TOTAL_FORMS": "1",
-            "items-0-product_model": "Lumus",
-            "items-0-serial_number": "SN9",
-            "items-0-quantity": "1",
-            "items-0-kit_scope": "single_unit",
-            "items-0-purchase_date": "2025-06-01",
-            "items-0-warranty_months": "24",
-        }
-    )
+    data = _resend_case_data(agent_client, "KNOWN@example.com")
     assert agent_client.post("/admin/rma/case/add/", data).status_code == 302
     assert Case.objects.get().customer == customer
-
-
-def _resend_case_data(agent_client, email: str) -> dict:
-    data = _form_defaults(agent_client.get("/admin/rma/case/add/").content.decode())
-    data.update(
-        {
-            "customer_email": email,
-            "solution_type": "resend",
-            "country": "US",
-            "items-TOTAL_FORMS": "1",
-            "items-0-product_model": "Lumus",
-            "items-0-serial_number": "SN9",
-            "items-0-quantity": "1",
-            "items-0-kit_scope": "single_unit",
-            "items-0-purchase_date": "2025-06-01",
-            "items-0-warranty_months": "24",
-        }
-    )
-    return data
 
 
 def test_an_unknown_address_asks_the_agent_to_confirm_a_new_customer_and_names_similar_ones(agent_client):
@@ -149,20 +135,8 @@ def test_similar_addresses_are_customers_only_and_never_the_address_itself(agent
 
 
 def test_an_item_needs_a_serial_or_uid_in_the_admin_form(agent_client):
-    data = _form_defaults(agent_client.get("/admin/rma/case/add/").content.decode())
-    data.update(
-        {
-            "customer_email": "x@example.com",
-            "solution_type": "resend",
-            "country": "US",
-            "items-TOTAL_FORMS": "1",
-            "items-0-product_model": "Lumus",
-            "items-0-quantity": "1",
-            "items-0-kit_scope": "single_unit",
-            "items-0-purchase_date": "2025-06-01",
-            "items-0-warranty_months": "24",
-        }
-    )
+    data = _resend_case_data(agent_client, "x@example.com")
+    del data["items-0-serial_number"]
     response = agent_client.post("/admin/rma/case/add/", data)
     assert response.status_code == 200
     assert "Give the S/N or the UID" in response.content.decode()

@@ -3,46 +3,11 @@
 import datetime
 
 import pytest
-from django.test import Client
 
 from rma.models import Action, Case, Role
-from tests.factories import AgentFactory, CaseEventFactory, CaseFactory, CustomerFactory, SupervisorFactory
-from tests.staff import staff_client_for
+from tests.factories import AgentFactory, CaseEventFactory, CaseFactory
 
 S = Case.Status
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Staff factories set passwords; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def agent(db):
-    return AgentFactory(full_name="Agnes Agent")
-
-
-@pytest.fixture
-def supervisor(db):
-    return SupervisorFactory(full_name="Sam Supervisor")
-
-
-@pytest.fixture
-def agent_client(agent):
-    return staff_client_for(agent)
-
-
-@pytest.fixture
-def supervisor_client(supervisor):
-    return staff_client_for(supervisor)
-
-
-@pytest.fixture
-def customer_client(db):
-    client = Client()
-    client.force_login(CustomerFactory())
-    return client
 
 
 def at(month, day, hour=0) -> datetime.datetime:

@@ -3,12 +3,11 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from payments.models import SupplementaryPayment
 from rma.models import Case, PartState, ReturnShipment, ShippingAddress
-from tests.factories import AgentFactory, CaseFactory
+from tests.factories import CaseFactory
+from tests.staff import staff_client_for
 from tests.uploads import files
 from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
 
@@ -16,14 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agent_client(client, settings):
-    settings.STAFF_TOTP_REQUIRED = True
-    agent = AgentFactory()
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    client.force_login(agent)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+def agent_client(agent):
+    client = staff_client_for(agent)
     return client
 
 

@@ -74,9 +74,12 @@ def _service_markers(request):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and other cached values never leak from one test to the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    # The database cache is rolled back with each test; a shared cache must be emptied.
+    # The database cache is rolled back with each test; a shared cache must be emptied. The
+    # cache of the run is held on to: a test may point ``CACHES`` elsewhere until after this
+    # fixture's teardown.
+    cache = caches["default"]
     shared = not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     if shared:
         cache.clear()

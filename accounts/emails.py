@@ -1,35 +1,16 @@
 """The emails of the sign-in flow, each with a text and an HTML part."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import LoginCodeDevice
+from rma_portal.emails import build_email
 
 
 def _send(*, to: str, subject: str, template: str, context: dict) -> None:
-    context = {
-        "PORTAL_NAME": settings.PORTAL_NAME,
-        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
-        "SUPPORT_URL": settings.SUPPORT_URL,
-        "login_url": settings.SITE_URL + reverse("accounts:login"),
-        **context,
-    }
-    text = render_to_string(f"emails/accounts/{template}.txt", context)
-    html = render_to_string(f"emails/accounts/{template}.html", context)
-    # Email subjects must not contain newlines.
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    build_email(template=f"accounts/{template}", subject=subject, to=to, context=context).send()
 
 
 @sensitive_variables("code")

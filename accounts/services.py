@@ -20,9 +20,9 @@ from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_email.conf import settings as otp_email_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import tasks
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
+from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
 
@@ -124,17 +124,22 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
     The request does the same for every address and touches no database: whether the
     address is a customer's, and the code itself, are settled by ``issue_login_code`` in
     the worker, which emails the code or, to an address that is not a customer's, a short
-    notice. Nothing in the answer or its timing tells the two apart.
+    notice; a request refused by the cooldown is audited by ``record_send_cooldown``, in
+    the worker too. Nothing in the answer or its timing tells the two apart.
     """
     email = email.strip()
     wait = _cooldown_wait(email)
     if wait:
-        sign_in_event_create(
-            kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=_customer_for_email(email), email=email
+        queue_after_commit(
+            "accounts.tasks.record_send_cooldown",
+            email=email,
+            ip_address=client.ip_address,
+            user_agent=client.user_agent,
         )
         return SendResult(sent=False, retry_after=wait)
     pending = _new_pending(email=email)
-    tasks.issue_login_code.delay_on_commit(
+    queue_after_commit(
+        "accounts.tasks.issue_login_code",
         email=email,
         binding=pending.binding,
         ip_address=client.ip_address,
@@ -142,6 +147,13 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
     )
     return SendResult(sent=True, pending=pending)
+
+
+def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
+    """Audit a "Send Code" refused by the address's cooldown (from the worker)."""
+    return sign_in_event_create(
+        kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=_customer_for_email(email), email=email
+    )
 
 
 @sensitive_variables("code", "binding")
@@ -157,7 +169,7 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
     if user is None:
         with transaction.atomic():
             sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
-            tasks.send_unknown_address_notice.delay_on_commit(email=email)
+            queue_after_commit("accounts.tasks.send_unknown_address_notice", email=email)
         return False
 
     with transaction.atomic():
@@ -172,7 +184,8 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
             sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
             return False
         sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
-        tasks.send_login_code_email.delay_on_commit(
+        queue_after_commit(
+            "accounts.tasks.send_login_code_email",
             device_id=device.pk,
             code=code,
             code_digest=device.token,

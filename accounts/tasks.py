@@ -8,6 +8,11 @@ from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import emails
+from accounts.limits import ClientInfo
+from accounts.models import LoginCodeDevice
+from accounts.services import login_code_issue, login_codes_void_expired, send_cooldown_record
+
 logger = logging.getLogger(__name__)
 
 REDACTED = "<redacted>"
@@ -78,9 +83,6 @@ def issue_login_code(
     expires with the browser's pending sign-in (``valid_until``): a worker that was down
     longer than that sends nothing the customer could still use.
     """
-    from accounts.limits import ClientInfo
-    from accounts.services import login_code_issue
-
     if datetime.fromisoformat(valid_until) <= datetime.now(UTC):
         logger.info("Sign-in code not issued: the browser's pending sign-in has expired.")
         return False
@@ -98,9 +100,6 @@ def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_
     ``code_digest`` identifies the code that was issued: a newer code, a used one or a
     voided one has another digest (or none), and is then not sent.
     """
-    from accounts import emails
-    from accounts.models import LoginCodeDevice
-
     device = LoginCodeDevice.objects.select_related("user").filter(pk=device_id).first()
     if device is None or device.token != code_digest or not device.has_live_code():
         logger.info("Sign-in code email for device %s not sent: the code is no longer valid.", device_id)
@@ -113,21 +112,28 @@ def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
 def send_unknown_address_notice(*, email: str) -> None:
     """Tell an address that no RMA case is linked to it, and how to reach the team."""
-    from accounts import emails
-
     emails.send_unknown_address_notice(email=email)
 
 
+@shared_task(base=SecretArgumentsTask)
+def record_send_cooldown(*, email: str, ip_address: str | None, user_agent: str) -> None:
+    """Audit a "Send Code" the address's cooldown refused, out of the request."""
+    send_cooldown_record(email=email, client=ClientInfo(ip_address=ip_address, user_agent=user_agent))
+
+
 SECRET_TASK_NAMES = frozenset(
-    {issue_login_code.name, send_login_code_email.name, send_unknown_address_notice.name}
+    {
+        issue_login_code.name,
+        send_login_code_email.name,
+        send_unknown_address_notice.name,
+        record_send_cooldown.name,
+    }
 )
 
 
 @shared_task
 def void_expired_login_codes() -> int:
     """Every minute (Celery beat): void sign-in codes past their validity."""
-    from accounts.services import login_codes_void_expired
-
     voided = login_codes_void_expired()
     if voided:
         logger.info("Voided %s expired sign-in code(s).", voided)

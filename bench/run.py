@@ -239,7 +239,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from accounts.models import User
-from rma.models import Case
+from rma.cases.models import Case
 counts = {}
 for label, email in (("3 cases", "bench-small"), ("20 cases", "bench-customer"), ("60 cases", "bench-large")):
     user = User.objects.get(email=email + "@bench.example")

@@ -36,7 +36,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from rma.models import Action, Case, CaseEvent, CaseItem, Role, Warehouse  # noqa: E402
+from rma.cases.models import Action, Case, CaseEvent, CaseItem, Role  # noqa: E402
+from rma.models import Warehouse  # noqa: E402
 
 TOTAL_CASES = 100_000
 TOTAL_CUSTOMERS = 20_000

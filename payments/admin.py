@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 
 from payments import paypal, services
 from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
-from rma.models import Case
-from rma.review import PartReview, register_reviewer
-from rma.services import CaseActionError, RequestMeta
+from rma.cases.models import Case
+from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.required.admin import PartAdminMixin
+from rma.required.parts import PartReview
 
 
 def receipt_url(receipt: PaymentReceipt, variant: str) -> str:
@@ -62,7 +63,7 @@ class PaymentReceiptInline(admin.TabularInline):
 
 
 @admin.register(SupplementaryPayment)
-class SupplementaryPaymentAdmin(admin.ModelAdmin):
+class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
     list_display = (
         "case_number",
         "amount",
@@ -116,6 +117,49 @@ class SupplementaryPaymentAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def review_section(self, case: Case) -> PartReview:
+        """The payment proof as the reviewer of a case sees it."""
+        review = PartReview()
+        payment = (
+            SupplementaryPayment.objects.filter(case=case)
+            .prefetch_related(
+                Prefetch(
+                    "receipts", queryset=PaymentReceipt.objects.filter(is_current=True), to_attr="current"
+                )
+            )
+            .first()
+        )
+        review.details.append((_("Amount due"), f"{case.payment_amount} {case.payment_currency}"))
+        if payment is None:
+            return review
+        review.details += [
+            (_("Paid to"), payment.receiving_account),
+            (_("Transaction number"), payment.transaction_number or "—"),
+            (_("PayPal lookup"), payment.get_lookup_state_display()),
+        ]
+        if payment.looked_up_at and payment.lookup_status:
+            review.details.append(
+                (
+                    _("PayPal says"),
+                    f"{payment.lookup_status}, {payment.lookup_amount} {payment.lookup_currency}, "
+                    f"{payment.lookup_payer_email or '?'}",
+                )
+            )
+        if payment.lookup_state in (LookupState.MISMATCH, LookupState.NOT_FOUND):
+            review.warnings.append(_("PayPal's record does not match what is due: check before accepting."))
+        duplicates = services.duplicate_transaction_cases(
+            transaction_number=payment.transaction_number, exclude_case_id=case.pk
+        )
+        if duplicates:
+            review.warnings.append(
+                _("The same transaction number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+            )
+        review.images = [
+            (receipt.original_name, receipt_url(receipt, "thumbnail"), receipt_url(receipt, "image"))
+            for receipt in payment.current
+        ]
+        return review
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case", "submitted_by")
@@ -246,48 +290,3 @@ class SupplementaryPaymentAdmin(admin.ModelAdmin):
                     _("%(number)s: asked PayPal again.") % {"number": payment.case.number},
                     messages.SUCCESS,
                 )
-
-
-def review_payment(case) -> PartReview:
-    """The payment proof as the reviewer of a case sees it (see ``rma.review``)."""
-    review = PartReview()
-    payment = (
-        SupplementaryPayment.objects.filter(case=case)
-        .prefetch_related(
-            Prefetch("receipts", queryset=PaymentReceipt.objects.filter(is_current=True), to_attr="current")
-        )
-        .first()
-    )
-    review.details.append((_("Amount due"), f"{case.payment_amount} {case.payment_currency}"))
-    if payment is None:
-        return review
-    review.details += [
-        (_("Paid to"), payment.receiving_account),
-        (_("Transaction number"), payment.transaction_number or "—"),
-        (_("PayPal lookup"), payment.get_lookup_state_display()),
-    ]
-    if payment.looked_up_at and payment.lookup_status:
-        review.details.append(
-            (
-                _("PayPal says"),
-                f"{payment.lookup_status}, {payment.lookup_amount} {payment.lookup_currency}, "
-                f"{payment.lookup_payer_email or '?'}",
-            )
-        )
-    if payment.lookup_state in (LookupState.MISMATCH, LookupState.NOT_FOUND):
-        review.warnings.append(_("PayPal's record does not match what is due: check before accepting."))
-    duplicates = services.duplicate_transaction_cases(
-        transaction_number=payment.transaction_number, exclude_case_id=case.pk
-    )
-    if duplicates:
-        review.warnings.append(
-            _("The same transaction number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
-        )
-    review.images = [
-        (receipt.original_name, receipt_url(receipt, "thumbnail"), receipt_url(receipt, "image"))
-        for receipt in payment.current
-    ]
-    return review
-
-
-register_reviewer("payment", review_payment)

@@ -7,31 +7,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rma.emails import team_address
-from rma.models import CaseEvent
+from rma.cases.emails import case_admin_url, team_address
+from rma.cases.models import Action, CaseEvent
+from rma_portal.emails import build_email
 
 
 def _build(*, template: str, subject: str, to: str, context: dict) -> EmailMultiAlternatives:
-    context = {"portal_name": settings.PORTAL_NAME, "support_email": settings.SUPPORT_EMAIL, **context}
-    # Email subject *must not* contain newlines.
-    subject = " ".join(subject.split())
-    text = render_to_string(f"emails/payments/{template}.txt", context)
-    html = render_to_string(f"emails/payments/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    return message
+    return build_email(template=f"payments/{template}", subject=subject, to=to, context=context)
 
 
 def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
     """The email a payment event sends, if any."""
-    from payments.services import PaymentAction
-
     case = event.case
-    if event.action == PaymentAction.INVOICE_SENT:
+    if event.action == Action.INVOICE_SENT:
         return _build(
             template="invoice_link",
             subject=_("RMA %(number)s: your PayPal invoice link") % {"number": case.number},
@@ -42,11 +33,11 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
                 "case_url": settings.SITE_URL + reverse("payments:payment", kwargs={"number": case.number}),
             },
         )
-    if event.action == PaymentAction.INVOICE_REQUEST:
+    if event.action == Action.INVOICE_REQUEST:
         return _build(
             template="team_invoice_request",
             subject=_("%(number)s: the customer asks for a PayPal invoice link") % {"number": case.number},
             to=team_address(case),
-            context={"case": case, "case_url": settings.SITE_URL + f"/admin/rma/case/{case.pk}/change/"},
+            context={"case": case, "case_url": case_admin_url(case)},
         )
     return None

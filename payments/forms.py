@@ -6,38 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from payments.services import TRANSACTION_NUMBER, normalise_transaction_number
-from rma import images
-
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
-
-
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several files under one name; cleaned into ``rma.images.CleanImage`` objects."""
-
-    widget = MultipleImageInput
-
-    def __init__(self, *args, max_count: int | None = None, **kwargs):
-        self.max_count = max_count
-        super().__init__(*args, **kwargs)
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "accept": IMAGE_ACCEPT, "multiple": True}
-
-    def clean(self, data, initial=None):
-        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
-        if not uploads:
-            return super().clean(None, initial)  # "required"
-        for upload in uploads:
-            super().clean(upload, initial)
-        try:
-            return images.clean_images(uploads, max_count=self.max_count)
-        except images.ImagesRejected as refused:
-            raise forms.ValidationError(refused.messages) from None
+from payments.services import TRANSACTION_NUMBER
+from rma.required.forms import MultipleImageField
+from rma.required.models import normalise_identifier
 
 
 class PaymentProofForm(forms.Form):
@@ -55,7 +26,7 @@ class PaymentProofForm(forms.Form):
     )
 
     def clean_transaction_number(self) -> str:
-        value = normalise_transaction_number(self.cleaned_data["transaction_number"])
+        value = normalise_identifier(self.cleaned_data["transaction_number"])
         if not TRANSACTION_NUMBER.fullmatch(value):
             raise forms.ValidationError(
                 _("A PayPal transaction number is 17 letters and digits; “%(value)s” is not."),

@@ -2,8 +2,9 @@
 Supplementary ("make-up") payments: what the customer paid, the proof they sent, what PayPal
 says about it, and the invoice link the team may send instead.
 
-One ``SupplementaryPayment`` per case that asks for a payment. Its ``state`` is the part's
-place in the case's checklist (to do, submitted, sent back, accepted); its ``lookup_*``
+One ``SupplementaryPayment`` per case that asks for a payment. It is one of the case's
+required parts (``rma.required.models.RequiredPart``): its ``state`` is its place in the
+case's checklist (to do, submitted, sent back, accepted); its ``lookup_*``
 fields are what PayPal's Transaction Search reported, for the agent: the agent decides,
 the lookup informs. Receipts of earlier submissions are kept for the record, marked as
 replaced.
@@ -18,7 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rma.models import PartState  # the same four words for every part of the checklist
+from rma.cases.models import Action, Case
+from rma.required.models import PartState, RequiredPart
 
 # PayPal transaction IDs are 17 letters and digits.
 transaction_number_validator = RegexValidator(
@@ -46,8 +48,14 @@ class InvoiceState(models.TextChoices):
     FAILED = "failed", _("PayPal refused it")
 
 
-class SupplementaryPayment(models.Model):
+class SupplementaryPayment(RequiredPart):
     """The supplementary payment a case asks for, and the customer's proof of it."""
+
+    key = "payment"
+    title = _("Payment proof")
+    case_accessor = "supplementary_payment"
+    step_url_name = "payments:payment"
+    submit_action = Action.PAYMENT_SUBMIT
 
     case = models.OneToOneField(
         "rma.Case", on_delete=models.PROTECT, related_name="supplementary_payment", verbose_name=_("case")
@@ -59,7 +67,6 @@ class SupplementaryPayment(models.Model):
         max_length=254,
         help_text=_("The account the customer was asked to pay, as shown to them."),
     )
-    state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
     transaction_number = models.CharField(
         _("transaction number"),
         max_length=17,
@@ -67,17 +74,6 @@ class SupplementaryPayment(models.Model):
         db_index=True,
         validators=[transaction_number_validator],
     )
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    sent_back_reason = models.TextField(_("reason it was sent back"), blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     lookup_state = models.CharField(
         _("PayPal lookup"), max_length=20, choices=LookupState.choices, default=LookupState.NOT_CHECKED
@@ -117,10 +113,18 @@ class SupplementaryPayment(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_state_display()})"
 
-    @property
-    def is_editable_by_customer(self) -> bool:
-        """The customer may (re)submit a part that is still to do or was sent back."""
-        return self.state in (PartState.TO_DO, PartState.SENT_BACK)
+    @classmethod
+    def is_needed(cls, case: Case) -> bool:
+        return case.requires_payment
+
+    @classmethod
+    def start(cls, case: Case) -> SupplementaryPayment:
+        return cls(
+            case=case,
+            amount=case.payment_amount,
+            currency=case.payment_currency,
+            receiving_account=settings.PAYPAL_RECEIVING_ACCOUNT,
+        )
 
 
 class PaymentReceipt(models.Model):

@@ -1,4 +1,4 @@
-"""Reads about supplementary payments; cases come through ``rma.selectors`` (404 if not theirs)."""
+"""Reads about supplementary payments; cases come through ``rma.cases.selectors`` (404 if not theirs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from payments.models import PaymentReceipt, SupplementaryPayment
-from rma.models import Case
+from rma.cases.models import Case
 
 
 def payment_of_case(*, case: Case) -> SupplementaryPayment | None:

@@ -2,9 +2,11 @@
 Every write about supplementary payments.
 
 Each service locks the case row, checks what the lifecycle allows, writes the payment rows
-and one ``CaseEvent``, and queues emails and PayPal calls to run after the commit. Receipt
-files are stored before the transaction opens and removed again if it rolls back, so a
-refused submission leaves neither rows nor files behind.
+and one ``CaseEvent``, and queues emails and PayPal calls to run after the commit. The
+payment proof is one of the case's required parts and takes the same step as the others
+(``rma.required.services.part_submit``): receipt files are stored before the transaction
+opens and removed again if it rolls back, so a refused submission leaves neither rows nor
+files behind.
 """
 
 from __future__ import annotations
@@ -19,61 +21,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments import paypal
-from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
-from rma import images, submissions
-from rma.models import Action, Case, Role
-from rma.services import (
+from payments.models import InvoiceState, LookupState, PaymentReceipt, SupplementaryPayment
+from rma.cases.models import Action, Case, Role
+from rma.cases.workflow import (
     NO_META,
     CaseActionError,
     CasePermissionError,
-    CaseStatusError,
     RequestMeta,
     authorize_customer_step,
     lock_case,
     role_of,
     write_step_event,
 )
+from rma.required.models import normalise_identifier
+from rma.required.services import check_part_step, part_submit
+from rma_portal import images
+from rma_portal.tasks import queue_after_commit
 
 TRANSACTION_NUMBER = re.compile(r"[A-Z0-9]{17}")
-
-
-class PaymentAction:
-    """The ``CaseEvent.action`` values written by this module."""
-
-    SUBMIT = Action.PAYMENT_SUBMIT
-    LOOKUP = Action.PAYMENT_LOOKUP
-    INVOICE_REQUEST = Action.INVOICE_REQUEST
-    INVOICE_QUEUE = Action.INVOICE_QUEUE
-    INVOICE_SENT = Action.INVOICE_SENT
-    INVOICE_FAILED = Action.INVOICE_FAILED
-
-
-def normalise_transaction_number(value: str) -> str:
-    """What people paste: spaces and dashes dropped, letters upper-cased."""
-    return "".join(ch for ch in (value or "") if ch not in " -\t").upper()
 
 
 def _payment_for(case: Case) -> SupplementaryPayment:
     """The case's payment row, locked, created from what the case asks for if new."""
     payment = SupplementaryPayment.objects.select_for_update().filter(case=case).first()
     if payment is None:
-        payment = SupplementaryPayment.objects.create(
-            case=case,
-            amount=case.payment_amount,
-            currency=case.payment_currency,
-            receiving_account=settings.PAYPAL_RECEIVING_ACCOUNT,
-        )
+        payment = SupplementaryPayment.start(case)
+        payment.save()
     return payment
-
-
-def _check_payment_step(case: Case) -> None:
-    if not case.requires_payment:
-        raise CaseActionError(_("Nothing was changed: this RMA solution asks for no supplementary payment."))
-    if case.status != Case.Status.AWAITING_INFO:
-        raise CaseStatusError(
-            _("Nothing was changed: RMA %(number)s is “%(status)s”, so it takes no payment proof now.")
-            % {"number": case.number, "status": case.get_status_display()}
-        )
 
 
 def duplicate_transaction_cases(*, transaction_number: str, exclude_case_id: int | None = None) -> list[str]:
@@ -100,23 +74,28 @@ def payment_submit(
     The PayPal lookup is queued after the commit and never holds the submission up. When
     this was the last part the case needed, the case moves to ``under_review``.
     """
-    transaction_number = normalise_transaction_number(transaction_number)
+    transaction_number = normalise_identifier(transaction_number)
     if not 1 <= len(receipts) <= settings.UPLOAD_MAX_RECEIPTS:
         raise CaseActionError(
             _("Send between 1 and %(max)d receipt images.") % {"max": settings.UPLOAD_MAX_RECEIPTS}
         )
     if not TRANSACTION_NUMBER.fullmatch(transaction_number):
         raise CaseActionError(_("A PayPal transaction number is 17 letters and digits."))
-    _check_payment_step(case)  # before storing anything; checked again under the lock
-    with images.storing(receipts, folder="receipts") as stored, transaction.atomic():
-        locked = lock_case(case)
-        role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
-        _check_payment_step(locked)
-        payment = _payment_for(locked)
-        if not payment.is_editable_by_customer:
-            raise CaseActionError(
-                _("Nothing was changed: your payment proof is already with the warranty team.")
-            )
+    configured = paypal.is_configured()
+
+    def fill(
+        locked: Case, payment: SupplementaryPayment, pieces: tuple[str, ...], stored: list
+    ) -> dict[str, Any]:
+        payment.amount = locked.payment_amount
+        payment.currency = locked.payment_currency
+        payment.transaction_number = transaction_number
+        payment.lookup_state = LookupState.QUEUED if configured else LookupState.SKIPPED
+        payment.lookup_status = payment.lookup_currency = payment.lookup_payer_email = (
+            payment.lookup_error
+        ) = ""
+        payment.lookup_amount = None
+        payment.looked_up_at = None
+        payment.save()
         payment.receipts.filter(is_current=True).update(is_current=False)
         PaymentReceipt.objects.bulk_create(
             PaymentReceipt(
@@ -132,43 +111,26 @@ def payment_submit(
             )
             for position, image in enumerate(stored, start=1)
         )
-        configured = paypal.is_configured()
-        payment.amount = locked.payment_amount
-        payment.currency = locked.payment_currency
-        payment.transaction_number = transaction_number
-        payment.state = PartState.SUBMITTED
-        payment.submitted_at = timezone.now()
-        payment.submitted_by = actor
-        payment.sent_back_reason = ""
-        payment.lookup_state = LookupState.QUEUED if configured else LookupState.SKIPPED
-        payment.lookup_status = payment.lookup_currency = payment.lookup_payer_email = (
-            payment.lookup_error
-        ) = ""
-        payment.lookup_amount = None
-        payment.looked_up_at = None
-        payment.save()
-        duplicates = duplicate_transaction_cases(
-            transaction_number=transaction_number, exclude_case_id=locked.pk
-        )
-        write_step_event(
-            case=locked,
-            action=PaymentAction.SUBMIT,
-            actor=actor,
-            role=role,
-            on_behalf=on_behalf,
-            data={
-                "transaction_number": transaction_number,
-                "receipts": [image.name for image in stored],
-                "duplicate_of": duplicates,
-            },
-            meta=meta or NO_META,
-        )
         if configured:
-            from payments.tasks import lookup_payment
+            queue_after_commit("payments.tasks.lookup_payment", payment_id=payment.pk)
+        return {
+            "transaction_number": transaction_number,
+            "receipts": [image.name for image in stored],
+            "duplicate_of": duplicate_transaction_cases(
+                transaction_number=transaction_number, exclude_case_id=locked.pk
+            ),
+        }
 
-            lookup_payment.delay_on_commit(payment_id=payment.pk)
-        submissions.complete_if_ready(case=locked, actor=actor, on_behalf=on_behalf, meta=meta)
-    return payment
+    return part_submit(
+        case=case,
+        model=SupplementaryPayment,
+        actor=actor,
+        fill=fill,
+        uploads=receipts,
+        folder="receipts",
+        on_behalf=on_behalf,
+        meta=meta,
+    )
 
 
 def payment_lookup_record(
@@ -199,7 +161,7 @@ def payment_lookup_record(
         payment.save()
         write_step_event(
             case=case,
-            action=PaymentAction.LOOKUP,
+            action=Action.PAYMENT_LOOKUP,
             actor=None,
             role=Role.SYSTEM,
             data={
@@ -218,13 +180,26 @@ def payment_lookup_failed(
 ) -> SupplementaryPayment | None:
     """PayPal could not be asked (not configured, or down after every retry): agents check by hand."""
     with transaction.atomic():
-        payment = SupplementaryPayment.objects.select_for_update().filter(pk=payment_id).first()
+        payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
         if payment is None:
             return None
+        case = lock_case(payment.case)
+        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
         payment.lookup_state = LookupState.SKIPPED if skipped else LookupState.UNAVAILABLE
         payment.lookup_error = reason[:300]
         payment.looked_up_at = timezone.now()
         payment.save(update_fields=["lookup_state", "lookup_error", "looked_up_at", "updated_at"])
+        write_step_event(
+            case=case,
+            action=Action.PAYMENT_LOOKUP,
+            actor=None,
+            role=Role.SYSTEM,
+            data={
+                "transaction_number": payment.transaction_number,
+                "result": payment.lookup_state,
+                "error": payment.lookup_error,
+            },
+        )
     return payment
 
 
@@ -232,16 +207,24 @@ def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> Supple
     """An agent asks PayPal again about a submitted transaction number."""
     if not paypal.is_configured():
         raise CaseActionError(_("PayPal is not configured: check the payment by hand."))
+    if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
     with transaction.atomic():
+        case = lock_case(payment.case)
         locked = SupplementaryPayment.objects.select_for_update().get(pk=payment.pk)
         if not locked.transaction_number:
             raise CaseActionError(_("No transaction number was submitted yet."))
         locked.lookup_state = LookupState.QUEUED
         locked.lookup_error = ""
         locked.save(update_fields=["lookup_state", "lookup_error", "updated_at"])
-        from payments.tasks import lookup_payment
-
-        lookup_payment.delay_on_commit(payment_id=locked.pk)
+        write_step_event(
+            case=case,
+            action=Action.PAYMENT_LOOKUP,
+            actor=actor,
+            role=role_of(actor),
+            data={"transaction_number": locked.transaction_number, "result": LookupState.QUEUED},
+        )
+        queue_after_commit("payments.tasks.lookup_payment", payment_id=locked.pk)
     return locked
 
 
@@ -250,7 +233,7 @@ def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) 
     with transaction.atomic():
         locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=False)
-        _check_payment_step(locked)
+        check_part_step(locked, SupplementaryPayment)
         payment = _payment_for(locked)
         if payment.invoice_state == InvoiceState.SENT:
             raise CaseActionError(_("Your invoice link is already on this page."))
@@ -261,11 +244,9 @@ def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) 
         payment.invoice_error = ""
         payment.save()
         event = write_step_event(
-            case=locked, action=PaymentAction.INVOICE_REQUEST, actor=actor, role=role, meta=meta or NO_META
+            case=locked, action=Action.INVOICE_REQUEST, actor=actor, role=role, meta=meta or NO_META
         )
-        from payments.tasks import send_payment_email
-
-        send_payment_email.delay_on_commit(event_id=event.pk)
+        queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
     return payment
 
 
@@ -277,7 +258,7 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
         raise CasePermissionError(_("You do not have the permission this step needs."))
     with transaction.atomic():
         locked = lock_case(case)
-        _check_payment_step(locked)
+        check_part_step(locked, SupplementaryPayment)
         payment = _payment_for(locked)
         if payment.invoice_state in (InvoiceState.QUEUED, InvoiceState.SENT):
             raise CaseActionError(_("An invoice for this case is already being sent or was sent."))
@@ -288,15 +269,13 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
         payment.save()
         write_step_event(
             case=locked,
-            action=PaymentAction.INVOICE_QUEUE,
+            action=Action.INVOICE_QUEUE,
             actor=actor,
             role=role_of(actor),
             data={"amount": str(payment.amount), "currency": payment.currency},
             meta=meta or NO_META,
         )
-        from payments.tasks import create_and_send_invoice
-
-        create_and_send_invoice.delay_on_commit(payment_id=payment.pk)
+        queue_after_commit("payments.tasks.create_and_send_invoice", payment_id=payment.pk)
     return payment
 
 
@@ -319,17 +298,15 @@ def invoice_record(
             payment.invoice_link = sent.payer_link
             payment.invoice_sent_at = timezone.now()
             payment.invoice_error = ""
-            action = PaymentAction.INVOICE_SENT
+            action = Action.INVOICE_SENT
             data = {"invoice_id": sent.invoice_id, "link": sent.payer_link}
         else:
             payment.invoice_state = InvoiceState.FAILED
             payment.invoice_error = error[:300]
-            action = PaymentAction.INVOICE_FAILED
+            action = Action.INVOICE_FAILED
             data = {"error": payment.invoice_error}
         payment.save()
         event = write_step_event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
         if sent is not None:
-            from payments.tasks import send_payment_email
-
-            send_payment_email.delay_on_commit(event_id=event.pk)
+            queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
     return payment

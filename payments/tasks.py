@@ -17,7 +17,8 @@ from django.conf import settings
 from payments import paypal, services
 from payments.emails import build_payment_email
 from payments.models import SupplementaryPayment
-from rma.models import CaseEvent
+from rma.cases.models import CaseEvent
+from rma_portal.tasks import EMAIL_RETRY
 
 PAYPAL_MAX_RETRIES = 8
 # Transaction Search may take up to three hours to list a new payment: a number not found
@@ -89,14 +90,7 @@ def create_and_send_invoice(self, payment_id: int) -> str:
     return "sent"
 
 
-@shared_task(
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=15 * 60,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-)
+@shared_task(**EMAIL_RETRY)
 def send_payment_email(event_id: int) -> bool:
     """Send the email a payment event calls for (invoice link, invoice request)."""
     event = (

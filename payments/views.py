@@ -1,55 +1,58 @@
-"""The customer's payment pages: thin views over the selectors and ``payments.services``."""
+"""The customer's payment pages, on the shared bases of the required information."""
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from payments.forms import PaymentProofForm
-from payments.models import InvoiceState
+from payments.models import InvoiceState, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
 from payments.services import invoice_request, payment_submit
-from rma import images
-from rma.models import Case
-from rma.selectors import case_number_for_customer
-from rma.services import CaseActionError, RequestMeta
+from rma.cases.models import Case
+from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.required.models import RequiredPart
+from rma.required.views import CustomerCaseMixin, PartStepView, PrivateFileView
+from rma_portal import images
 
 PAYPAL_SEND_MONEY_HELP = "https://www.paypal.com/c2/cshelp/article/how-do-i-send-money-HELP293"
 
 
-class PaymentView(LoginRequiredMixin, View):
+class PaymentView(PartStepView):
     """``/rma/<number>/payment/``: where and how to pay, and the form for the payment proof."""
 
+    part_model = SupplementaryPayment
+    form_class = PaymentProofForm
     template_name = "payments/payment.html"
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.case = case_number_for_customer(user=request.user, number=kwargs["number"])
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def closed_message(self) -> str:
+        return _("Nothing was changed: this RMA solution takes no payment proof now.")
 
-    def render_page(self, form: PaymentProofForm | None = None, status: int = 200) -> HttpResponse:
-        case = self.case
-        payment = payment_of_case(case=case)
-        open_for_proof = case.status == Case.Status.AWAITING_INFO and (
-            payment is None or payment.is_editable_by_customer
-        )
-        context = {
-            "case": case,
+    @property
+    def thanks_message(self) -> str:
+        return _("Thank you: we received your payment proof.")
+
+    def get_part(self) -> SupplementaryPayment | None:
+        return payment_of_case(case=self.case)
+
+    def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
+        payment = part
+        return {
+            **super().get_context_data(part, form),
             "payment": payment,
             "receipts": payment.current_receipts if payment else [],
             "receiving_account": payment.receiving_account if payment else settings.PAYPAL_RECEIVING_ACCOUNT,
-            "open_for_proof": open_for_proof,
-            "form": form or PaymentProofForm(),
+            "open_for_proof": self.case.status == Case.Status.AWAITING_INFO
+            and (payment is None or payment.is_open_to_customer),
             "invoice_link": payment.invoice_link
             if payment and payment.invoice_state == InvoiceState.SENT
             else "",
@@ -58,47 +61,22 @@ class PaymentView(LoginRequiredMixin, View):
             ),
             "paypal_help_url": PAYPAL_SEND_MONEY_HELP,
             "max_receipts": settings.UPLOAD_MAX_RECEIPTS,
-            "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         }
-        return render(self.request, self.template_name, context, status=status)
 
-    def get(self, request: HttpRequest, number: str) -> HttpResponse:
-        if not self.case.requires_payment:
-            raise Http404("This RMA solution asks for no payment.")
-        return self.render_page()
-
-    def post(self, request: HttpRequest, number: str) -> HttpResponse:
-        if not self.case.requires_payment or self.case.status != Case.Status.AWAITING_INFO:
-            messages.error(request, _("Nothing was changed: this RMA solution takes no payment proof now."))
-            return redirect(self.case)
-        form = PaymentProofForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_page(form, status=400)
-        try:
-            payment_submit(
-                case=self.case,
-                actor=request.user,
-                transaction_number=form.cleaned_data["transaction_number"],
-                receipts=form.cleaned_data["receipts"],
-                meta=RequestMeta.from_request(request),
-            )
-        except CaseActionError as error:
-            messages.error(request, error.message)
-            return redirect(self.case)
-        messages.success(request, _("Thank you: we received your payment proof."))
-        return redirect(self.case)
+    def submit(self, form: Form) -> None:
+        payment_submit(
+            case=self.case,
+            actor=self.request.user,
+            transaction_number=form.cleaned_data["transaction_number"],
+            receipts=form.cleaned_data["receipts"],
+            meta=RequestMeta.from_request(self.request),
+        )
 
 
-class InvoiceRequestView(LoginRequiredMixin, View):
+class InvoiceRequestView(CustomerCaseMixin, View):
     """``POST /rma/<number>/invoice-request/``: ask the team for a PayPal invoice link."""
 
     http_method_names = ["post"]
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.case = case_number_for_customer(user=request.user, number=kwargs["number"])
-        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, number: str) -> HttpResponse:
         try:
@@ -115,29 +93,12 @@ class InvoiceRequestView(LoginRequiredMixin, View):
         return redirect(self.case)
 
 
-class ReceiptFileView(View):
-    """A receipt image or its thumbnail, for the case's customer and for staff only."""
+class ReceiptFileView(PrivateFileView):
+    """A receipt image or its thumbnail."""
 
-    http_method_names = ["get", "head"]
-
-    def get(self, request: HttpRequest, number: str, receipt_id: int, variant: str) -> HttpResponse:
-        if variant not in ("image", "thumbnail"):
-            raise Http404("No such file.")
-        if images.staff_may_view(request.user):
-            case = Case.objects.filter(number=number).first()
-            if case is None:
-                raise Http404("No such RMA solution.")
-        elif request.user.is_authenticated and not request.user.is_staff:
-            case = case_number_for_customer(user=request.user, number=number)
-        else:
-            return redirect_to_login(request.get_full_path())
-        receipt = receipt_for_viewer(user=request.user, case=case, receipt_id=receipt_id)
+    def stored_file(self, case: Case, variant: str, receipt_id: int = 0) -> tuple[str, str, str] | None:
+        receipt = receipt_for_viewer(user=self.request.user, case=case, receipt_id=receipt_id)
         if receipt is None:
-            raise Http404("No such receipt.")
+            return None
         name = receipt.image.name if variant == "image" else receipt.thumbnail.name
-        stem = os.path.splitext(os.path.basename(receipt.original_name))[0] or "receipt"
-        extension = os.path.splitext(name)[1]
-        suffix = "" if variant == "image" else "-thumbnail"
-        return images.stored_file_response(
-            name, content_type=receipt.content_type, download_name=f"{stem}{suffix}{extension}"
-        )
+        return images.stored_file_identity(name, original_name=receipt.original_name, variant=variant)

@@ -7,10 +7,7 @@ class RmaConfig(AppConfig):
     verbose_name = _("RMA cases")
 
     def ready(self) -> None:
-        from rma.returns import register_parts
-
-        register_parts()  # the return shipment and shipping address parts of the checklist
-        from rma import returns_admin  # noqa: F401  (their admin pages)
-        from rma.page_cache import connect_signals
+        from rma import tasks  # noqa: F401  (registers the tasks services queue by name)
+        from rma_portal.page_cache import connect_signals
 
         connect_signals()  # cached customer pages follow every change of their data

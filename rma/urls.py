@@ -1,7 +1,8 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from rma import returns, views
+from rma.portal import views
+from rma.required import views as required_views
 
 app_name = "rma"
 
@@ -12,11 +13,11 @@ urlpatterns = [
     path("rma/<str:number>/agree/", views.CaseAgreeView.as_view(), name="case_agree"),
     path("rma/<str:number>/disagree/", views.CaseDisagreeView.as_view(), name="case_disagree"),
     path("rma/<str:number>/messages/", views.CaseMessageView.as_view(), name="case_message"),
-    path("rma/<str:number>/return/", returns.ReturnView.as_view(), name="case_return"),
+    path("rma/<str:number>/return/", required_views.ReturnView.as_view(), name="case_return"),
     path(
         "rma/<str:number>/return/files/<str:piece>/<str:variant>/",
-        returns.ReturnFileView.as_view(),
+        required_views.ReturnFileView.as_view(),
         name="case_return_file",
     ),
-    path("rma/<str:number>/address/", returns.AddressView.as_view(), name="case_address"),
+    path("rma/<str:number>/address/", required_views.AddressView.as_view(), name="case_address"),
 ]

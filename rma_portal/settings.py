@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "accounts",
     "rma",
     "payments",
+    # The project itself: project-wide commands (seed_demo), no models.
+    "rma_portal",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rma_portal.context_processors.portal",
-                "rma.page_cache.csrf_placeholder",
+                "rma_portal.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -151,7 +153,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 # signed-in session when it was last written more than this many seconds ago.
 SESSION_TOUCH_INTERVAL = 60
 # Seconds a rendered customer page (/rma/, /rma/<number>/) may be served from the cache;
-# any change to the customer's data retires it at once (rma.page_cache). 0 turns it off.
+# any change to the customer's data retires it at once (rma_portal.page_cache). 0 turns it off.
 CUSTOMER_PAGE_CACHE_SECONDS = env.int("CUSTOMER_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

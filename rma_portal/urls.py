@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from rma import admin_reports
-from rma.help import HelpView
-from rma.support import ContactSupportView, SupportSentView
+from rma.backoffice import views as backoffice_views
+from rma.support.views import ContactSupportView, HelpView, SupportSentView
 from rma_portal.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    *admin_reports.urls(),
+    *backoffice_views.urls(),
     path("admin/", admin.site.urls),
     path("help/", HelpView.as_view(), name="help"),
     path("support/", ContactSupportView.as_view(), name="support"),

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
-from rma.models import Case, CaseEvent, CaseItem, CaseMessage, Role, Warehouse
+from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, Role, Warehouse
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -36,7 +36,7 @@ def revoke_permissions(apps, schema_editor):
 
 def set_due_times(apps, schema_editor):
     """Open cases get the due time of their current status, counted from when it began."""
-    from rma.deadlines import due_at_for
+    from rma.cases.deadlines import due_at_for
 
     Case = apps.get_model("rma", "Case")
     for case in Case.objects.exclude(status__in=["completed", "cancelled"]).only("pk", "status", "status_changed_at").iterator():

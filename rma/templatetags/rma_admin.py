@@ -2,8 +2,8 @@
 
 from django import template
 
-from rma.queues import QUEUES, queue_counts
-from rma.risk import signals_for_case
+from rma.backoffice.queues import QUEUES, queue_counts
+from rma.backoffice.risk import signals_for_case
 
 register = template.Library()
 

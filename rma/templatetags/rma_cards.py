@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from rma.deadlines import case_due_at
-from rma.models import Case
-from rma.selectors import CustomerGroup
+from rma.cases.deadlines import case_due_at
+from rma.cases.models import Case
+from rma.cases.selectors import CustomerGroup
 
 # Groups in which the next move is the customer's: their cards say by when.
 CUSTOMER_MOVE_GROUPS = frozenset({"pending_confirmation", "action_required"})

@@ -6,8 +6,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from rma.help import HELP_SECTIONS
-from rma.help import help_url as build_help_url
+from rma.support.help import HELP_SECTIONS
+from rma.support.help import help_url as build_help_url
 
 register = template.Library()
 SECTIONS_BY_ANCHOR = {section.anchor: section for section in HELP_SECTIONS}

@@ -234,7 +234,9 @@ def test_a_request_for_a_code_is_worked_through_the_queue_and_expires_with_the_p
 ):
     customer = CustomerFactory()
     queued = []
-    monkeypatch.setattr(tasks.issue_login_code, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(
+        tasks.issue_login_code, "apply_async", lambda args=None, kwargs=None, **options: queued.append(kwargs)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         result = login_code_request(email=customer.email, client=CLIENT)
 

@@ -7,7 +7,7 @@ the case back in pending confirmation with the new solution.
 import pytest
 from playwright.sync_api import expect
 
-from rma.models import Case, CaseEvent
+from rma.cases.models import Case, CaseEvent
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory
 from tests.staff import session_cookie, staff_client_for
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 import payments.tasks  # noqa: F401  (registered on the app before the fixture reconfigures it)
 from payments.models import LookupState, PartState, SupplementaryPayment
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
 from tests.uploads import files

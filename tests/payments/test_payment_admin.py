@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory
 from tests.staff import staff_client_for
 from tests.uploads import files

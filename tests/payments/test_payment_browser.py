@@ -9,7 +9,7 @@ from django.test import Client
 from PIL import Image
 
 from payments.models import PartState, SupplementaryPayment
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory
 from tests.uploads import files
 
@@ -134,7 +134,7 @@ def test_the_form_works_with_javascript_off(browser, live_server, payment_case, 
 
 
 def test_a_payment_proof_sent_back_is_sent_again_in_the_browser(page, live_server, payment_case, tmp_path):
-    from rma import submissions
+    from rma.required import services as required_services
     from tests.factories import StaffFactory
 
     customer = Client()
@@ -143,7 +143,7 @@ def test_a_payment_proof_sent_back_is_sent_again_in_the_browser(page, live_serve
         f"/rma/{payment_case.number}/payment/",
         {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("blurry.jpg")]},
     )
-    submissions.submission_send_back(
+    required_services.submission_send_back(
         case=payment_case,
         # Transactional tests flush the groups the migrations made: a superuser stands in.
         actor=StaffFactory(is_superuser=True),

@@ -10,8 +10,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from payments import services
 from payments.models import InvoiceState, LookupState, PartState, PaymentReceipt, SupplementaryPayment
-from rma import submissions
-from rma.models import Case, CaseEvent
+from rma.cases.models import Action, Case, CaseEvent
+from rma.cases.workflow import CaseActionError
+from rma.required import parts as submissions
+from rma.required import services as required_services
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
 from tests.uploads import files
 
@@ -93,7 +95,7 @@ def test_a_proof_is_stored_normalised_and_the_only_part_moves_the_case_to_review
     payment_case.refresh_from_db()
     assert payment_case.status == Case.Status.UNDER_REVIEW
     actions = list(CaseEvent.objects.filter(case=payment_case).values_list("action", flat=True))
-    assert actions == [services.PaymentAction.SUBMIT, "mark_info_complete"]
+    assert actions == [Action.PAYMENT_SUBMIT, "mark_info_complete"]
 
 
 def test_a_proof_on_a_case_that_also_needs_a_return_keeps_it_awaiting_information(
@@ -247,7 +249,7 @@ def test_a_failure_after_storing_leaves_no_row_and_no_file(
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(submissions, "complete_if_ready", broken)
+    monkeypatch.setattr(required_services, "complete_if_ready", broken)
 
     with pytest.raises(RuntimeError):
         post_proof(customer_client, payment_case)
@@ -265,7 +267,7 @@ def test_a_transaction_number_used_on_another_case_is_flagged(client, payment_ca
 
     post_proof(client, payment_case)
 
-    event = CaseEvent.objects.get(case=payment_case, action=services.PaymentAction.SUBMIT)
+    event = CaseEvent.objects.get(case=payment_case, action=Action.PAYMENT_SUBMIT)
     assert event.data["duplicate_of"] == [other.number]
     assert services.duplicate_transaction_cases(
         transaction_number=GOOD_NUMBER, exclude_case_id=payment_case.pk
@@ -315,7 +317,7 @@ def test_the_lookup_records_what_paypal_says(
     assert payment.lookup_amount == Decimal(amount)
     assert payment.lookup_currency == currency
     assert payment.lookup_payer_email == "payer@example.com"
-    assert CaseEvent.objects.filter(case=payment_case, action=services.PaymentAction.LOOKUP).count() == 1
+    assert CaseEvent.objects.filter(case=payment_case, action=Action.PAYMENT_LOOKUP).count() == 1
 
 
 def test_an_unknown_transaction_number_is_recorded_not_found(
@@ -408,7 +410,7 @@ def test_a_customer_can_ask_for_an_invoice_link_once(
     with django_capture_on_commit_callbacks(execute=True):
         customer_client.post(url)
     assert len(mailoutbox) == 1
-    assert CaseEvent.objects.filter(action=services.PaymentAction.INVOICE_REQUEST).count() == 1
+    assert CaseEvent.objects.filter(action=Action.INVOICE_REQUEST).count() == 1
 
 
 def test_an_invoice_request_on_another_customers_case_is_a_404(client, payment_case):
@@ -454,7 +456,7 @@ def test_an_invoice_paypal_refuses_is_recorded_for_the_agent(
 
 
 def test_without_paypal_an_invoice_cannot_be_sent(paypal_off, payment_case):
-    with pytest.raises(services.CaseActionError, match="not configured"):
+    with pytest.raises(CaseActionError, match="not configured"):
         services.invoice_send(case=payment_case, actor=AgentFactory())
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from payments.models import PartState, SupplementaryPayment
-from rma import submissions
-from rma.models import Action, Case, CaseEvent
-from rma.services import CaseActionError, CasePermissionError
+from rma.cases.models import Action, Case, CaseEvent
+from rma.cases.workflow import CaseActionError, CasePermissionError
+from rma.required import parts as submissions
+from rma.required import services as required_services
 from tests.factories import AgentFactory, CaseFactory
 from tests.uploads import files
 
@@ -28,7 +29,7 @@ def reviewed_case(client):
 
 
 def test_accepting_moves_the_case_to_processing_and_the_payment_to_accepted(reviewed_case):
-    case = submissions.submission_accept(case=reviewed_case, actor=AgentFactory())
+    case = required_services.case_accept(case=reviewed_case, actor=AgentFactory())
 
     assert case.status == Case.Status.PROCESSING
     assert SupplementaryPayment.objects.get(case=case).state == PartState.ACCEPTED
@@ -36,7 +37,7 @@ def test_accepting_moves_the_case_to_processing_and_the_payment_to_accepted(revi
 
 
 def test_a_payment_sent_back_is_shown_with_its_reason_and_sent_again(client, reviewed_case):
-    submissions.submission_send_back(
+    required_services.submission_send_back(
         case=reviewed_case, actor=AgentFactory(), parts=["payment"], reason="The receipt is cut off."
     )
 
@@ -65,7 +66,7 @@ def test_a_payment_sent_back_is_shown_with_its_reason_and_sent_again(client, rev
 
 def test_sending_back_needs_a_reason_and_changes_nothing_without_one(reviewed_case):
     with pytest.raises(CaseActionError, match="say why"):
-        submissions.submission_send_back(
+        required_services.submission_send_back(
             case=reviewed_case, actor=AgentFactory(), parts=["payment"], reason=" "
         )
 
@@ -76,7 +77,7 @@ def test_sending_back_needs_a_reason_and_changes_nothing_without_one(reviewed_ca
 
 def test_a_part_the_solution_does_not_need_cannot_be_sent_back(reviewed_case):
     with pytest.raises(CaseActionError, match="does not ask for: address"):
-        submissions.submission_send_back(
+        required_services.submission_send_back(
             case=reviewed_case, actor=AgentFactory(), parts=["address"], reason="x"
         )
 
@@ -86,7 +87,7 @@ def test_a_part_the_solution_does_not_need_cannot_be_sent_back(reviewed_case):
 
 def test_a_customer_cannot_review_their_own_submission(reviewed_case):
     with pytest.raises(CasePermissionError):
-        submissions.submission_accept(case=reviewed_case, actor=reviewed_case.customer)
+        required_services.case_accept(case=reviewed_case, actor=reviewed_case.customer)
 
     reviewed_case.refresh_from_db()
     assert reviewed_case.status == Case.Status.UNDER_REVIEW
@@ -95,17 +96,19 @@ def test_a_customer_cannot_review_their_own_submission(reviewed_case):
 
 def test_a_second_accept_is_refused_and_changes_nothing(reviewed_case):
     agent = AgentFactory()
-    submissions.submission_accept(case=reviewed_case, actor=agent)
+    required_services.case_accept(case=reviewed_case, actor=agent)
 
     with pytest.raises(CaseActionError):
-        submissions.submission_accept(case=reviewed_case, actor=agent)
+        required_services.case_accept(case=reviewed_case, actor=agent)
 
     assert CaseEvent.objects.filter(case=reviewed_case, action=Action.ACCEPT).count() == 1
 
 
 def test_the_reviewer_sees_the_payment_details_receipts_and_warnings(client, reviewed_case, paypal_off):
+    from django.contrib import admin
+
     from payments.models import PaymentReceipt
-    from rma.review import review_sections
+    from rma.required.admin import review_sections
 
     other = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
     client.force_login(other.customer)
@@ -114,7 +117,7 @@ def test_the_reviewer_sees_the_payment_details_receipts_and_warnings(client, rev
         {"transaction_number": "5TY05013RG002845M", "receipts": [files.jpeg("copy.jpg")]},
     )
 
-    [(part, review)] = review_sections(reviewed_case)
+    [(part, review)] = review_sections(admin.site, reviewed_case)
 
     assert part.key == "payment" and part.state == "submitted"
     assert ("Transaction number", "5TY05013RG002845M") in review.details

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from accounts.models import User
-from rma.models import Action, Case, CaseEvent, CaseMessage, Role
+from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory, WarehouseFactory
 from tests.staff import staff_client_for
 

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from rma.models import Case, CaseEvent, Warehouse
-from rma.submissions import required_parts
+from rma.cases.models import Case, CaseEvent, Warehouse
+from rma.required.parts import required_parts
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ lifecycle: a change to ``rma.models.TRANSITIONS`` that drifts from it fails thes
 
 import pytest
 
-from rma.models import Action, Case, CaseEvent, Role
-from rma.services import TRANSITION_SERVICES, CaseActionError, CaseStatusError
+from rma.cases.models import Action, Case, CaseEvent, Role
+from rma.cases.workflow import CaseActionError, CaseStatusError
+from rma.lifecycle import TRANSITION_SERVICES
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.test import Client
 
-from rma.models import Case
-from rma.page_cache import CSRF_PLACEHOLDER
-from rma.services import case_message_post
+from rma.cases.models import Case
+from rma.cases.services import case_message_post
+from rma_portal.page_cache import CSRF_PLACEHOLDER
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

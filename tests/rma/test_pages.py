@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from rma.models import Action, Case, CaseEvent, CaseMessage, Role
+from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
 from tests.factories import (
     CaseEventFactory,
     CaseFactory,

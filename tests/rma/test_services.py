@@ -7,10 +7,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rma.models import Action, Case, CaseEvent, CaseItem, Role
-from rma.services import (
-    CaseActionError,
-    CaseStatusError,
+from rma.cases.models import Action, Case, CaseEvent, CaseItem, Role
+from rma.cases.services import (
     case_agree,
     case_complete,
     case_create,
@@ -18,11 +16,13 @@ from rma.services import (
     case_items_save,
     case_message_post,
     case_publish,
-    case_request_info,
     case_revise,
     case_update,
     customer_for_email,
 )
+from rma.cases.workflow import CaseActionError, CaseStatusError
+from rma.required.services import case_request_info
+from rma_portal.tasks import EMAIL_RETRY
 from tests.factories import (
     CaseEventFactory,
     CaseFactory,
@@ -220,7 +220,7 @@ def test_completing_a_replacement_needs_carrier_and_tracking(agent):
 
 
 def test_events_record_ip_and_user_agent(rf):
-    from rma.services import RequestMeta
+    from rma.cases.workflow import RequestMeta
 
     request = rf.post("/", HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="203.0.113.9")
     case = CaseFactory()
@@ -437,13 +437,13 @@ def test_the_email_task_gives_up_after_its_retries(agent, monkeypatch):
     monkeypatch.setitem(tasks.send_case_event_email.app.conf, "task_eager_propagates", False)
     result = tasks.send_case_event_email.apply(kwargs={"event_id": event.pk}, throw=False)
     assert result.failed() and isinstance(result.result, ConnectionRefusedError)
-    assert len(attempts) == 1 + tasks.EMAIL_RETRY["max_retries"]
+    assert len(attempts) == 1 + EMAIL_RETRY["max_retries"]
 
 
 @pytest.mark.parametrize("action", list(Action))
 @pytest.mark.parametrize("role", list(Role))
 def test_emails_are_queued_exactly_for_the_events_that_send_one(action, role, agent):
-    from rma.emails import build_case_event_email, event_sends_email
+    from rma.cases.emails import build_case_event_email, event_sends_email
 
     case = CaseFactory(assigned_agent=agent)
     # A revision that goes back for approval emails nobody; one shown to the customer does.

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from rma.models import Action, Case, Role
+from rma.cases.models import Action, Case, Role
 from tests.factories import AgentFactory, CaseEventFactory, CaseFactory
 
 S = Case.Status

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory, StaffFactory
 from tests.staff import session_cookie, staff_client_for
 

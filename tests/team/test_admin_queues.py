@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from rma.models import Action, Case, CaseEvent
+from rma.cases.models import Action, Case, CaseEvent
 from tests.factories import AgentFactory, CaseFactory, CaseItemFactory, CustomerFactory, WarehouseFactory
 from tests.staff import staff_client_for
 

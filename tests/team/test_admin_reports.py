@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db

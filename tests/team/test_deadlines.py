@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from rma import deadlines
-from rma.deadlines import Allowance, Party, add_working_days, deadline_for, due_at_for, whose_move
-from rma.models import Case
+from rma.cases import deadlines
+from rma.cases.deadlines import Allowance, Party, add_working_days, deadline_for, due_at_for, whose_move
+from rma.cases.models import Case
 from tests.factories import CaseFactory
 
 UTC = datetime.UTC

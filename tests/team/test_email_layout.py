@@ -96,7 +96,8 @@ CUSTOMER_TEMPLATES = [
 
 @pytest.mark.parametrize("name", CUSTOMER_TEMPLATES)
 def test_every_customer_email_uses_the_one_layout_and_links_the_case(name, context):
-    from rma.models import CaseEvent, CaseMessage, CaseReminder
+    from rma.backoffice.models import CaseReminder
+    from rma.cases.models import CaseEvent, CaseMessage
 
     case = context["case"]
     context.update(
@@ -119,8 +120,8 @@ def test_the_sign_in_emails_share_the_layout(name, settings):
     html = render_to_string(
         f"{name}.html",
         {
-            "PORTAL_NAME": "Warranty Service",
-            "SUPPORT_EMAIL": "help@example.com",
+            "portal_name": "Warranty Service",
+            "support_email": "help@example.com",
             "code": "123456",
             "validity_minutes": 15,
             "email": "someone@example.com",

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 
-from rma.help import HELP_ANCHORS, help_url
+from rma.support.help import HELP_ANCHORS, help_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rma.models import Case
+from rma.cases.models import Case
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from rma.models import Case
-from rma.queues import QUEUES, queue_cases, queue_counts
+from rma.backoffice.queues import QUEUES, queue_cases, queue_counts
+from rma.cases.models import Case
 from tests.factories import AgentFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db

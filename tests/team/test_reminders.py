@@ -10,9 +10,11 @@ from django.core import mail
 from django.db import connection
 
 from rma import tasks
-from rma.models import Action, Case, CaseEvent, CaseReminder
-from rma.reminders import flag_overdue_cases, remind_due_cases
-from rma.services import case_agree, case_mark_info_complete, case_request_info
+from rma.backoffice.models import CaseReminder
+from rma.backoffice.reminders import flag_overdue_cases, remind_due_cases
+from rma.cases.models import Action, Case, CaseEvent
+from rma.cases.services import case_agree
+from rma.required.services import case_mark_info_complete, case_request_info
 from tests.factories import AgentFactory, CaseFactory
 
 S = Case.Status
@@ -59,7 +61,7 @@ def test_a_transition_sets_the_due_time_of_the_new_status(waiting_case):
 @pytest.mark.django_db
 def test_a_final_status_has_no_due_time():
     case = CaseFactory(status=S.PROCESSING, refund=True)
-    from rma.services import case_complete
+    from rma.cases.services import case_complete
 
     done = case_complete(case=case, actor=AgentFactory(), refund_reference="REF-1")
     assert done.due_at is None

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from rma.models import Action, Case
-from rma.reports import bar_chart_svg, build_report, week_start
+from rma.backoffice.reports import bar_chart_svg, build_report, week_start
+from rma.cases.models import Action, Case
 from tests.team.conftest import at, history
 
 S = Case.Status

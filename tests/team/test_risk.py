@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from payments.models import PartState, SupplementaryPayment
-from rma.models import Case, ReturnShipment, ShippingAddress
-from rma.risk import signals_for_case
+from rma.backoffice.risk import signals_for_case
+from rma.cases.models import Case
+from rma.required.models import ReturnShipment, ShippingAddress
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

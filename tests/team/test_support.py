@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 
-from rma.models import Case, SupportRequest
+from rma.cases.models import Case
+from rma.support.models import SupportRequest
 from tests.factories import CaseFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import ExifTags, Image
 
-from rma import images
+from rma_portal import images
 from tests.uploads import files
 
 

@@ -5,7 +5,8 @@ again; the agent accepts."""
 import pytest
 from django.test import Client
 
-from rma.models import Case, PartState, ReturnShipment
+from rma.cases.models import Case
+from rma.required.models import PartState, ReturnShipment
 from tests.factories import CaseFactory, StaffFactory
 from tests.staff import session_cookie, staff_client_for
 from tests.uploads import files

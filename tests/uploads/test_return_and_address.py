@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from payments.models import SupplementaryPayment
-from rma import returns, submissions
-from rma.models import Case, CaseEvent, PartState, ReturnShipment, ShippingAddress
+from rma.cases.models import Action, Case, CaseEvent
+from rma.required import parts as submissions
+from rma.required import services as required_services
+from rma.required.models import PartState, ReturnShipment, ShippingAddress
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
 from tests.uploads import files
 
@@ -157,7 +159,7 @@ def test_a_tracking_number_used_on_another_case_is_flagged(client, refund_return
 
     post_return(client, refund_return_case)
 
-    event = CaseEvent.objects.get(case=refund_return_case, action=returns.ReturnAction.SUBMIT)
+    event = CaseEvent.objects.get(case=refund_return_case, action=Action.RETURN_SUBMIT)
     assert event.data["duplicate_of"] == [other.number]
 
 
@@ -243,7 +245,7 @@ def test_only_the_label_photo_sent_back_is_asked_again(client, replacement_case)
     replacement_case.refresh_from_db()
     assert replacement_case.status == Case.Status.UNDER_REVIEW
 
-    submissions.submission_send_back(
+    required_services.submission_send_back(
         case=replacement_case,
         actor=AgentFactory(),
         parts=["label_photo"],
@@ -268,7 +270,7 @@ def test_only_the_label_photo_sent_back_is_asked_again(client, replacement_case)
     assert replacement_case.status == Case.Status.UNDER_REVIEW
     assert ShippingAddress.objects.get(case=replacement_case).state == PartState.SUBMITTED
 
-    submissions.submission_accept(case=replacement_case, actor=AgentFactory())
+    required_services.case_accept(case=replacement_case, actor=AgentFactory())
     replacement_case.refresh_from_db()
     assert replacement_case.status == Case.Status.PROCESSING
     assert ReturnShipment.objects.get(case=replacement_case).state == PartState.ACCEPTED
@@ -317,7 +319,7 @@ def test_a_part_sent_back_shows_its_reason_and_asks_for_it_again_on_the_case_pag
     case = CaseFactory(status=Case.Status.AWAITING_INFO, refund=True)
     client.force_login(case.customer)
     post_return(client, case)
-    submissions.submission_send_back(
+    required_services.submission_send_back(
         case=case, actor=AgentFactory(), parts=["return"], reason="Wrong parcel photo."
     )
 

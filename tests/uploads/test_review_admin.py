@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from payments.models import SupplementaryPayment
-from rma.models import Case, PartState, ReturnShipment, ShippingAddress
+from rma.cases.models import Case
+from rma.required.models import PartState, ReturnShipment, ShippingAddress
 from tests.factories import CaseFactory
 from tests.staff import staff_client_for
 from tests.uploads import files

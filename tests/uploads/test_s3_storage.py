@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.core.files.storage import default_storage
 
-from rma import images
+from rma_portal import images
 from tests.uploads import files
 
 BUCKET = "rma-uploads"
@@ -121,7 +121,7 @@ def test_the_file_view_redirects_the_owner_to_a_signed_short_lived_link(s3, clie
     from django.urls import reverse
 
     from payments.models import PaymentReceipt
-    from rma.models import Case
+    from rma.cases.models import Case
     from tests.factories import CaseFactory, CustomerFactory
 
     settings.PAYPAL_CLIENT_ID = settings.PAYPAL_CLIENT_SECRET = ""

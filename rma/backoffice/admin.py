@@ -1,0 +1,477 @@
+"""
+The warranty team's back office for cases.
+
+Agents create a case for a customer by email and move it along the lifecycle with one
+button per allowed transition; each button opens a short confirmation page whose POST calls
+the same service the customer pages use. Editing, creating and messaging go through
+the services too, so every change leaves its event.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rma.backoffice.actions import CASE_ACTIONS
+from rma.backoffice.queues import QueueFilter
+from rma.cases.deadlines import deadline_for
+from rma.cases.models import (
+    TRANSITIONS,
+    Action,
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseMessage,
+    Transition,
+    Warehouse,
+    transition_for,
+)
+from rma.cases.services import (
+    SOLUTION_FIELDS,
+    TEAM_FIELDS,
+    case_create,
+    case_items_save,
+    case_message_post,
+    case_update,
+    customer_for_email,
+)
+from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
+from rma.lifecycle import TRANSITION_SERVICES
+from rma.required.admin import review_view
+
+TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
+
+
+def _on_behalf(transition: Transition, user) -> bool:
+    """Staff take a customer's step only on the customer's behalf."""
+    return transition.on_behalf and role_of(user) not in transition.roles
+
+
+def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
+    """The transitions ``user`` may take on ``case`` now, each with its on-behalf flag."""
+    allowed = []
+    for row in case.allowed_actions():
+        on_behalf = _on_behalf(row, user)
+        if can_take(row, case=case, user=user, on_behalf=on_behalf):
+            allowed.append((row, on_behalf))
+    return allowed
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "country", "is_active")
+    list_filter = ("is_active", "country")
+    search_fields = ("name", "city", "postal_code")
+
+
+class CaseItemInline(admin.TabularInline):
+    model = CaseItem
+    fields = (
+        "product_model",
+        "serial_number",
+        "uid",
+        "quantity",
+        "kit_scope",
+        "purchase_date",
+        "warranty_months",
+        "in_warranty_display",
+    )
+    readonly_fields = ("in_warranty_display",)
+    min_num = 1
+    extra = 0
+    validate_min = True
+
+    @admin.display(description=gettext_lazy("In warranty"), boolean=True)
+    def in_warranty_display(self, item: CaseItem) -> bool | None:
+        return item.in_warranty if item.pk else None
+
+    # Items are part of the solution: frozen once the customer may rely on it.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_solution_editable)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseMessageInline(ReadOnlyInline):
+    model = CaseMessage
+    fields = ("created_at", "sender", "author", "body")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("Messages (write a new one in “Reply to the customer” above)")
+
+
+class CaseEventInline(ReadOnlyInline):
+    """The audit trail: shown in full, never editable."""
+
+    model = CaseEvent
+    fields = (
+        "created_at",
+        "actor",
+        "actor_role",
+        "on_behalf",
+        "action",
+        "from_status",
+        "to_status",
+        "comment",
+        "data",
+        "ip",
+        "user_agent",
+    )
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class CaseAdminForm(forms.ModelForm):
+    customer_email = forms.EmailField(
+        label=gettext_lazy("Customer's email address"),
+        required=False,
+        help_text=gettext_lazy("The address the customer wrote from."),
+    )
+    new_customer = forms.BooleanField(
+        label=gettext_lazy("This is a new customer"),
+        required=False,
+        help_text=gettext_lazy(
+            "Tick it when no customer has this address yet: an account is then made for it. "
+            "Asked only for an address the portal does not know, so that a typo does not make "
+            "a second account for someone."
+        ),
+    )
+    reply_to_customer = forms.CharField(
+        label=gettext_lazy("Reply to the customer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Sent to the customer by email and shown on their case page."),
+    )
+
+    # Whether the add form's address belongs to an account already (set by its cleaning).
+    customer_exists = True
+
+    class Meta:
+        model = Case
+        fields = (*SOLUTION_FIELDS, *TEAM_FIELDS)
+
+    def clean_customer_email(self) -> str:
+        email = self.cleaned_data.get("customer_email", "")
+        if self.instance.pk is None:
+            if not email:
+                raise ValidationError(_("Enter the customer's email address."))
+            existing = get_user_model().objects.with_email(email).first()
+            if existing is not None and existing.is_staff:
+                raise ValidationError(_("This address belongs to a member of staff, not a customer."))
+            self.customer_exists = existing is not None
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email = cleaned.get("customer_email")
+        if (
+            self.instance.pk is None
+            and email
+            and not self.customer_exists
+            and not cleaned.get("new_customer")
+        ):
+            message = _(
+                "No customer has this address yet. Check it for typos; if it is right, tick "
+                "“This is a new customer” and save again."
+            )
+            alike = [user.email for user in get_user_model().objects.customers_like(email)]
+            if alike:
+                message += " " + _("Customers with a similar address: %(addresses)s.") % {
+                    "addresses": ", ".join(alike)
+                }
+            self.add_error("customer_email", message)
+        return cleaned
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
+    list_display = (
+        "number",
+        "customer",
+        "status",
+        "due_display",
+        "solution_type",
+        "warehouse",
+        "assigned_agent",
+        "created_at",
+    )
+    list_filter = (
+        QueueFilter,
+        "status",
+        "solution_type",
+        "warehouse",
+        ("assigned_agent", admin.RelatedOnlyFieldListFilter),
+        "needs_approval",
+    )
+    search_fields = ("number", "customer__email", "items__serial_number", "items__uid")
+    list_select_related = ("customer", "warehouse", "assigned_agent")
+    # Big lists: no second COUNT over the whole table, and agents picked by typing.
+    show_full_result_count = False
+    autocomplete_fields = ("assigned_agent",)
+    actions = CASE_ACTIONS
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
+    change_form_template = "admin/rma/case/change_form.html"
+    # The case page belongs to the customer: staff would get a 404 there.
+    view_on_site = False
+
+    STATUS_FIELDS = (
+        "number",
+        "customer",
+        "status",
+        "revision",
+        "created_at",
+        "updated_at",
+        "status_changed_at",
+        "due_at",
+        "completed_at",
+        "refund_reference",
+        "outbound_carrier",
+        "outbound_tracking_number",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cases carry an audit trail; a case that should not go on is cancelled
+
+    def has_approve_permission(self, request) -> bool:
+        """Bulk approval is offered to supervisors only."""
+        return request.user.has_perm("rma.approve_case")
+
+    @admin.display(description=gettext_lazy("Due"), ordering="due_at")
+    def due_display(self, case: Case) -> str:
+        deadline = deadline_for(case)
+        if deadline.due_at is None:
+            return "—"
+        when = date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")
+        if deadline.overdue:
+            return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
+        return when
+
+    def get_fieldsets(self, request, obj=None):
+        solution = (
+            _("Solution"),
+            {
+                "fields": (
+                    "solution_type",
+                    "solution_note",
+                    "needs_approval",
+                    ("refund_amount", "refund_currency"),
+                    ("payment_amount", "payment_currency"),
+                    "return_required",
+                    "warehouse",
+                    "country",
+                )
+            },
+        )
+        team = (_("Warranty team"), {"fields": ("assigned_agent", "agent_notes")})
+        if obj is None:
+            return ((None, {"fields": ("customer_email", "new_customer")}), solution, team)
+        state = (
+            _("Case"),
+            {
+                "fields": (
+                    ("number", "status", "revision"),
+                    "customer",
+                    ("created_at", "status_changed_at", "due_at", "completed_at"),
+                    ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
+                )
+            },
+        )
+        reply = (_("Conversation"), {"fields": ("reply_to_customer",)})
+        return (state, solution, team, reply)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.is_solution_editable:
+            return self.STATUS_FIELDS
+        return self.STATUS_FIELDS + SOLUTION_FIELDS
+
+    def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
+        meta = RequestMeta.from_request(request)
+        try:
+            if not change:
+                obj.customer = customer_for_email(email=form.cleaned_data["customer_email"])
+                case_create(case=obj, actor=request.user, meta=meta)
+            else:
+                updated = case_update(
+                    case=obj, actor=request.user, changed_fields=form.changed_data, meta=meta
+                )
+                obj.status = updated.status
+            reply = form.cleaned_data.get("reply_to_customer", "").strip()
+            if change and reply:
+                case_message_post(case=obj, author=request.user, body=reply, meta=meta)
+        except CaseActionError as error:
+            # The form was valid when checked; the case moved on in the meantime.
+            raise PermissionDenied(error.message) from error
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not CaseItem:
+            return super().save_formset(request, form, formset, change)
+        saved = formset.save(commit=False)
+        try:
+            # A new case's items come with its "created" event; later edits get their own.
+            case_items_save(
+                case=form.instance,
+                actor=request.user,
+                saved=saved,
+                deleted=formset.deleted_objects,
+                record_event=change,
+                meta=RequestMeta.from_request(request),
+            )
+        except CaseActionError as error:
+            raise PermissionDenied(error.message) from error
+
+    # --- One button per allowed transition ------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="rma_case_transition",
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="rma_case_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = [
+                {"row": row, "on_behalf": on_behalf, "label": transition_label(row, on_behalf)}
+                for row, on_behalf in staff_transitions(obj, request.user)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """What the customer sent, part by part; accept it or send parts back."""
+        return review_view(self, request, object_id)
+
+    def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Confirm one transition (GET), then take it through its service (POST)."""
+        if action not in TRANSITION_ACTIONS:
+            raise Http404("No such action.")
+        case = self.get_object(request, object_id)
+        if case is None:
+            raise Http404("No such case.")
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        row = transition_for(action)
+        on_behalf = _on_behalf(row, request.user)
+        if not can_take(row, case=case, user=request.user, on_behalf=on_behalf):
+            raise PermissionDenied
+        change_url = reverse("admin:rma_case_change", args=[case.pk])
+        form = TransitionForm(request.POST if request.method == "POST" else None, transition=row, case=case)
+        if request.method == "POST" and form.is_valid():
+            service = TRANSITION_SERVICES[action]
+            kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
+            kwargs.update(form.service_arguments())
+            if row.on_behalf:
+                kwargs["on_behalf"] = on_behalf
+            try:
+                case = service(**kwargs)
+            except CaseActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                _("%(action)s: done. The case is now “%(status)s”.")
+                % {"action": transition_label(row, on_behalf), "status": case.get_status_display()},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": transition_label(row, on_behalf),
+            "transition": row,
+            "on_behalf": on_behalf,
+            "form": form,
+            "change_url": change_url,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/rma/case/transition.html", context)
+
+
+def transition_label(row: Transition, on_behalf: bool) -> str:
+    label = str(Action(row.action).label)
+    if on_behalf:
+        return _("%(action)s on the customer's behalf") % {"action": label}
+    return label
+
+
+class TransitionForm(forms.Form):
+    """The few inputs a transition takes: a comment, and what completing a case needs."""
+
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, transition: Transition, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition.comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].help_text = {
+                Action.DISAGREE: _("What the customer finds wrong and which solution they want instead."),
+                Action.REQUEST_INFO: _("Shown to the customer: what to send again and why."),
+                Action.SEND_BACK: _("For the agent: what to change."),
+                Action.CANCEL: _("Shown to the customer: why the case is closed."),
+            }.get(transition.action, "")
+        elif transition.action in (Action.REVISE, Action.COMPLETE):
+            self.fields["comment"].help_text = _("Optional; shown to the customer with this step.")
+        elif transition.on_behalf:
+            self.fields["comment"].help_text = _(
+                "How the customer asked you to do this (kept in the audit trail)."
+            )
+        if transition.action == Action.COMPLETE:
+            if case.solution_type == Case.SolutionType.REFUND:
+                self.fields["refund_reference"] = forms.CharField(
+                    label=gettext_lazy("Refund reference"), max_length=100
+                )
+            else:
+                self.fields["outbound_carrier"] = forms.CharField(
+                    label=gettext_lazy("Carrier"), max_length=60
+                )
+                self.fields["outbound_tracking_number"] = forms.CharField(
+                    label=gettext_lazy("Tracking number"), max_length=60
+                )
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)

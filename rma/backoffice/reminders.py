@@ -1,0 +1,165 @@
+"""
+Reminders before a customer's deadline, and overdue flags for the team.
+
+A Celery beat task (``rma.backoffice.tasks.send_deadline_reminders``) calls ``remind_due_cases`` and
+``flag_overdue_cases``. Each case is claimed in its own transaction: the case row is locked
+with ``SKIP LOCKED`` (a second beat run working at the same moment passes it by), its
+status and due time are checked again under the lock, and a ``CaseReminder`` row is written
+whose unique constraint allows one reminder of a kind per deadline. The email goes out after
+the commit, from a task that checks once more that the case has not moved on.
+
+Agents may also remind customers by hand (``case_remind``), at most once a day per case.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rma.backoffice.models import CaseReminder
+from rma.cases.deadlines import WAITING_ON, Party, reminder_lead
+from rma.cases.emails import case_admin_url, case_url, team_address
+from rma.cases.models import Action, Case
+from rma.cases.workflow import (
+    NO_META,
+    CaseActionError,
+    CaseStatusError,
+    RequestMeta,
+    lock_case,
+    role_of,
+    write_step_event,
+)
+from rma_portal.emails import build_email
+from rma_portal.tasks import queue_after_commit
+
+CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
+MANUAL_REMINDER_GAP = datetime.timedelta(hours=24)
+
+
+def _due_for_reminder(now: datetime.datetime) -> Q:
+    return Q(status__in=CUSTOMER_STATUSES, due_at__gt=now, due_at__lte=now + reminder_lead())
+
+
+def _overdue(now: datetime.datetime) -> Q:
+    return Q(due_at__lte=now) & ~Q(status__in=Case.FINAL_STATUSES)
+
+
+def _claim(*, case_id: int, kind: str, eligible: Q, now: datetime.datetime) -> CaseReminder | None:
+    """Lock one case, check it still qualifies, and write its reminder row (or nothing)."""
+    try:
+        with transaction.atomic():
+            case = Case.objects.select_for_update(skip_locked=True).filter(eligible, pk=case_id).first()
+            if case is None:
+                return None  # moved on, or another run holds it right now
+            if CaseReminder.objects.filter(case=case, kind=kind, due_at=case.due_at).exists():
+                return None
+            reminder = CaseReminder.objects.create(
+                case=case, kind=kind, status=case.status, due_at=case.due_at, created_at=now
+            )
+            write_step_event(
+                case=case,
+                actor=None,
+                role=role_of(None),
+                action=Action.FLAG_OVERDUE if kind == CaseReminder.Kind.OVERDUE else Action.REMIND,
+                data={"kind": kind, "due_at": case.due_at.isoformat()},
+            )
+            _queue_email(reminder)
+    except IntegrityError:
+        return None  # another run wrote the same reminder first
+    return reminder
+
+
+def _queue_email(reminder: CaseReminder) -> None:
+    queue_after_commit("rma.tasks.send_case_reminder_email", reminder_id=reminder.pk)
+
+
+def _claim_all(*, kind: str, eligible: Q, now: datetime.datetime) -> int:
+    already = CaseReminder.objects.filter(case=OuterRef("pk"), kind=kind, due_at=OuterRef("due_at"))
+    candidates = list(
+        Case.objects.filter(eligible).filter(~Exists(already)).order_by("due_at").values_list("pk", flat=True)
+    )
+    claimed = [_claim(case_id=pk, kind=kind, eligible=eligible, now=now) for pk in candidates]
+    return sum(1 for reminder in claimed if reminder is not None)
+
+
+def remind_due_cases(*, now: datetime.datetime | None = None) -> int:
+    """Remind each customer whose deadline is near, once per deadline; returns how many."""
+    now = now or timezone.now()
+    return _claim_all(kind=CaseReminder.Kind.CUSTOMER, eligible=_due_for_reminder(now), now=now)
+
+
+def flag_overdue_cases(*, now: datetime.datetime | None = None) -> int:
+    """Tell the team about each case past its due time, once per deadline; returns how many."""
+    now = now or timezone.now()
+    return _claim_all(kind=CaseReminder.Kind.OVERDUE, eligible=_overdue(now), now=now)
+
+
+def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> CaseReminder:
+    """An agent reminds the customer of their pending step now (at most once a day)."""
+    if not actor.has_perm("rma.change_case"):
+        raise CaseActionError(_("You do not have the permission to remind customers."))
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.status not in CUSTOMER_STATUSES:
+            raise CaseStatusError(
+                _("RMA %(number)s is “%(status)s”: the customer has nothing to do, so no reminder was sent.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        recent = CaseReminder.objects.filter(
+            case=locked,
+            kind__in=[CaseReminder.Kind.CUSTOMER, CaseReminder.Kind.MANUAL],
+            created_at__gt=timezone.now() - MANUAL_REMINDER_GAP,
+        )
+        if recent.exists():
+            raise CaseActionError(
+                _("RMA %(number)s: the customer was reminded less than a day ago.")
+                % {"number": locked.number}
+            )
+        reminder = CaseReminder.objects.create(
+            case=locked, kind=CaseReminder.Kind.MANUAL, status=locked.status, due_at=locked.due_at
+        )
+        write_step_event(
+            case=locked,
+            actor=actor,
+            role=role_of(actor),
+            action=Action.REMIND,
+            data={"kind": CaseReminder.Kind.MANUAL},
+            meta=meta or NO_META,
+        )
+        _queue_email(reminder)
+    return reminder
+
+
+def reminder_still_applies(reminder: CaseReminder) -> bool:
+    """Whether the case is where it was when the reminder was claimed."""
+    case = reminder.case
+    return case.status == reminder.status and case.due_at == reminder.due_at
+
+
+def reminder_mark_sent(*, reminder: CaseReminder) -> None:
+    """Record that the reminder's email went out (the event was written when it was claimed)."""
+    CaseReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+
+
+def build_reminder_email(reminder: CaseReminder) -> EmailMultiAlternatives:
+    """The customer's reminder, or the team's overdue flag."""
+    case = reminder.case
+    context = {"case": case, "reminder": reminder}
+    if reminder.kind == CaseReminder.Kind.OVERDUE:
+        template, to = "team_overdue", team_address(case)
+        context["case_url"] = case_admin_url(case)
+        subject = _("%(number)s is overdue (“%(status)s”)") % {
+            "number": case.number,
+            "status": case.get_status_display(),
+        }
+    else:
+        template, to = "reminder", case.customer.email
+        context["case_url"] = case_url(case)
+        subject = _("Reminder: RMA %(number)s is waiting for you") % {"number": case.number}
+    return build_email(template=f"rma/{template}", subject=subject, to=to, context=context)

@@ -1,0 +1,189 @@
+"""
+Repeat and abuse signals for the agent looking at a case.
+
+Each signal points at the other cases behind it; none blocks anything. They are hints: the
+same camera can honestly fail twice, and a household can have several cases. The checks run
+one query each, on indexed columns, so the case page stays fast on a large table.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from rma.cases.models import Case, CaseItem
+from rma.required.models import ReturnShipment, ShippingAddress
+
+# How many related cases a signal lists at most (the count says how many there are).
+LISTED_CASES = 10
+
+
+@dataclass(frozen=True)
+class RelatedCase:
+    """Another case behind a signal, and what it shares with the one being looked at."""
+
+    pk: int
+    number: str
+    status: str
+    created_at: datetime.datetime
+    shared: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Case.Status(self.status).label)
+
+
+@dataclass(frozen=True)
+class RiskSignal:
+    kind: str
+    title: str | Promise
+    related: list[RelatedCase] = field(default_factory=list)
+    count: int = 0
+
+
+def _variants(values: set[str]) -> set[str]:
+    """The values as typed and in upper and lower case: S/Ns are typed either way."""
+    return {variant for value in values if value for variant in (value, value.upper(), value.lower())}
+
+
+def repeated_identifiers(case: Case) -> RiskSignal | None:
+    """Other cases with an item of the same S/N or UID."""
+    items = list(case.items.all())
+    serials = _variants({item.serial_number.strip() for item in items})
+    uids = _variants({item.uid.strip() for item in items})
+    if not serials and not uids:
+        return None
+    matches = (
+        CaseItem.objects.filter(Q(serial_number__in=serials) | Q(uid__in=uids))
+        .exclude(case_id=case.pk)
+        .order_by("case__created_at", "case_id")
+        .values_list("case_id", "case__number", "case__status", "case__created_at", "serial_number", "uid")
+    )
+    related: dict[int, RelatedCase] = {}
+    for case_id, number, status, created_at, serial, uid in matches:
+        shared = serial if serial and serial in serials else uid
+        if case_id not in related:
+            related[case_id] = RelatedCase(case_id, number, status, created_at, shared)
+    if not related:
+        return None
+    return RiskSignal(
+        "repeated_identifier",
+        _("The same S/N or UID is on other cases"),
+        list(related.values())[:LISTED_CASES],
+        len(related),
+    )
+
+
+def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: Promise) -> RiskSignal | None:
+    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``."""
+    value = model.objects.filter(case_id=case.pk).values_list(field_name, flat=True).first()
+    if not value:
+        return None
+    rows = list(
+        model.objects.filter(**{field_name: value})
+        .exclude(case_id=case.pk)
+        .order_by("case__created_at", "case_id")
+        .values_list("case_id", "case__number", "case__status", "case__created_at")
+    )
+    if not rows:
+        return None
+    related = [RelatedCase(*row, shared=value) for row in rows]
+    return RiskSignal(kind, title, related[:LISTED_CASES], len(related))
+
+
+def repeated_transaction_number(case: Case) -> RiskSignal | None:
+    """Another case whose payment proof carries the same PayPal transaction number."""
+    if not apps.is_installed("payments"):
+        return None
+    from payments.models import SupplementaryPayment
+
+    return _same_value_elsewhere(
+        case,
+        SupplementaryPayment,
+        "transaction_number",
+        "repeated_transaction_number",
+        _("The same PayPal transaction number is on another case"),
+    )
+
+
+def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None) -> RiskSignal | None:
+    """The customer's address has opened many cases recently (``RMA_RISK_CASES_PER_CUSTOMER``)."""
+    threshold = settings.RMA_RISK_CASES_PER_CUSTOMER
+    since = (now or timezone.now()) - datetime.timedelta(days=settings.RMA_RISK_WINDOW_DAYS)
+    rows = list(
+        Case.objects.filter(customer_id=case.customer_id, created_at__gte=since)
+        .exclude(pk=case.pk)
+        .order_by("created_at", "id")
+        .values_list("id", "number", "status", "created_at")
+    )
+    # The case itself counts towards the threshold.
+    if len(rows) + 1 < threshold:
+        return None
+    email = case.customer.email
+    related = [RelatedCase(*row, shared=email) for row in rows]
+    return RiskSignal(
+        "many_cases_for_customer",
+        _("Many cases for this customer's address in the last %(days)s days")
+        % {"days": settings.RMA_RISK_WINDOW_DAYS},
+        related[:LISTED_CASES],
+        len(related),
+    )
+
+
+def repeated_tracking_number(case: Case) -> RiskSignal | None:
+    """Another case whose return shipment carries the same tracking number."""
+    return _same_value_elsewhere(
+        case,
+        ReturnShipment,
+        "tracking_number",
+        "repeated_tracking_number",
+        _("The same return tracking number is on another case"),
+    )
+
+
+def shared_shipping_address(case: Case) -> RiskSignal | None:
+    """Other customers' cases shipping to the same street address and postal code."""
+    address = ShippingAddress.objects.filter(case_id=case.pk).first()
+    if address is None or not address.line1.strip():
+        return None
+    rows = list(
+        ShippingAddress.objects.filter(
+            country=address.country,
+            postal_code__iexact=address.postal_code.strip(),
+            line1__iexact=address.line1.strip(),
+        )
+        .exclude(case__customer_id=case.customer_id)
+        .order_by("case__created_at", "case_id")
+        .values_list("case_id", "case__number", "case__status", "case__created_at")
+    )
+    if not rows:
+        return None
+    shared = f"{address.line1}, {address.postal_code}"
+    related = [RelatedCase(*row, shared=shared) for row in rows]
+    return RiskSignal(
+        "shared_shipping_address",
+        _("Other customers ship to the same address"),
+        related[:LISTED_CASES],
+        len(related),
+    )
+
+
+CHECKS = (
+    repeated_identifiers,
+    repeated_transaction_number,
+    repeated_tracking_number,
+    many_cases_for_customer,
+    shared_shipping_address,
+)
+
+
+def signals_for_case(case: Case) -> list[RiskSignal]:
+    """Every signal that applies to ``case``, in a fixed order."""
+    return [signal for check in CHECKS if (signal := check(case)) is not None]

@@ -1,0 +1,220 @@
+"""
+Admin pages beside the case list: the supervisors' reports, and the CSV export of the case
+list exactly as the agent filtered it.
+
+Both are served inside the admin site (``admin_site.admin_view``), so they need a staff
+sign-in with its second factor; the reports also need the supervisors' permission.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rma.backoffice.reports import Report, bar_chart_svg, build_report
+from rma.cases.models import Case, CaseItem, Warehouse
+
+REPORTS_PERMISSION = "rma.approve_case"
+DEFAULT_WEEKS = 8
+
+
+class ReportPeriodForm(forms.Form):
+    """The period and the optional narrowing of the reports page."""
+
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    solution_type = forms.ChoiceField(
+        label=gettext_lazy("Solution"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + list(Case.SolutionType.choices),
+    )
+    warehouse = forms.ModelChoiceField(
+        label=gettext_lazy("Warehouse"),
+        required=False,
+        queryset=Warehouse.objects.all(),
+        empty_label=gettext_lazy("All"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        end = cleaned.get("end") or today
+        start = cleaned.get("start") or end - datetime.timedelta(weeks=DEFAULT_WEEKS, days=-1)
+        if start > end:
+            raise forms.ValidationError(_("The period must start on or before the day it ends."))
+        if (end - start).days > 366 * 2:
+            raise forms.ValidationError(_("Choose a period of two years at most."))
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+    def cases(self) -> QuerySet[Case]:
+        cases = Case.objects.all()
+        if self.cleaned_data.get("solution_type"):
+            cases = cases.filter(solution_type=self.cleaned_data["solution_type"])
+        if self.cleaned_data.get("warehouse"):
+            cases = cases.filter(warehouse=self.cleaned_data["warehouse"])
+        return cases
+
+
+def charts(report: Report) -> dict[str, str]:
+    """The report's charts, where a picture reads better than a table."""
+    return {
+        "weeks": bar_chart_svg(
+            title=_("Cases opened and completed per week"),
+            labels=[row.week_start.strftime("%d %b") for row in report.weeks],
+            series=[
+                (_("Opened"), [row.opened for row in report.weeks]),
+                (_("Completed"), [row.completed for row in report.weeks]),
+            ],
+        ),
+        "statuses": bar_chart_svg(
+            title=_("Cases by status now"),
+            labels=[row.label for row in report.by_status],
+            series=[(_("Cases"), [row.count for row in report.by_status])],
+        ),
+        "agents": bar_chart_svg(
+            title=_("Open cases per agent now"),
+            labels=[row.name for row in report.per_agent],
+            series=[(_("Open"), [row.open_now for row in report.per_agent])],
+        ),
+    }
+
+
+def reports_view(request: HttpRequest) -> HttpResponse:
+    """The supervisors' reports page."""
+    if not request.user.has_perm(REPORTS_PERMISSION):
+        raise PermissionDenied
+    form = ReportPeriodForm(request.GET)
+    report = None
+    if form.is_valid():
+        report = build_report(
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"], cases=form.cases()
+        )
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Reports"),
+        "opts": Case._meta,
+        "form": form,
+        "report": report,
+        "charts": charts(report) if report else {},
+    }
+    return TemplateResponse(request, "admin/rma/reports.html", context)
+
+
+# --- CSV export of the filtered case list --------------------------------------------------
+
+CSV_COLUMNS = (
+    ("number", gettext_lazy("RMA number")),
+    ("customer", gettext_lazy("Customer")),
+    ("status", gettext_lazy("Status")),
+    ("solution_type", gettext_lazy("Solution")),
+    ("return_required", gettext_lazy("Return required")),
+    ("warehouse", gettext_lazy("Warehouse")),
+    ("payment", gettext_lazy("Supplementary payment")),
+    ("refund", gettext_lazy("Refund")),
+    ("assigned_agent", gettext_lazy("Assigned agent")),
+    ("items", gettext_lazy("Items (model, S/N or UID, quantity)")),
+    ("created_at", gettext_lazy("Created")),
+    ("status_changed_at", gettext_lazy("Status changed")),
+    ("completed_at", gettext_lazy("Closed")),
+)
+# A spreadsheet runs a cell that starts like a formula; a leading apostrophe keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _amount(amount, currency: str) -> str:
+    return f"{amount} {currency}" if amount is not None else ""
+
+
+def _when(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def case_row(case: Case) -> list[str]:
+    items = "; ".join(f"{item.product_model} {item.identifier} x{item.quantity}" for item in case.items.all())
+    values = [
+        case.number,
+        case.customer.email,
+        case.get_status_display(),
+        case.get_solution_type_display(),
+        _("yes") if case.return_required else _("no"),
+        case.warehouse.name if case.warehouse_id else "",
+        _amount(case.payment_amount, case.payment_currency),
+        _amount(case.refund_amount, case.refund_currency),
+        case.assigned_agent.email if case.assigned_agent_id else "",
+        items,
+        _when(case.created_at),
+        _when(case.status_changed_at),
+        _when(case.completed_at),
+    ]
+    return [csv_cell(value) for value in values]
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows(cases: QuerySet[Case]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow([str(label) for _name, label in CSV_COLUMNS])
+    rows = cases.select_related("customer", "warehouse", "assigned_agent").prefetch_related(
+        Prefetch("items", queryset=CaseItem.objects.order_by("id"))
+    )
+    for case in rows.iterator(chunk_size=1000):
+        yield writer.writerow(case_row(case))
+
+
+def filtered_cases(request: HttpRequest) -> QuerySet[Case]:
+    """The cases the admin's case list shows for the same query string (filters, search)."""
+    model_admin = admin.site.get_model_admin(Case)
+    changelist = model_admin.get_changelist_instance(request)
+    return changelist.get_queryset(request)
+
+
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The case list as filtered in the admin, as a CSV file."""
+    if not admin.site.is_registered(Case):
+        raise PermissionDenied
+    if not admin.site.get_model_admin(Case).has_view_permission(request):
+        raise PermissionDenied
+    try:
+        cases = filtered_cases(request)
+    except IncorrectLookupParameters:
+        return HttpResponseBadRequest(_("This filter is not valid."))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(export_rows(cases), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rma-cases-{stamp}.csv"'
+    return response
+
+
+def urls():
+    """The admin-side URLs of this module, for ``rma_portal.urls`` (before the admin's own)."""
+    return [
+        path("admin/rma/reports/", admin.site.admin_view(reports_view), name="rma_reports"),
+        path("admin/rma/case/export.csv", admin.site.admin_view(export_view), name="rma_case_export"),
+    ]

@@ -1,0 +1,595 @@
+"""
+RMA cases and their rules.
+
+The lifecycle is data: ``Case.Status`` lists the states, ``TRANSITIONS`` beside it says which
+action moves a case from which state to which, and who may take it. ``rma.cases.services`` is
+the only code that changes a case; it reads the table, never a second copy of the rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Warehouse(models.Model):
+    """Where customers send returned items; its postal address is shown to them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    recipient = models.CharField(
+        _("recipient"), max_length=150, blank=True, help_text=_("The name to write on the parcel.")
+    )
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. US."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address, one line per entry, empty lines left out."""
+        city_line = " ".join(part for part in (self.city, self.region, self.postal_code) if part)
+        lines = [self.recipient or self.name, self.line1, self.line2, city_line, self.country, self.phone]
+        return [line for line in lines if line]
+
+
+class Role(models.TextChoices):
+    """Who took an action, as recorded on each event."""
+
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Warranty agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SYSTEM = "system", _("System")
+
+
+class Action(models.TextChoices):
+    """Everything that can happen to a case; the first group moves it between statuses."""
+
+    SUBMIT_FOR_APPROVAL = "submit_for_approval", _("Submit for approval")
+    PUBLISH = "publish", _("Publish to the customer")
+    APPROVE = "approve", _("Approve")
+    SEND_BACK = "send_back", _("Send back to draft")
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    REVISE = "revise", _("Revise the solution")
+    CANCEL = "cancel", _("Cancel")
+    MARK_INFO_COMPLETE = "mark_info_complete", _("Mark the required information complete")
+    ACCEPT = "accept", _("Accept the information")
+    REQUEST_INFO = "request_info", _("Ask for information again")
+    COMPLETE = "complete", _("Complete")
+    # Actions that leave the status as it is.
+    CREATE = "create", _("Created")
+    EDIT = "edit", _("Edited")
+    MESSAGE = "message", _("Message")
+    REMIND = "remind", _("Reminder sent")
+    FLAG_OVERDUE = "flag_overdue", _("Flagged overdue to the team")
+    # The required information (rma.required.services, payments.services).
+    RETURN_SUBMIT = "return_submit", _("Return information sent")
+    ADDRESS_CONFIRM = "address_confirm", _("Shipping address confirmed")
+    ADDRESS_ON_FILE = "address_on_file", _("Shipping address recorded by the team")
+    PAYMENT_SUBMIT = "payment_submit", _("Payment proof sent")
+    PAYMENT_LOOKUP = "payment_lookup", _("Payment looked up on PayPal")
+    INVOICE_REQUEST = "invoice_request", _("PayPal invoice requested")
+    INVOICE_QUEUE = "invoice_queue", _("PayPal invoice ordered")
+    INVOICE_SENT = "invoice_sent", _("PayPal invoice sent")
+    INVOICE_FAILED = "invoice_failed", _("PayPal invoice refused")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the lifecycle table.
+
+    ``roles`` are the roles that may take the action themselves. ``on_behalf`` says staff may
+    take a customer's action for them (recorded as such). ``permission`` is what a member of
+    staff needs, whether acting for themselves or on the customer's behalf.
+    """
+
+    action: str
+    source: str
+    targets: tuple[str, ...]
+    roles: frozenset[str]
+    permission: str
+    on_behalf: bool = False
+    comment_required: bool = False
+
+
+class Case(models.Model):
+    """An RMA solution offered to one customer, from draft to completion."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        PENDING_CONFIRM = "pending_confirm", _("Pending confirmation")
+        DISAGREED = "disagreed", _("Disagreed")
+        AWAITING_INFO = "awaiting_info", _("Awaiting information")
+        UNDER_REVIEW = "under_review", _("Under review")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class SolutionType(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        REPLACEMENT = "replacement", _("Replacement")
+        RESEND = "resend", _("Resend")
+
+    # Statuses the customer never sees: the solution is still being prepared or reviewed.
+    HIDDEN_STATUSES = frozenset({Status.DRAFT, Status.PENDING_APPROVAL})
+    FINAL_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
+    # The solution may be edited only while nobody outside the team relies on it.
+    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.DISAGREED})
+
+    number = models.CharField(_("RMA number"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rma_cases",
+        verbose_name=_("customer"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    solution_type = models.CharField(_("solution"), max_length=20, choices=SolutionType.choices)
+    solution_note = models.TextField(
+        _("note to the customer"),
+        blank=True,
+        help_text=_("Shown to the customer with the solution, in plain words."),
+    )
+    return_required = models.BooleanField(_("return required"), default=False)
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("return warehouse"),
+    )
+    payment_amount = models.DecimalField(
+        _("supplementary payment"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Leave empty when the customer owes nothing."),
+    )
+    payment_currency = models.CharField(_("payment currency"), max_length=3, blank=True)
+    refund_amount = models.DecimalField(
+        _("refund amount"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    refund_currency = models.CharField(_("refund currency"), max_length=3, blank=True)
+    needs_approval = models.BooleanField(
+        _("needs supervisor approval"),
+        default=False,
+        help_text=_("The customer sees the solution only after a supervisor approves it."),
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        help_text=_("ISO 3166-1 alpha-2 code. Anything shipped to the customer goes to this country."),
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_rma_cases",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("assigned agent"),
+    )
+    agent_notes = models.TextField(_("agent notes"), blank=True, help_text=_("Never shown to the customer."))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0, editable=False)
+    refund_reference = models.CharField(_("refund reference"), max_length=100, blank=True, editable=False)
+    outbound_carrier = models.CharField(_("outbound carrier"), max_length=60, blank=True, editable=False)
+    outbound_tracking_number = models.CharField(
+        _("outbound tracking number"), max_length=60, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
+    # Set by each transition from settings.RMA_DEADLINES (rma.cases.deadlines); none when final.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("RMA case")
+        verbose_name_plural = _("RMA cases")
+        ordering = ("-created_at", "-id")
+        permissions = [("approve_case", _("Can approve RMA solutions"))]
+        indexes = [
+            models.Index(fields=["customer", "status", "-created_at"], name="rma_case_customer_status"),
+            models.Index(fields=["status", "-created_at"], name="rma_case_status_created"),
+            models.Index(fields=["assigned_agent", "status"], name="rma_case_agent_status"),
+            models.Index(fields=["due_at", "status"], name="rma_case_due_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payment_amount__isnull=True) | ~Q(payment_currency=""),
+                name="rma_case_payment_has_currency",
+                violation_error_message=_("A supplementary payment needs a currency."),
+            ),
+            models.CheckConstraint(
+                condition=Q(return_required=False) | Q(warehouse__isnull=False),
+                name="rma_case_return_has_warehouse",
+                violation_error_message=_("A return needs a return warehouse."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(_("new RMA case"))
+
+    def get_absolute_url(self) -> str:
+        return reverse("rma:case_detail", kwargs={"number": self.number})
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.payment_amount is not None and not self.payment_currency:
+            errors["payment_currency"] = _("A supplementary payment needs a currency.")
+        if self.return_required and self.warehouse_id is None:
+            errors["warehouse"] = _("Choose the warehouse the customer returns the items to.")
+        if self.solution_type == self.SolutionType.REFUND and self.refund_amount is None:
+            errors["refund_amount"] = _("A refund needs an amount.")
+        if self.refund_amount is not None and not self.refund_currency:
+            errors["refund_currency"] = _("A refund needs a currency.")
+        self.payment_currency = (self.payment_currency or "").upper()
+        self.refund_currency = (self.refund_currency or "").upper()
+        self.country = (self.country or "").upper()
+        if errors:
+            raise ValidationError(errors)
+
+    # --- What the solution needs, for the pages and the required-information checklist ---
+    @property
+    def requires_return(self) -> bool:
+        return self.return_required
+
+    @property
+    def requires_payment(self) -> bool:
+        return self.payment_amount is not None and self.payment_amount > 0
+
+    @property
+    def requires_shipping_address(self) -> bool:
+        return self.solution_type in (self.SolutionType.REPLACEMENT, self.SolutionType.RESEND)
+
+    @property
+    def requires_info(self) -> bool:
+        """Whether agreeing leads to ``awaiting_info`` rather than straight to processing."""
+        return self.requires_return or self.requires_payment or self.requires_shipping_address
+
+    @property
+    def is_visible_to_customer(self) -> bool:
+        return self.status not in self.HIDDEN_STATUSES
+
+    @property
+    def is_solution_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    def allowed_actions(self) -> list[Transition]:
+        """The transitions the lifecycle table offers from the current status."""
+        return transitions_from(self.status)
+
+
+Status = Case.Status
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        Action.SUBMIT_FOR_APPROVAL,
+        Status.DRAFT,
+        (Status.PENDING_APPROVAL,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.PUBLISH,
+        Status.DRAFT,
+        (Status.PENDING_CONFIRM,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.APPROVE,
+        Status.PENDING_APPROVAL,
+        (Status.PENDING_CONFIRM,),
+        frozenset({Role.SUPERVISOR}),
+        "rma.approve_case",
+    ),
+    Transition(
+        Action.SEND_BACK,
+        Status.PENDING_APPROVAL,
+        (Status.DRAFT,),
+        frozenset({Role.SUPERVISOR}),
+        "rma.approve_case",
+        comment_required=True,
+    ),
+    Transition(
+        Action.AGREE,
+        Status.PENDING_CONFIRM,
+        (Status.AWAITING_INFO, Status.PROCESSING),
+        frozenset({Role.CUSTOMER}),
+        "rma.change_case",
+        on_behalf=True,
+    ),
+    Transition(
+        Action.DISAGREE,
+        Status.PENDING_CONFIRM,
+        (Status.DISAGREED,),
+        frozenset({Role.CUSTOMER}),
+        "rma.change_case",
+        on_behalf=True,
+        comment_required=True,
+    ),
+    Transition(
+        Action.REVISE,
+        Status.DISAGREED,
+        (Status.PENDING_CONFIRM, Status.PENDING_APPROVAL),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.CANCEL,
+        Status.DISAGREED,
+        (Status.CANCELLED,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+        comment_required=True,
+    ),
+    Transition(
+        Action.MARK_INFO_COMPLETE,
+        Status.AWAITING_INFO,
+        (Status.UNDER_REVIEW,),
+        frozenset({Role.CUSTOMER, Role.SYSTEM}),
+        "rma.change_case",
+        on_behalf=True,
+    ),
+    Transition(
+        Action.ACCEPT,
+        Status.UNDER_REVIEW,
+        (Status.PROCESSING,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.REQUEST_INFO,
+        Status.UNDER_REVIEW,
+        (Status.AWAITING_INFO,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+        comment_required=True,
+    ),
+    Transition(
+        Action.COMPLETE,
+        Status.PROCESSING,
+        (Status.COMPLETED,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+)
+
+
+def transitions_from(status: str) -> list[Transition]:
+    """Every row of the table that starts at ``status``."""
+    return [row for row in TRANSITIONS if row.source == status]
+
+
+def transition_for(action: str) -> Transition:
+    """The table row of a status-changing action (each action starts from one status)."""
+    for row in TRANSITIONS:
+        if row.action == action:
+            return row
+    raise KeyError(action)
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number handed out in a year, locked while the next one is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
+
+class CaseItem(models.Model):
+    """A product the case is about: one unit of a kit, or the whole kit."""
+
+    class KitScope(models.TextChoices):
+        SINGLE_UNIT = "single_unit", _("A single unit")
+        WHOLE_KIT = "whole_kit", _("The whole kit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items", verbose_name=_("case"))
+    product_model = models.CharField(_("product model"), max_length=100)
+    serial_number = models.CharField(_("S/N"), max_length=64, blank=True, db_index=True)
+    uid = models.CharField(_("UID"), max_length=64, blank=True, db_index=True)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    kit_scope = models.CharField(
+        _("single unit or whole kit"),
+        max_length=20,
+        choices=KitScope.choices,
+        default=KitScope.SINGLE_UNIT,
+        help_text=_("For a whole kit, the S/N printed on the box is best."),
+    )
+    purchase_date = models.DateField(_("purchase date"))
+    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=24)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ("id",)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(serial_number="") | ~Q(uid=""),
+                name="rma_item_has_serial_or_uid",
+                violation_error_message=_("Give the S/N or the UID (one of the two is enough)."),
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="rma_item_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_model} ({self.identifier})"
+
+    def clean(self) -> None:
+        super().clean()
+        self.serial_number = (self.serial_number or "").strip()
+        self.uid = (self.uid or "").strip()
+        if not self.serial_number and not self.uid:
+            raise ValidationError(_("Give the S/N or the UID (one of the two is enough)."))
+
+    @property
+    def identifier(self) -> str:
+        return self.serial_number or self.uid
+
+    @property
+    def warranty_ends(self) -> datetime.date:
+        """The last day of the warranty: purchase date plus the warranty months."""
+        month_index = self.purchase_date.month - 1 + self.warranty_months
+        year = self.purchase_date.year + month_index // 12
+        month = month_index % 12 + 1
+        # Clamp to the month's last day (a purchase on 31 January ends on 30/31 or 28/29).
+        for day in range(self.purchase_date.day, 27, -1):
+            try:
+                return datetime.date(year, month, day)
+            except ValueError:
+                continue
+        return datetime.date(year, month, min(self.purchase_date.day, 28))
+
+    @property
+    def in_warranty(self) -> bool:
+        """Whether the item was under warranty on the day the case was opened."""
+        opened = timezone.localdate(self.case.created_at) if self.case_id else timezone.localdate()
+        return opened <= self.warranty_ends
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused: audit rows are written once and kept."""
+
+    def update(self, **kwargs):
+        raise TypeError("Case events are append-only and cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Case events are append-only and cannot be deleted.")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's audit trail. Written once, never changed or removed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    on_behalf = models.BooleanField(_("on the customer's behalf"), default=False)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Case.Status.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["case", "created_at"], name="rma_event_case_created")]
+
+    # Events a customer sees on their timeline; the rest is the team's own business.
+    CUSTOMER_VISIBLE_ACTIONS = frozenset(
+        {
+            Action.PUBLISH,
+            Action.APPROVE,
+            Action.AGREE,
+            Action.DISAGREE,
+            Action.REVISE,
+            Action.CANCEL,
+            Action.MARK_INFO_COMPLETE,
+            Action.ACCEPT,
+            Action.REQUEST_INFO,
+            Action.COMPLETE,
+            Action.RETURN_SUBMIT,
+            Action.ADDRESS_CONFIRM,
+            Action.PAYMENT_SUBMIT,
+            Action.INVOICE_SENT,
+        }
+    )
+    # Whose comment the customer may read along with the event.
+    CUSTOMER_VISIBLE_COMMENTS = frozenset(
+        {Action.DISAGREE, Action.REVISE, Action.CANCEL, Action.REQUEST_INFO, Action.COMPLETE}
+    )
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError("Case events are append-only and cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Case events are append-only and cannot be deleted.")
+
+    @property
+    def comment_visible_to_customer(self) -> bool:
+        return self.action in self.CUSTOMER_VISIBLE_COMMENTS
+
+
+class CaseMessage(models.Model):
+    """A message in the conversation between the customer and the warranty team."""
+
+    class Sender(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        TEAM = "team", _("Warranty team")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    sender = models.CharField(_("from"), max_length=20, choices=Sender.choices)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["case", "created_at"], name="rma_message_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_sender_display()}: {self.body[:40]}"

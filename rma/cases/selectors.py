@@ -1,0 +1,114 @@
+"""
+Reads a customer may make. Anything not theirs, or not yet shown to them, is a plain 404.
+
+Views never fetch a case themselves: they go through these functions, so the rule "a
+customer sees only their own visible cases" lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage
+
+Status = Case.Status
+
+
+@dataclass(frozen=True)
+class CustomerGroup:
+    """A heading of the customer's case list and the statuses filed under it."""
+
+    key: str
+    title: str
+    statuses: frozenset[str]
+
+
+CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
+    CustomerGroup("pending_confirmation", _("Pending confirmation"), frozenset({Status.PENDING_CONFIRM})),
+    CustomerGroup("action_required", _("Action required"), frozenset({Status.AWAITING_INFO})),
+    CustomerGroup(
+        "in_progress",
+        _("In progress"),
+        frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
+    ),
+    CustomerGroup("completed", _("Completed"), frozenset({Status.COMPLETED, Status.CANCELLED})),
+)
+GROUP_OF_STATUS = {status: group for group in CUSTOMER_GROUPS for status in group.statuses}
+
+
+def visible_cases(*, user: Any) -> QuerySet[Case]:
+    """The cases ``user`` may see as a customer: theirs, and past the team's drafting."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(customer=user).exclude(status__in=Case.HIDDEN_STATUSES)
+
+
+def case_list_for_customer(*, user: Any, status: str | None = None) -> QuerySet[Case]:
+    """The customer's cases, group by group, newest first within a group.
+
+    ``status`` narrows the list to one status (``pending_confirm``) or one group
+    (``action_required``); an unknown value narrows it to nothing rather than to everything.
+    """
+    cases = visible_cases(user=user)
+    if status:
+        groups = {group.key: group for group in CUSTOMER_GROUPS}
+        if status in groups:
+            cases = cases.filter(status__in=groups[status].statuses)
+        else:
+            cases = cases.filter(status=status)
+    rank = SqlCase(
+        *[
+            When(status__in=list(group.statuses), then=Value(position))
+            for position, group in enumerate(CUSTOMER_GROUPS)
+        ],
+        default=Value(len(CUSTOMER_GROUPS)),
+        output_field=IntegerField(),
+    )
+    return (
+        cases.annotate(group_rank=rank)
+        .order_by("group_rank", "-created_at", "-id")
+        .prefetch_related(Prefetch("items", queryset=CaseItem.objects.only("id", "case_id", "product_model")))
+    )
+
+
+def case_for_customer(*, user: Any, number: str) -> Case:
+    """One of the customer's visible cases, with what its page shows; 404 otherwise."""
+    case = (
+        visible_cases(user=user)
+        # The parts of the required-information checklist come in the same query.
+        .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
+        .prefetch_related(
+            "items",
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(
+                    "created_at", "id"
+                ),
+                to_attr="customer_timeline",
+            ),
+            Prefetch(
+                "messages",
+                queryset=CaseMessage.objects.only("id", "case_id", "sender", "body", "created_at"),
+                to_attr="thread",
+            ),
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such RMA solution.")
+    return case
+
+
+def case_number_for_customer(*, user: Any, number: str) -> Case:
+    """The bare case row for an action URL; 404 for anything the customer may not see."""
+    case = visible_cases(user=user).filter(number=number).first()
+    if case is None:
+        raise Http404("No such RMA solution.")
+    return case

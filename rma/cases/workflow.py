@@ -1,0 +1,226 @@
+"""
+The machinery every change to a case runs on: who is acting and in which role, the row
+lock, the audit event, and the move along one row of the lifecycle table.
+
+Each service (``rma.cases.services``, ``rma.required.services``, ``payments.services``, ...)
+runs in one transaction: it locks the case row, checks the current status against the
+lifecycle table in ``rma.cases.models``, makes the change, writes one ``CaseEvent`` and
+queues the notification email to go out after the commit. A second, concurrent click waits
+for the lock, then finds the status already moved on and is refused without any change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rma.cases.deadlines import due_at_for
+from rma.cases.emails import event_sends_email
+from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
+from rma_portal.tasks import queue_after_commit
+
+
+class CaseActionError(Exception):
+    """An action was refused; the message can be shown to the person who tried it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CaseStatusError(CaseActionError):
+    """The case is not in a status where the action is possible (often: already done)."""
+
+
+class CasePermissionError(CaseActionError):
+    """The person may not take this action on this case."""
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where an action came from, for the audit trail."""
+
+    ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> RequestMeta:
+        # REMOTE_ADDR is what the server saw; a trusted proxy setup rewrites it upstream.
+        return cls(
+            ip=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+        )
+
+
+NO_META = RequestMeta()
+
+
+def role_of(user: Any | None) -> str:
+    """The role a person acts in: customers are not staff, supervisors may approve."""
+    if user is None:
+        return Role.SYSTEM
+    if not user.is_staff:
+        return Role.CUSTOMER
+    return Role.SUPERVISOR if user.has_perm("rma.approve_case") else Role.AGENT
+
+
+def can_take(transition: Transition, *, case: Case, user: Any | None, on_behalf: bool = False) -> bool:
+    """Whether ``user`` may take ``transition`` on ``case`` (status aside)."""
+    try:
+        _authorize(transition, case=case, actor=user, on_behalf=on_behalf)
+    except CasePermissionError:
+        return False
+    return True
+
+
+def _authorize(transition: Transition, *, case: Case, actor: Any | None, on_behalf: bool) -> str:
+    role = role_of(actor)
+    if role == Role.CUSTOMER:
+        if on_behalf or role not in transition.roles or actor.pk != case.customer_id:
+            raise CasePermissionError(_("You cannot do this on this RMA solution."))
+        return role
+    if role == Role.SYSTEM:
+        if on_behalf or role not in transition.roles:
+            raise CasePermissionError(_("This step cannot be taken automatically."))
+        return role
+    if on_behalf and not transition.on_behalf:
+        raise CasePermissionError(_("This step cannot be taken on the customer's behalf."))
+    if not on_behalf and role not in transition.roles:
+        if transition.on_behalf:
+            raise CasePermissionError(_("Staff take this step only on the customer's behalf."))
+        raise CasePermissionError(_("Your role does not allow this step."))
+    if not actor.has_perm(transition.permission):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    return role
+
+
+def _status_refusal(case: Case, action: str) -> CaseStatusError:
+    return CaseStatusError(
+        _("Nothing was changed: RMA %(number)s is now “%(status)s”, so “%(action)s” is no longer possible.")
+        % {
+            "number": case.number,
+            "status": case.get_status_display(),
+            "action": Action(action).label,
+        }
+    )
+
+
+def write_step_event(*, case: Case, **fields: Any) -> CaseEvent:
+    """An event that leaves the status as it is (a part received, a lookup, an invoice)."""
+    return write_event(case=case, from_status=case.status, to_status=case.status, **fields)
+
+
+def authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
+    """The customer themselves, or staff with ``rma.change_case`` acting on their behalf."""
+    role = role_of(actor)
+    if role == Role.CUSTOMER:
+        if on_behalf or actor.pk != case.customer_id:
+            raise CasePermissionError(_("You cannot do this on this RMA solution."))
+        return role
+    if role == Role.SYSTEM or not on_behalf:
+        raise CasePermissionError(_("Staff send the customer's information only on the customer's behalf."))
+    if not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    return role
+
+
+def lock_case(case: Case) -> Case:
+    """``case`` read again under a row lock, for the rest of the transaction."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def write_event(
+    *,
+    case: Case,
+    action: str,
+    actor: Any | None,
+    role: str,
+    on_behalf: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    data: Mapping[str, Any] | None = None,
+    meta: RequestMeta = NO_META,
+) -> CaseEvent:
+    """Append one entry to the case's audit trail (inside the caller's transaction)."""
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        actor_role=role,
+        on_behalf=on_behalf,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        data=dict(data or {}),
+        ip=meta.ip,
+        user_agent=meta.user_agent,
+    )
+
+
+def queue_event_email(event: CaseEvent) -> None:
+    """Queue the email ``event`` calls for, if any, to go out after the commit."""
+    if event_sends_email(event):
+        queue_after_commit("rma.tasks.send_case_event_email", event_id=event.pk)
+
+
+def transition(
+    *,
+    case: Case,
+    action: str,
+    actor: Any | None,
+    on_behalf: bool = False,
+    comment: str = "",
+    data: Mapping[str, Any] | None = None,
+    meta: RequestMeta | None = None,
+    prepare: Callable[[Case], str | None] | None = None,
+) -> Case:
+    """Move ``case`` along one row of the lifecycle table.
+
+    ``prepare`` runs on the locked row after the checks; it may change fields, raise
+    ``CaseActionError``, and return the target status when the row offers more than one.
+    """
+    row = transition_for(action)
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = lock_case(case)
+        role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
+        if locked.status != row.source:
+            raise _status_refusal(locked, action)
+        if row.comment_required and not comment:
+            raise CaseActionError(_("Please add a comment: it is required for this step."))
+        target = prepare(locked) if prepare else None
+        target = target or row.targets[0]
+        if target not in row.targets:  # a bug in ``prepare``, never a user error
+            raise ValueError(f"{action} cannot lead to {target}")
+        from_status = locked.status
+        locked.status = target
+        locked.status_changed_at = timezone.now()
+        # Every status starts its own clock; the table of allowances is in rma.cases.deadlines.
+        locked.due_at = due_at_for(target, locked.status_changed_at)
+        if target in Case.FINAL_STATUSES:
+            locked.completed_at = locked.status_changed_at
+        locked.save()
+        event = write_event(
+            case=locked,
+            action=action,
+            actor=actor,
+            role=role,
+            on_behalf=on_behalf,
+            from_status=from_status,
+            to_status=target,
+            comment=comment,
+            data=data,
+            meta=meta or NO_META,
+        )
+        queue_event_email(event)
+    return locked
+
+
+# --- Creating and editing -----------------------------------------------------------------

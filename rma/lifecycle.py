@@ -1,0 +1,42 @@
+"""
+The service behind each status-changing action of the lifecycle table, for the admin's
+buttons and the tests that walk the table. The case's own steps are in
+``rma.cases.services``; the steps about the required information in
+``rma.required.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rma.cases.models import Action, Case
+from rma.cases.services import (
+    case_agree,
+    case_approve,
+    case_cancel,
+    case_complete,
+    case_disagree,
+    case_publish,
+    case_revise,
+    case_send_back,
+    case_submit_for_approval,
+)
+from rma.required.services import case_accept, case_mark_info_complete, case_request_info
+
+TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
+    Action.SUBMIT_FOR_APPROVAL: case_submit_for_approval,
+    Action.PUBLISH: case_publish,
+    Action.APPROVE: case_approve,
+    Action.SEND_BACK: case_send_back,
+    Action.AGREE: case_agree,
+    Action.DISAGREE: case_disagree,
+    Action.REVISE: case_revise,
+    Action.CANCEL: case_cancel,
+    Action.MARK_INFO_COMPLETE: case_mark_info_complete,
+    Action.ACCEPT: case_accept,
+    Action.REQUEST_INFO: case_request_info,
+    Action.COMPLETE: case_complete,
+}
+
+
+# --- Messages -------------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+"""Forms of the required information: they validate input and nothing else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rma.cases.models import Case
+from rma.required.models import ReturnShipment, normalise_identifier
+from rma.required.parts import send_back_choices
+from rma.required.services import TRACKING_NUMBER
+from rma_portal import images
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
+
+
+class SingleImageField(forms.FileField):
+    """One image, cleaned by ``rma_portal.images`` into a ``CleanImage``."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "accept": IMAGE_ACCEPT}
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return images.clean_image(upload)
+        except images.ImageRejected as refused:
+            raise forms.ValidationError(refused.message) from None
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files under one name; cleaned into ``CleanImage`` objects."""
+
+    widget = MultipleImageInput
+
+    def __init__(self, *args, max_count: int | None = None, **kwargs):
+        self.max_count = max_count
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "accept": IMAGE_ACCEPT, "multiple": True}
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
+        if not uploads:
+            return super().clean(None, initial)  # "required"
+        for upload in uploads:
+            super().clean(upload, initial)
+        try:
+            return images.clean_images(uploads, max_count=self.max_count)
+        except images.ImagesRejected as refused:
+            raise forms.ValidationError(refused.messages) from None
+
+
+class ReturnShipmentForm(forms.Form):
+    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=60)
+    tracking_number = forms.CharField(
+        label=gettext_lazy("Tracking number"),
+        max_length=80,
+        help_text=gettext_lazy("As printed on your receipt; spaces and dashes are fine."),
+    )
+    label_photo = SingleImageField(
+        label=gettext_lazy("Photo of the shipping label"),
+        help_text=gettext_lazy("Our RMA address must be readable on it. JPG, PNG or WEBP, up to 10 MB."),
+    )
+    postage_receipt = SingleImageField(
+        label=gettext_lazy("Photo of the postage receipt"),
+        help_text=gettext_lazy("JPG, PNG or WEBP, up to 10 MB."),
+    )
+
+    def __init__(self, *args, pieces: tuple[str, ...] = ReturnShipment.pieces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pieces = pieces
+        if "tracking" not in pieces:
+            del self.fields["carrier"], self.fields["tracking_number"]
+        for piece in ("label_photo", "postage_receipt"):
+            if piece not in pieces:
+                del self.fields[piece]
+
+    def clean_tracking_number(self) -> str:
+        value = normalise_identifier(self.cleaned_data["tracking_number"])
+        if not TRACKING_NUMBER.fullmatch(value):
+            raise forms.ValidationError(
+                _("A tracking number is 8 to 40 letters and digits; “%(value)s” is not."),
+                params={"value": value[:80]},
+            )
+        return value
+
+
+class AddressForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
+    line1 = forms.CharField(label=gettext_lazy("Address line 1"), max_length=200)
+    line2 = forms.CharField(label=gettext_lazy("Address line 2"), max_length=200, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100)
+    region = forms.CharField(label=gettext_lazy("State or region"), max_length=100, required=False)
+    postal_code = forms.CharField(label=gettext_lazy("Postal code"), max_length=20)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("The carrier may call if they cannot deliver."),
+    )
+
+
+class ReviewForm(forms.Form):
+    """The team's decision on what the customer sent: accept all, or send chosen parts back."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=(
+            ("accept", gettext_lazy("Accept everything: the case goes to processing")),
+            ("send_back", gettext_lazy("Send the chosen parts back to the customer")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    parts = forms.MultipleChoiceField(
+        label=gettext_lazy("Parts to send back"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (shown to the customer)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parts"].choices = send_back_choices(case)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "send_back":
+            if not data.get("parts"):
+                self.add_error("parts", _("Choose at least one part to send back."))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Say why, so the customer knows what to fix."))
+        return data

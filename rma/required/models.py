@@ -1,0 +1,219 @@
+"""
+The required information of a case: the parts a solution asks the customer for.
+
+Every kind of part is a ``RequiredPart``: the same state, sent-back reason, who sent it
+(the customer, or the team on their behalf) and who reviewed it, and the same rules for
+what the customer may send now. The return shipment and the shipping address are here;
+the payment proof (``payments.models.SupplementaryPayment``) is built on the same base.
+Which parts exist, and in which order the customer sees them, is declared once in
+``rma.required.parts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from rma.cases.models import Action, Case
+
+
+def normalise_identifier(value: str) -> str:
+    """A tracking or transaction number as people type or paste it: spaces and dashes
+    dropped, letters upper-cased."""
+    return "".join(ch for ch in (value or "") if ch not in " -\t").upper()
+
+
+class PartState(models.TextChoices):
+    """Where a required part of a case stands: the words of the customer's checklist."""
+
+    TO_DO = "to_do", _("To do")
+    SUBMITTED = "submitted", _("Submitted")
+    SENT_BACK = "sent_back", _("Sent back")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+# The states in which a part counts as received.
+PART_IN_STATES = frozenset({PartState.SUBMITTED, PartState.ACCEPTED})
+
+
+class RequiredPart(models.Model):
+    """One part of a case's required information, whatever its kind.
+
+    A concrete part has a one-to-one ``case`` field whose reverse accessor it names in
+    ``case_accessor``, and says when a case needs it (``is_needed``). ``pieces`` are the
+    bits the team may send back one by one (the label photo alone, say); a part without
+    pieces is sent back whole.
+    """
+
+    key: ClassVar[str]
+    title: ClassVar[str | Promise]
+    case_accessor: ClassVar[str]
+    step_url_name: ClassVar[str]
+    submit_action: ClassVar[str]
+    pieces: ClassVar[tuple[str, ...]] = ()
+    piece_labels: ClassVar[dict[str, Any]] = {}
+
+    state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
+    sent_back_items = models.JSONField(_("pieces sent back"), default=list, blank=True)
+    sent_back_reason = models.TextField(_("reason it was sent back"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    on_behalf = models.BooleanField(
+        _("sent on the customer's behalf"),
+        default=False,
+        help_text=_("The warranty team entered it for the customer."),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def is_needed(cls, case: Case) -> bool:
+        """Whether the solution of ``case`` asks for this kind of part."""
+        raise NotImplementedError
+
+    @classmethod
+    def start(cls, case: Case) -> RequiredPart:
+        """A new, unsaved part of ``case``, before the customer sent anything."""
+        return cls(case=case)
+
+    @property
+    def is_in(self) -> bool:
+        return self.state in PART_IN_STATES
+
+    @property
+    def is_open_to_customer(self) -> bool:
+        """The customer may (re)send a part that is still to do or was sent back."""
+        return self.state in (PartState.TO_DO, PartState.SENT_BACK)
+
+    def open_pieces(self) -> tuple[str, ...]:
+        """What may be sent now: everything at first, then only what was sent back."""
+        every = self.pieces or ("whole",)
+        if self.state == PartState.TO_DO:
+            return every
+        if self.state == PartState.SENT_BACK:
+            return tuple(piece for piece in every if piece in (self.sent_back_items or every))
+        return ()
+
+    def record_submission(self, *, actor: Any, on_behalf: bool) -> None:
+        """The part is in, from the customer or from the team on their behalf."""
+        self.state = PartState.SUBMITTED
+        self.sent_back_items = []
+        self.sent_back_reason = ""
+        self.submitted_at = timezone.now()
+        self.submitted_by = actor
+        self.on_behalf = on_behalf
+
+    def record_verdict(
+        self, *, accepted: bool, actor: Any, reason: str = "", pieces: tuple[str, ...] = ()
+    ) -> None:
+        """The team's review: accepted, or sent back (``pieces`` of it, or all) with ``reason``."""
+        self.state = PartState.ACCEPTED if accepted else PartState.SENT_BACK
+        self.sent_back_reason = "" if accepted else reason
+        self.sent_back_items = [] if accepted else list(pieces or self.pieces)
+        self.reviewed_at = timezone.now()
+        self.reviewed_by = actor
+
+
+class ReturnShipment(RequiredPart):
+    """How the customer sent the items back: carrier, tracking number and two photos."""
+
+    key = "return"
+    title = _("Return shipment")
+    case_accessor = "return_shipment"
+    step_url_name = "rma:case_return"
+    submit_action = Action.RETURN_SUBMIT
+    pieces = ("tracking", "label_photo", "postage_receipt")
+    piece_labels = {
+        "tracking": _("Carrier and tracking number"),
+        "label_photo": _("Shipping label photo"),
+        "postage_receipt": _("Postage receipt photo"),
+    }
+    PHOTOS = ("label_photo", "postage_receipt")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="return_shipment", verbose_name=_("case")
+    )
+    carrier = models.CharField(_("carrier"), max_length=60)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, db_index=True)
+    label_photo = models.FileField(_("shipping label photo"), max_length=200)
+    label_photo_thumbnail = models.FileField(_("label photo thumbnail"), max_length=200)
+    label_photo_name = models.CharField(_("label photo file name"), max_length=120)
+    postage_receipt = models.FileField(_("postage receipt"), max_length=200)
+    postage_receipt_thumbnail = models.FileField(_("postage receipt thumbnail"), max_length=200)
+    postage_receipt_name = models.CharField(_("postage receipt file name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("return shipment")
+        verbose_name_plural = _("return shipments")
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+    @classmethod
+    def is_needed(cls, case: Case) -> bool:
+        return case.requires_return
+
+
+class ShippingAddress(RequiredPart):
+    """Where a replacement or resend goes; the country is the case's and never changes here."""
+
+    key = "address"
+    title = _("Shipping address")
+    case_accessor = "shipping_address"
+    step_url_name = "rma:case_address"
+    submit_action = Action.ADDRESS_CONFIRM
+    FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "phone")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="shipping_address", verbose_name=_("case")
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    country = models.CharField(_("country"), max_length=2, editable=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("shipping address")
+        verbose_name_plural = _("shipping addresses")
+
+    def __str__(self) -> str:
+        return ", ".join(self.lines)
+
+    @classmethod
+    def is_needed(cls, case: Case) -> bool:
+        return case.requires_shipping_address
+
+    @property
+    def lines(self) -> list[str]:
+        city_line = " ".join(part for part in (self.postal_code, self.city, self.region) if part)
+        return [
+            line
+            for line in (self.full_name, self.line1, self.line2, city_line, self.country, self.phone)
+            if line
+        ]

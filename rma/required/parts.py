@@ -1,0 +1,144 @@
+"""
+The parts a solution may ask for, declared once, and the checklist read from them.
+
+``REQUIRED_PARTS`` names every kind of part by its model label, in the order the customer
+usually does them. Each is a ``RequiredPart`` model that knows when a case needs it, how to
+reach its page and what may be sent back of it; nothing registers itself anywhere. The
+labels are resolved through Django's app registry, so this module does not import the
+apps that build parts on top of it (``payments``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from rma.cases.models import Case
+from rma.required.models import PART_IN_STATES, PartState, RequiredPart
+
+REQUIRED_PARTS: tuple[str, ...] = (
+    "rma.ReturnShipment",
+    "payments.SupplementaryPayment",
+    "rma.ShippingAddress",
+)
+
+
+@cache
+def part_models() -> tuple[type[RequiredPart], ...]:
+    """The part models of ``REQUIRED_PARTS``, in order."""
+    models = tuple(apps.get_model(label) for label in REQUIRED_PARTS)
+    for model in models:
+        if not issubclass(model, RequiredPart):  # a wrong declaration, never a user error
+            raise TypeError(f"{model.__name__} is not a RequiredPart")
+    return models
+
+
+def needed_part_models(case: Case) -> list[type[RequiredPart]]:
+    """The kinds of part the solution of ``case`` asks for."""
+    return [model for model in part_models() if model.is_needed(case)]
+
+
+def part_of(case: Case, model: type[RequiredPart]) -> RequiredPart | None:
+    """The part row of ``case`` (cached by ``select_related``), or None before anything was sent."""
+    try:
+        return getattr(case, model.case_accessor)
+    except ObjectDoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One line of a case's checklist."""
+
+    key: str
+    title: str
+    state: str
+    reason: str
+    url: str
+    on_behalf: bool = False
+
+    @property
+    def state_label(self) -> str:
+        return str(PartState(self.state).label)
+
+    @property
+    def is_in(self) -> bool:
+        return self.state in PART_IN_STATES
+
+    @property
+    def open_to_customer(self) -> bool:
+        return self.state in (PartState.TO_DO, PartState.SENT_BACK)
+
+
+@dataclass
+class PartReview:
+    """What the reviewer sees of one part."""
+
+    details: list[tuple[str, str]] = field(default_factory=list)
+    images: list[tuple[str, str, str]] = field(default_factory=list)  # (caption, thumbnail URL, full URL)
+    warnings: list[str] = field(default_factory=list)
+
+
+def required_parts(case: Case) -> list[Part]:
+    """The checklist of ``case``: every part its solution needs, with its state."""
+    parts = []
+    for model in needed_part_models(case):
+        row = part_of(case, model)
+        parts.append(
+            Part(
+                key=model.key,
+                title=str(model.title),
+                state=row.state if row else PartState.TO_DO,
+                reason=row.sent_back_reason if row else "",
+                url=reverse(model.step_url_name, kwargs={"number": case.number}),
+                on_behalf=bool(row and row.on_behalf and row.is_in),
+            )
+        )
+    return parts
+
+
+def every_part_in(case: Case) -> bool:
+    """Whether each part the solution needs is submitted or accepted."""
+    for model in needed_part_models(case):
+        row = part_of(case, model)
+        if row is None or not row.is_in:
+            return False
+    return True
+
+
+def send_back_choices(case: Case) -> list[tuple[str, str]]:
+    """The parts, and the pieces of parts, the reviewer may send back."""
+    choices = []
+    for model in needed_part_models(case):
+        choices.append((model.key, str(model.title)))
+        choices.extend((piece, f"— {model.piece_labels.get(piece, piece)}") for piece in model.pieces)
+    return choices
+
+
+class UnknownPart(ValueError):
+    """A name that is neither a part nor a piece of a part this case asks for."""
+
+
+def resolve_send_back(case: Case, names: Sequence[str]) -> dict[type[RequiredPart], tuple[str, ...]]:
+    """Which parts, and which of their pieces, ``names`` names; none named means every part."""
+    models = {model.key: model for model in needed_part_models(case)}
+    if not names:
+        return {model: model.pieces for model in models.values()}
+    owner = {piece: model for model in models.values() for piece in model.pieces}
+    unknown = [name for name in names if name not in models and name not in owner]
+    if unknown:
+        raise UnknownPart(_("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)})
+    chosen: dict[type[RequiredPart], tuple[str, ...]] = {}
+    for name in dict.fromkeys(names):
+        if name in models:
+            chosen[models[name]] = models[name].pieces
+        else:
+            model = owner[name]
+            chosen[model] = tuple(dict.fromkeys((*chosen.get(model, ()), name)))
+    return chosen

@@ -1,0 +1,29 @@
+"""Reads about the required information that the pages and the review need."""
+
+from __future__ import annotations
+
+from rma.cases.models import Case
+from rma.required.models import PartState, ReturnShipment, ShippingAddress
+
+
+def duplicate_tracking_cases(*, tracking_number: str, exclude_case_id: int | None = None) -> list[str]:
+    """Numbers of other cases whose return carries the same tracking number."""
+    if not tracking_number:
+        return []
+    others = ReturnShipment.objects.filter(tracking_number=tracking_number).exclude(case_id=exclude_case_id)
+    return sorted(others.values_list("case__number", flat=True))
+
+
+def address_on_file(case: Case) -> dict[str, str]:
+    """What the address form starts from: the case's address, else the customer's last one."""
+    address = ShippingAddress.objects.filter(case=case).first()
+    if address is None:
+        address = (
+            ShippingAddress.objects.filter(case__customer_id=case.customer_id, country=case.country)
+            .exclude(state=PartState.TO_DO)
+            .order_by("-submitted_at")
+            .first()
+        )
+    if address is None:
+        return {}
+    return {name: getattr(address, name) for name in ShippingAddress.FIELDS}

@@ -1,0 +1,356 @@
+"""
+Every change to the required information of a case.
+
+One step serves every kind of part (``part_submit``): store the files first, then in one
+transaction lock the case, check who acts and that the case takes this part now, fill in
+the part, record who sent it, write the event, and move the case to ``under_review`` once
+every needed part is in. The return shipment and the shipping address use it here, the
+payment proof in ``payments.services``. The team's verdict (accept, send back) is a step of
+the lifecycle that marks each part in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rma.cases.models import Action, Case, Role
+from rma.cases.workflow import (
+    NO_META,
+    CaseActionError,
+    CasePermissionError,
+    CaseStatusError,
+    RequestMeta,
+    authorize_customer_step,
+    lock_case,
+    role_of,
+    transition,
+    write_step_event,
+)
+from rma.required.models import PartState, RequiredPart, ReturnShipment, ShippingAddress, normalise_identifier
+from rma.required.parts import UnknownPart, every_part_in, needed_part_models, resolve_send_back
+from rma.required.selectors import duplicate_tracking_cases
+from rma_portal import images
+
+TRACKING_NUMBER = re.compile(r"[A-Z0-9]{8,40}")
+
+# Fills in a locked part from what was sent: (locked case, part, open pieces, stored images)
+# -> the event's data. Raises ``CaseActionError`` to refuse; nothing is then kept.
+PartFiller = Callable[[Case, Any, tuple[str, ...], list[images.StoredImage]], dict[str, Any]]
+
+
+def check_part_step(case: Case, model: type[RequiredPart]) -> None:
+    """Refuse a part the solution does not ask for, or a case that takes no information now."""
+    if not model.is_needed(case):
+        raise CaseActionError(
+            _("Nothing was changed: this RMA solution does not ask for “%(part)s”.") % {"part": model.title}
+        )
+    if case.status != Case.Status.AWAITING_INFO:
+        raise CaseStatusError(
+            _("Nothing was changed: RMA %(number)s is “%(status)s”, so it takes no information now.")
+            % {"number": case.number, "status": case.get_status_display()}
+        )
+
+
+def part_submit(
+    *,
+    case: Case,
+    model: type[RequiredPart],
+    actor: Any,
+    fill: PartFiller,
+    uploads: Sequence[images.CleanImage] = (),
+    folder: str = "uploads",
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+) -> RequiredPart:
+    """The one step for every part: the customer (or the team on their behalf) sends it.
+
+    Files are stored before the transaction and removed again if anything refuses, so a
+    refused submission leaves the case, the part and the storage as they were.
+    """
+    check_part_step(case, model)  # before storing anything; checked again under the lock
+    with images.storing(uploads, folder=folder) as stored, transaction.atomic():
+        locked = lock_case(case)
+        role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
+        check_part_step(locked, model)
+        part = model.objects.select_for_update().filter(case=locked).first() or model.start(locked)
+        pieces = part.open_pieces()
+        if not pieces:
+            raise CaseActionError(
+                _("Nothing was changed: “%(part)s” is already with the warranty team.")
+                % {"part": model.title}
+            )
+        data = fill(locked, part, pieces, stored)
+        part.record_submission(actor=actor, on_behalf=on_behalf)
+        part.save()
+        write_step_event(
+            case=locked,
+            action=model.submit_action,
+            actor=actor,
+            role=role,
+            on_behalf=on_behalf,
+            data=data,
+            meta=meta or NO_META,
+        )
+        complete_if_ready(case=locked, actor=actor, on_behalf=on_behalf, meta=meta)
+    return part
+
+
+def complete_if_ready(*, case: Case, actor: Any | None, on_behalf: bool = False, meta: Any = None) -> Case:
+    """Move a locked ``awaiting_info`` case to ``under_review`` once every needed part is in.
+
+    Called by ``part_submit`` inside the transaction that stored a part.
+    """
+    if case.status != Case.Status.AWAITING_INFO or not every_part_in(case):
+        return case
+    return case_mark_info_complete(
+        case=case,
+        actor=actor,
+        on_behalf=on_behalf,
+        data={"parts": [model.key for model in needed_part_models(case)]},
+        meta=meta,
+    )
+
+
+# --- The lifecycle steps about the required information -------------------------------------
+
+
+def case_mark_info_complete(
+    *,
+    case: Case,
+    actor: Any | None,
+    on_behalf: bool = False,
+    comment: str = "",
+    data: Mapping[str, Any] | None = None,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """Every required part (return, payment proof, address) is in: the team reviews it.
+
+    Call it in the same transaction that stores the last part; ``actor`` is the customer,
+    an agent with ``on_behalf=True``, or ``None`` for the system.
+    """
+    return transition(
+        case=case,
+        action=Action.MARK_INFO_COMPLETE,
+        actor=actor,
+        on_behalf=on_behalf,
+        comment=comment,
+        data=data,
+        meta=meta,
+    )
+
+
+def _record_verdict(
+    case: Case, *, actor: Any, accepted: bool, reason: str = "", names: Sequence[str] = ()
+) -> None:
+    """Mark the parts of a locked case: all accepted, or the named ones sent back with ``reason``."""
+    try:
+        chosen = (
+            {model: () for model in needed_part_models(case)} if accepted else resolve_send_back(case, names)
+        )
+    except UnknownPart as error:
+        raise CaseActionError(str(error)) from None
+    for model, pieces in chosen.items():
+        part = model.objects.select_for_update().filter(case=case).first()
+        if part is None:
+            continue
+        part.record_verdict(accepted=accepted, actor=actor, reason=reason, pieces=pieces)
+        part.save()
+
+
+def case_accept(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
+    """The team accepts what the customer sent (every part marked accepted); the solution is carried out."""
+
+    def prepare(locked: Case) -> None:
+        _record_verdict(locked, actor=actor, accepted=True)
+
+    return transition(
+        case=case, action=Action.ACCEPT, actor=actor, comment=comment, meta=meta, prepare=prepare
+    )
+
+
+def case_request_info(
+    *,
+    case: Case,
+    actor: Any,
+    comment: str,
+    data: Mapping[str, Any] | None = None,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """Ask the customer again for information, with the reason.
+
+    ``data["parts"]`` names the parts (or pieces, such as ``label_photo``) sent back; when it
+    names none, every part is sent back. The others stay as the customer sent them.
+    """
+
+    def prepare(locked: Case) -> None:
+        names = (data or {}).get("parts") or ()
+        _record_verdict(locked, actor=actor, accepted=False, reason=comment.strip(), names=names)
+
+    return transition(
+        case=case,
+        action=Action.REQUEST_INFO,
+        actor=actor,
+        comment=comment,
+        data=data,
+        meta=meta,
+        prepare=prepare,
+    )
+
+
+def submission_send_back(
+    *, case: Case, actor: Any, parts: Sequence[str], reason: str, meta: Any = None
+) -> Case:
+    """The team sends one or more parts back with a reason; the customer re-sends only those.
+
+    The case returns to ``awaiting_info``; the parts not named stay submitted.
+    """
+    reason = (reason or "").strip()
+    parts = list(dict.fromkeys(parts))
+    if not parts:
+        raise CaseActionError(_("Choose at least one part to send back."))
+    if not reason:
+        raise CaseActionError(_("Please say why, so the customer knows what to fix."))
+    try:
+        resolve_send_back(case, parts)  # refuses unknown names before anything changes
+    except UnknownPart as error:
+        raise CaseActionError(str(error)) from None
+    return case_request_info(case=case, actor=actor, comment=reason, data={"parts": parts}, meta=meta)
+
+
+# --- The return shipment and the shipping address -------------------------------------------
+
+
+def return_submit(
+    *,
+    case: Case,
+    actor: Any,
+    carrier: str = "",
+    tracking_number: str = "",
+    label_photo: images.CleanImage | None = None,
+    postage_receipt: images.CleanImage | None = None,
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+) -> ReturnShipment:
+    """Record the return shipment: carrier, tracking number, label photo, postage receipt.
+
+    The first time all of them are required; after the team sent pieces back, exactly those.
+    """
+    carrier = " ".join((carrier or "").split())[:60]
+    tracking_number = normalise_identifier(tracking_number)
+    photos = {
+        piece: image
+        for piece, image in zip(ReturnShipment.PHOTOS, (label_photo, postage_receipt), strict=True)
+    }
+    named = [piece for piece, image in photos.items() if image is not None]
+
+    def fill(locked: Case, shipment: ReturnShipment, pieces: tuple[str, ...], stored: list) -> dict[str, Any]:
+        stored_by_piece = dict(zip(named, stored, strict=True))
+        missing = []
+        if "tracking" in pieces:
+            if not carrier:
+                missing.append(_("the carrier"))
+            if not TRACKING_NUMBER.fullmatch(tracking_number):
+                raise CaseActionError(_("A tracking number is 8 to 40 letters and digits."))
+            shipment.carrier = carrier
+            shipment.tracking_number = tracking_number
+        if "label_photo" in pieces and "label_photo" not in stored_by_piece:
+            missing.append(_("a photo of the shipping label"))
+        if "postage_receipt" in pieces and "postage_receipt" not in stored_by_piece:
+            missing.append(_("a photo of the postage receipt"))
+        if missing:
+            raise CaseActionError(
+                _("Please add %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)}
+            )
+        for piece in ReturnShipment.PHOTOS:
+            if piece in pieces:
+                image = stored_by_piece[piece]
+                setattr(shipment, piece, image.name)
+                setattr(shipment, f"{piece}_thumbnail", image.thumbnail_name)
+                setattr(shipment, f"{piece}_name", image.original_name[:120])
+        return {
+            "pieces": list(pieces),
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "files": {piece: image.name for piece, image in stored_by_piece.items()},
+            "duplicate_of": duplicate_tracking_cases(
+                tracking_number=shipment.tracking_number, exclude_case_id=locked.pk
+            ),
+        }
+
+    return part_submit(
+        case=case,
+        model=ReturnShipment,
+        actor=actor,
+        fill=fill,
+        uploads=[photos[piece] for piece in named],
+        folder="returns",
+        on_behalf=on_behalf,
+        meta=meta,
+    )
+
+
+def _address_values(fields: Mapping[str, str]) -> dict[str, str]:
+    return {name: " ".join(str(fields.get(name, "") or "").split()) for name in ShippingAddress.FIELDS}
+
+
+def address_confirm(
+    *,
+    case: Case,
+    actor: Any,
+    fields: Mapping[str, str],
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+) -> ShippingAddress:
+    """The customer confirms or corrects where the replacement goes; the country stays the case's."""
+    values = _address_values(fields)
+    if any(not values[name] for name in ("full_name", "line1", "city", "postal_code")):
+        raise CaseActionError(_("Please give the name, street, city and postal code."))
+
+    def fill(locked: Case, address: ShippingAddress, pieces: tuple[str, ...], stored: list) -> dict[str, Any]:
+        for name, value in values.items():
+            setattr(address, name, value)
+        address.country = locked.country
+        address.full_clean(exclude=["case", "submitted_by", "reviewed_by"])
+        return {**values, "country": address.country}
+
+    return part_submit(
+        case=case, model=ShippingAddress, actor=actor, fill=fill, on_behalf=on_behalf, meta=meta
+    )
+
+
+def address_on_file_save(
+    *, case: Case, actor: Any, fields: Mapping[str, str], meta: RequestMeta | None = None
+) -> ShippingAddress:
+    """The team records the address it has for the customer; the customer still confirms it."""
+    if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    values = _address_values(fields)
+    with transaction.atomic():
+        locked = lock_case(case)
+        if not locked.requires_shipping_address:
+            raise CaseActionError(_("Nothing is shipped to the customer on this case."))
+        address = ShippingAddress.objects.select_for_update().filter(case=locked).first()
+        if address is not None and address.is_in:
+            raise CaseActionError(
+                _("The customer already confirmed an address; send it back from the review to change it.")
+            )
+        address = address or ShippingAddress(case=locked, state=PartState.TO_DO)
+        for name, value in values.items():
+            setattr(address, name, value)
+        address.country = locked.country
+        address.full_clean(exclude=["case", "submitted_by", "reviewed_by"])
+        address.save()
+        write_step_event(
+            case=locked,
+            action=Action.ADDRESS_ON_FILE,
+            actor=actor,
+            role=role_of(actor),
+            data={**values, "country": address.country},
+            meta=meta or NO_META,
+        )
+    return address

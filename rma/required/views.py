@@ -1,0 +1,231 @@
+"""
+The customer's pages of the required information, on two bases every part shares.
+
+``PartStepView`` is one step of the checklist (``/rma/<number>/<part>/``): it shows the
+page, takes the form, calls the part's service and says how it went. ``PrivateFileView``
+serves an uploaded picture to the case's customer and to staff, and to nobody else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from rma.cases.models import Case
+from rma.cases.selectors import case_number_for_customer
+from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.required.forms import AddressForm, ReturnShipmentForm
+from rma.required.models import RequiredPart, ReturnShipment, ShippingAddress
+from rma.required.selectors import address_on_file
+from rma.required.services import address_confirm, return_submit
+from rma_portal import images
+
+CARRIER_SUGGESTIONS = (
+    "UPS",
+    "FedEx",
+    "USPS",
+    "DHL",
+    "Royal Mail",
+    "Canada Post",
+    "Australia Post",
+    "DPD",
+    "GLS",
+)
+
+
+class CustomerCaseMixin(LoginRequiredMixin):
+    """A page about one of the signed-in customer's cases; others' and hidden cases are a 404."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = case_number_for_customer(user=request.user, number=kwargs["number"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PartStepView(CustomerCaseMixin, View):
+    """One part of the checklist: its page (GET) and its form (POST).
+
+    A subclass names the part's model, form and template, and says how to call the part's
+    service with the cleaned form (``submit``).
+    """
+
+    part_model: type[RequiredPart]
+    form_class: type[Form]
+    template_name: str
+    closed_message: str  # the case takes no such information now
+    thanks_message: str
+
+    def get_part(self) -> RequiredPart | None:
+        return self.part_model.objects.filter(case=self.case).first()
+
+    def open_pieces(self, part: RequiredPart | None) -> tuple[str, ...]:
+        """What the customer may send now (nothing unless the case waits for information)."""
+        if self.case.status != Case.Status.AWAITING_INFO:
+            return ()
+        return part.open_pieces() if part is not None else self.part_model.start(self.case).open_pieces()
+
+    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
+        return self.form_class(data, files)
+
+    def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
+        pieces = self.open_pieces(part)
+        return {
+            "case": self.case,
+            "part": part,
+            "pieces": pieces,
+            "editable": bool(pieces),
+            "form": form or self.get_form(pieces=pieces or self.part_model.start(self.case).open_pieces()),
+            "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        }
+
+    def render_page(self, form: Form | None = None, status: int = 200) -> HttpResponse:
+        context = self.get_context_data(self.get_part(), form)
+        return render(self.request, self.template_name, context, status=status)
+
+    def submit(self, form: Form) -> None:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        if not self.part_model.is_needed(self.case):
+            raise Http404("This RMA solution does not ask for this.")
+        return self.render_page()
+
+    def post(self, request: HttpRequest, number: str) -> HttpResponse:
+        if not self.part_model.is_needed(self.case) or self.case.status != Case.Status.AWAITING_INFO:
+            messages.error(request, self.closed_message)
+            return redirect(self.case)
+        pieces = self.open_pieces(self.get_part())
+        if not pieces:
+            messages.error(
+                request,
+                _("Nothing was changed: “%(part)s” is already with the warranty team.")
+                % {"part": self.part_model.title},
+            )
+            return redirect(self.case)
+        form = self.get_form(request.POST, request.FILES, pieces=pieces)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        try:
+            self.submit(form)
+        except CaseActionError as error:
+            messages.error(request, error.message)
+            return redirect(self.case)
+        messages.success(request, self.thanks_message)
+        return redirect(self.case)
+
+
+class ReturnView(PartStepView):
+    """``/rma/<number>/return/``: the warehouse address, and the return information form."""
+
+    part_model = ReturnShipment
+    form_class = ReturnShipmentForm
+    template_name = "rma/return.html"
+
+    @property
+    def closed_message(self) -> str:
+        return _("Nothing was changed: this RMA solution takes no return information now.")
+
+    @property
+    def thanks_message(self) -> str:
+        return _("Thank you: we received your return information.")
+
+    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
+        return ReturnShipmentForm(data, files, pieces=pieces)
+
+    def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
+        return {
+            **super().get_context_data(part, form),
+            "shipment": part,
+            "warehouse": self.case.warehouse,
+            "carriers": CARRIER_SUGGESTIONS,
+        }
+
+    def submit(self, form: Form) -> None:
+        return_submit(
+            case=self.case,
+            actor=self.request.user,
+            meta=RequestMeta.from_request(self.request),
+            **form.cleaned_data,
+        )
+
+
+class AddressView(PartStepView):
+    """``/rma/<number>/address/``: confirm or correct where the replacement goes."""
+
+    part_model = ShippingAddress
+    form_class = AddressForm
+    template_name = "rma/address.html"
+
+    @property
+    def closed_message(self) -> str:
+        return _("Nothing was changed: this RMA solution takes no address now.")
+
+    @property
+    def thanks_message(self) -> str:
+        return _("Thank you: we will ship to this address.")
+
+    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
+        return AddressForm(data) if data is not None else AddressForm(initial=address_on_file(self.case))
+
+    def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
+        return {**super().get_context_data(part, form), "address": part}
+
+    def submit(self, form: Form) -> None:
+        address_confirm(
+            case=self.case,
+            actor=self.request.user,
+            fields=form.cleaned_data,
+            meta=RequestMeta.from_request(self.request),
+        )
+
+
+class PrivateFileView(View):
+    """An uploaded picture of a case, for the case's customer and for staff only.
+
+    A subclass finds the stored file (``stored_file``): its name, content type and the name
+    the browser should save it under; anything it cannot find is a 404.
+    """
+
+    http_method_names = ["get", "head"]
+    VARIANTS = ("image", "thumbnail")
+
+    def stored_file(self, case: Case, variant: str, **kwargs) -> tuple[str, str, str] | None:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, number: str, variant: str, **kwargs) -> HttpResponse:
+        if variant not in self.VARIANTS:
+            raise Http404("No such file.")
+        if images.staff_may_view(request.user):
+            case = Case.objects.filter(number=number).first()
+        elif request.user.is_authenticated and not request.user.is_staff:
+            case = case_number_for_customer(user=request.user, number=number)
+        else:
+            return redirect_to_login(request.get_full_path())
+        found = self.stored_file(case, variant, **kwargs) if case is not None else None
+        if found is None:
+            raise Http404("No such file.")
+        name, content_type, download_name = found
+        return images.stored_file_response(name, content_type=content_type, download_name=download_name)
+
+
+class ReturnFileView(PrivateFileView):
+    """A return photo (label or postage receipt) or its thumbnail."""
+
+    def stored_file(self, case: Case, variant: str, piece: str = "") -> tuple[str, str, str] | None:
+        shipment = ReturnShipment.objects.filter(case=case).first()
+        if piece not in ReturnShipment.PHOTOS or shipment is None:
+            return None
+        name = getattr(shipment, piece if variant == "image" else f"{piece}_thumbnail").name
+        return images.stored_file_identity(
+            name, original_name=getattr(shipment, f"{piece}_name"), variant=variant
+        )

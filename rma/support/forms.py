@@ -1,0 +1,75 @@
+"""The contact form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rma.cases.models import Case
+from rma.cases.selectors import visible_cases
+
+
+class SupportForm(forms.Form):
+    """What a visitor or customer writes; ``email`` only when signed out, ``case`` only when in."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("Your email address"),
+        max_length=254,
+        help_text=gettext_lazy("The address you used when you wrote to the warranty team, if you did."),
+        error_messages={
+            "required": gettext_lazy("Enter your email address so we can answer you."),
+            "invalid": gettext_lazy("Enter a full email address, like name@example.com."),
+        },
+    )
+    case = forms.ChoiceField(label=gettext_lazy("About which RMA solution?"), required=False)
+    subject = forms.CharField(
+        label=gettext_lazy("Subject"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give your message a short subject.")},
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("Tell us what happened. An RMA number or the text of an error message helps."),
+        error_messages={"required": gettext_lazy("Write your message: it cannot be empty.")},
+    )
+    # Left empty by people; filled in by the simplest robots, which are then turned away.
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"))
+
+    def __init__(self, *args, user: Any, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.signed_in = user.is_authenticated and not user.is_staff
+        if self.signed_in:
+            del self.fields["email"]
+            self.cases = {case.number: case for case in visible_cases(user=user).order_by("-created_at")}
+            self.fields["case"].choices = [("", _("None in particular"))] + [
+                (number, f"{number} ({case.get_status_display()})") for number, case in self.cases.items()
+            ]
+        else:
+            del self.fields["case"]
+            self.cases = {}
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write your message: it cannot be empty."))
+        return message
+
+    def clean_subject(self) -> str:
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError(_("Give your message a short subject."))
+        return subject
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
+    def selected_case(self) -> Case | None:
+        return self.cases.get(self.cleaned_data.get("case") or "")

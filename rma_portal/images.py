@@ -1,0 +1,399 @@
+"""
+The one path every uploaded image takes: checked, cleaned, then stored.
+
+A file's type is decided from its content (JPEG, PNG or WEBP), never from its name or the
+browser's word. Size is checked before anything is decoded, the pixel count before the
+pixels are decoded (decompression bombs), animated images are refused, the orientation
+is applied and the image is re-encoded from its pixels alone, so no EXIF (GPS), ICC,
+text chunk or trailing data survives. Stored copies get random names through Django's
+storage API, with a thumbnail beside each.
+
+A batch is checked whole before anything is stored, and a batch whose storing fails
+midway removes what it had already stored: a refused submission leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
+
+# Pillow's plugin name -> (extension, content type). MPO is what Pillow calls a JPEG that
+# carries a second picture (some phone cameras write them); only the first is kept.
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "MPO": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+# The Pillow plugins allowed to read an upload (MPO comes through the JPEG one).
+OPENERS = ["JPEG", "PNG", "WEBP"]
+THUMBNAIL_SIZE = (320, 320)
+JPEG_QUALITY = 88
+WEBP_QUALITY = 85
+# Markup hidden in an image is how "image" uploads turn into stored cross-site scripting
+# when some browser or proxy sniffs them as HTML; re-encoding drops it anyway, but a file
+# carrying it is not a genuine photo or screenshot.
+MARKUP = re.compile(rb"<\s*(?:!doctype|html|script|svg|iframe|body|head)\b", re.IGNORECASE)
+NAME_LIMIT = 80
+
+
+class ImageRejected(ValueError):
+    """One file refused: its name and the reason, in words the customer understands."""
+
+    def __init__(self, file_name: str, reason: str):
+        self.file_name = file_name
+        self.reason = reason
+        super().__init__(f"{file_name} {reason}")
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ImagesRejected(ValueError):
+    """A batch refused: every problem found, one sentence each."""
+
+    def __init__(self, messages: Sequence[str]):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """An image that passed every check, re-encoded and ready to store."""
+
+    original_name: str
+    format: str
+    extension: str
+    content_type: str
+    width: int
+    height: int
+    content: bytes
+    thumbnail: bytes
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """Where a clean image and its thumbnail were stored."""
+
+    name: str
+    thumbnail_name: str
+    original_name: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+
+
+def display_name(upload: object) -> str:
+    """The file's own name, without any folder, short enough to quote in a message."""
+    raw = os.path.basename(str(getattr(upload, "name", "") or "")).strip()
+    raw = "".join(ch for ch in raw if ch.isprintable())
+    if not raw:
+        return _("The file")
+    if len(raw) > NAME_LIMIT:
+        stem, ext = os.path.splitext(raw)
+        raw = stem[: NAME_LIMIT - len(ext) - 1] + "…" + ext
+    return raw
+
+
+def megabytes(size: int) -> str:
+    """A size as people read it on their phone: "12.4 MB", "10 MB"."""
+    value = size / (1024 * 1024)
+    text = f"{value:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + " MB"
+
+
+def _upload_size(upload: IO[bytes]) -> int:
+    size = getattr(upload, "size", None)
+    if isinstance(size, int):
+        return size
+    position = upload.tell()
+    upload.seek(0, os.SEEK_END)
+    size = upload.tell()
+    upload.seek(position)
+    return size
+
+
+def _read_limited(upload: IO[bytes], limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes, whatever size the upload claimed."""
+    if hasattr(upload, "open") and getattr(upload, "closed", False):
+        upload.open("rb")
+    upload.seek(0)
+    if hasattr(upload, "chunks"):
+        parts, total = [], 0
+        for chunk in upload.chunks():
+            parts.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                break
+        return b"".join(parts)[: limit + 1]
+    return upload.read(limit + 1)
+
+
+def clean_image(upload: IO[bytes]) -> CleanImage:
+    """Check one uploaded file and re-encode it; raises ``ImageRejected`` saying why not."""
+    name = display_name(upload)
+    limit = settings.UPLOAD_MAX_BYTES
+    size = _upload_size(upload)
+    if size == 0:
+        raise ImageRejected(name, _("is empty."))
+    if size > limit:
+        raise ImageRejected(
+            name,
+            _("is %(size)s; the limit is %(limit)s.") % {"size": megabytes(size), "limit": megabytes(limit)},
+        )
+    raw = _read_limited(upload, limit)
+    if len(raw) > limit:  # the declared size was wrong
+        raise ImageRejected(name, _("is larger than %(limit)s.") % {"limit": megabytes(limit)})
+    return _decode_and_encode(name, raw)
+
+
+def _not_an_image(name: str) -> ImageRejected:
+    return ImageRejected(name, _("is not a JPG, PNG or WEBP image."))
+
+
+def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
+    if MARKUP.search(raw):
+        raise ImageRejected(name, _("contains web page code, so it is not accepted as an image."))
+    max_pixels = settings.UPLOAD_MAX_PIXELS
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice its limit; a warning is a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(raw), formats=OPENERS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(name, max_pixels) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise _not_an_image(name) from None
+        with image:
+            if image.format not in FORMATS:
+                raise _not_an_image(name)
+            width, height = image.size
+            if width < 1 or height < 1:
+                raise _not_an_image(name)
+            if width * height > max_pixels:
+                raise _too_many_pixels(name, max_pixels, width, height)
+            if image.format != "MPO" and getattr(image, "is_animated", False):
+                raise ImageRejected(name, _("is animated; please send a still image."))
+            try:
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise _too_many_pixels(name, max_pixels) from None
+            except (OSError, SyntaxError, ValueError, EOFError):
+                raise ImageRejected(name, _("is damaged or incomplete; please take it again.")) from None
+            source_format = image.format
+    output_format = "JPEG" if source_format == "MPO" else source_format
+    extension, content_type = FORMATS[output_format]
+    pixels = _pixels_only(upright, output_format)
+    thumb = pixels.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    return CleanImage(
+        original_name=name,
+        format=output_format,
+        extension=extension,
+        content_type=content_type,
+        width=pixels.width,
+        height=pixels.height,
+        content=_encode(pixels, output_format),
+        thumbnail=_encode(thumb, output_format),
+    )
+
+
+def _too_many_pixels(name: str, max_pixels: int, width: int = 0, height: int = 0) -> ImageRejected:
+    limit = f"{max_pixels / 1_000_000:g}"
+    if width and height:
+        return ImageRejected(
+            name,
+            _("is %(width)d × %(height)d pixels; the limit is %(limit)s megapixels.")
+            % {"width": width, "height": height, "limit": limit},
+        )
+    return ImageRejected(
+        name, _("has too many pixels; the limit is %(limit)s megapixels.") % {"limit": limit}
+    )
+
+
+def _pixels_only(image: Image.Image, output_format: str) -> Image.Image:
+    """A new image holding the pixels and nothing else (no info, EXIF, ICC or palette text)."""
+    has_alpha = image.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    mode = "RGBA" if has_alpha and output_format != "JPEG" else "RGB"
+    converted = image.convert(mode)
+    clean = Image.new(mode, converted.size)
+    clean.paste(converted)
+    clean.info = {}
+    return clean
+
+
+def _encode(image: Image.Image, output_format: str) -> bytes:
+    buffer = io.BytesIO()
+    if output_format == "JPEG":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"", icc_profile=None)
+    elif output_format == "PNG":
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, exif=b"", icc_profile="", xmp="")
+    return buffer.getvalue()
+
+
+def clean_images(uploads: Iterable[IO[bytes]], *, max_count: int | None = None) -> list[CleanImage]:
+    """Check a whole batch before anything is stored; ``ImagesRejected`` lists every problem."""
+    uploads = list(uploads)
+    problems: list[str] = []
+    if max_count is not None and len(uploads) > max_count:
+        problems.append(
+            ngettext(
+                "You chose %(count)d images; at most %(max)d image can be sent.",
+                "You chose %(count)d images; at most %(max)d images can be sent.",
+                max_count,
+            )
+            % {"count": len(uploads), "max": max_count}
+        )
+        raise ImagesRejected(problems)
+    cleaned: list[CleanImage] = []
+    for upload in uploads:
+        try:
+            cleaned.append(clean_image(upload))
+        except ImageRejected as error:
+            problems.append(error.message)
+    if problems:
+        raise ImagesRejected(problems)
+    return cleaned
+
+
+def _random_name(extension: str, *, folder: str) -> str:
+    return f"{folder}/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+def store_images(images: Sequence[CleanImage], *, folder: str = "uploads") -> list[StoredImage]:
+    """Store clean images and their thumbnails; on any failure, remove what was stored."""
+    saved: list[str] = []
+    stored: list[StoredImage] = []
+    try:
+        for image in images:
+            name = default_storage.save(
+                _random_name(image.extension, folder=folder), ContentFile(image.content)
+            )
+            saved.append(name)
+            stem, extension = os.path.splitext(name)
+            thumbnail_name = default_storage.save(f"{stem}-thumb{extension}", ContentFile(image.thumbnail))
+            saved.append(thumbnail_name)
+            stored.append(
+                StoredImage(
+                    name=name,
+                    thumbnail_name=thumbnail_name,
+                    original_name=image.original_name,
+                    content_type=image.content_type,
+                    width=image.width,
+                    height=image.height,
+                    size=len(image.content),
+                )
+            )
+    except BaseException:
+        delete_names(saved)
+        raise
+    return stored
+
+
+def delete_names(names: Iterable[str]) -> None:
+    """Remove stored files, logging (never raising) a name that cannot be removed."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not remove the stored upload %s", name)
+
+
+def delete_stored(images: Iterable[StoredImage]) -> None:
+    """Remove stored images and their thumbnails."""
+    delete_names(name for image in images for name in (image.name, image.thumbnail_name))
+
+
+@contextmanager
+def storing(images: Sequence[CleanImage], *, folder: str = "uploads") -> Iterator[list[StoredImage]]:
+    """Store the images for the block; if the block fails, the stored files are removed.
+
+    Put it outside ``transaction.atomic()`` so a rolled-back write leaves no file behind::
+
+        with images.storing(cleaned) as stored, transaction.atomic():
+            ...
+    """
+    stored = store_images(images, folder=folder)
+    try:
+        yield stored
+    except BaseException:
+        delete_stored(stored)
+        raise
+
+
+def staff_may_view(user) -> bool:
+    """Staff see every upload once signed in with their second factor (when it is required)."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    return not settings.STAFF_TOTP_REQUIRED or (hasattr(user, "is_verified") and user.is_verified())
+
+
+def stored_file_response(name: str, *, content_type: str, download_name: str) -> HttpResponseBase:
+    """Serve a stored upload to someone already allowed to see it.
+
+    On a local folder the file is streamed with its content type fixed, shown inline and
+    never sniffed; on S3 the answer is a redirect to a signed link that soon expires.
+    """
+    if not _is_local_storage():
+        return HttpResponseRedirect(default_storage.url(name))
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is gone.") from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=download_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def stored_file_identity(name: str, *, original_name: str, variant: str) -> tuple[str, str, str] | None:
+    """(stored name, content type, download name) of a stored image or its thumbnail.
+
+    The content type comes from the extension the pipeline gave the stored file; the
+    download name from what the customer called it. None for a name that is not ours.
+    """
+    extension = os.path.splitext(name or "")[1].lower()
+    content_type = CONTENT_TYPES.get(extension)
+    if not name or content_type is None:
+        return None
+    stem = os.path.splitext(os.path.basename(original_name))[0] or "image"
+    suffix = "" if variant == "image" else "-thumbnail"
+    return name, content_type, f"{stem}{suffix}{extension}"
+
+
+def _is_local_storage() -> bool:
+    # default_storage is a lazy proxy; isinstance sees through it to the real class.
+    return isinstance(default_storage, FileSystemStorage)

@@ -7,11 +7,8 @@ authenticator app, or run ``manage.py demo_totp_code agent@example.com`` (DEBUG 
 print the current code. Never use these people outside a local run.
 """
 
-from django.contrib.auth.models import Group
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from accounts.models import User
-from accounts.services import STAFF_TOTP_DEVICE_NAME
+from accounts.services import staff_create
 
 DEMO_CUSTOMERS = ("demo@example.com", "other@example.com")
 DEMO_STAFF = (
@@ -24,7 +21,11 @@ DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 def seed_demo_accounts() -> dict[str, User]:
-    """Create (or find) the demo people; safe to run any number of times."""
+    """Create (or find) the demo people; safe to run any number of times.
+
+    Staff are made by ``staff_create`` like any other; a member of staff who already exists
+    is left exactly as they are (their password and second factor are never touched).
+    """
     people: dict[str, User] = {}
     for email in DEMO_CUSTOMERS:
         user = User.objects.with_email(email).first()
@@ -32,14 +33,13 @@ def seed_demo_accounts() -> dict[str, User]:
     for email, name, group_name in DEMO_STAFF:
         user = User.objects.with_email(email).first()
         if user is None:
-            user = User.objects.create_user(email, DEMO_STAFF_PASSWORD, full_name=name, is_staff=True)
-        group, _ = Group.objects.get_or_create(name=group_name)
-        user.groups.add(group)
-        TOTPDevice.objects.update_or_create(
-            user=user,
-            name=STAFF_TOTP_DEVICE_NAME,
-            defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
-        )
+            user, _device = staff_create(
+                email=email,
+                full_name=name,
+                group_name=group_name,
+                password=DEMO_STAFF_PASSWORD,
+                totp_key=DEMO_TOTP_KEY,
+            )
         people[email] = user
     return people
 

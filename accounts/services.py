@@ -332,9 +332,12 @@ def login_codes_void_expired() -> int:
 
 
 @transaction.atomic
-def staff_create(*, email: str, full_name: str, group_name: str, password: str) -> tuple[User, TOTPDevice]:
+def staff_create(
+    *, email: str, full_name: str, group_name: str, password: str, totp_key: str | None = None
+) -> tuple[User, TOTPDevice]:
     """
-    Create a member of the warranty team with a password and a confirmed TOTP device.
+    Create a member of the warranty team with a password and a confirmed TOTP device
+    (with a new random key unless ``totp_key``, in hex, is given).
 
     Raises ``django.core.exceptions.ValidationError`` for a weak password or a taken address.
     """
@@ -346,5 +349,6 @@ def staff_create(*, email: str, full_name: str, group_name: str, password: str) 
     user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
     group, _created = Group.objects.get_or_create(name=group_name)
     user.groups.add(group)
-    device = TOTPDevice.objects.create(user=user, name=STAFF_TOTP_DEVICE_NAME, confirmed=True)
+    key = {"key": totp_key} if totp_key else {}
+    device = TOTPDevice.objects.create(user=user, name=STAFF_TOTP_DEVICE_NAME, confirmed=True, **key)
     return user, device

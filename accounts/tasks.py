@@ -12,6 +12,7 @@ from accounts import emails
 from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice
 from accounts.services import login_code_issue, login_codes_void_expired, send_cooldown_record
+from rma_portal.tasks import email_retry_policy
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +61,12 @@ class RedactSecretTaskArguments(logging.Filter):
         return True
 
 
-# smtplib.SMTPException, a refused connection and a timeout are all OSErrors.
-EMAIL_RETRY_POLICY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": settings.LOGIN_EMAIL_RETRY_BACKOFF,
-    "retry_backoff_max": settings.LOGIN_EMAIL_RETRY_BACKOFF_MAX,
-    "retry_jitter": True,
-    "max_retries": settings.LOGIN_EMAIL_MAX_RETRIES,
-    "acks_late": True,
-}
+# The sign-in email has retry settings of its own: its code is valid for minutes, not hours.
+EMAIL_RETRY_POLICY = email_retry_policy(
+    backoff=settings.LOGIN_EMAIL_RETRY_BACKOFF,
+    backoff_max=settings.LOGIN_EMAIL_RETRY_BACKOFF_MAX,
+    max_retries=settings.LOGIN_EMAIL_MAX_RETRIES,
+)
 
 
 @shared_task(base=SecretArgumentsTask)

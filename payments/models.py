@@ -56,6 +56,11 @@ class SupplementaryPayment(RequiredPart):
     case_accessor = "supplementary_payment"
     step_url_name = "payments:payment"
     submit_action = Action.PAYMENT_SUBMIT
+    identifier_field = "transaction_number"
+    identifier_risk = (
+        "repeated_transaction_number",
+        _("The same PayPal transaction number is on another case"),
+    )
 
     case = models.OneToOneField(
         "rma.Case", on_delete=models.PROTECT, related_name="supplementary_payment", verbose_name=_("case")

@@ -21,7 +21,7 @@ from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.models import RequiredPart
 from rma.required.views import CustomerCaseMixin, PartStepView, PrivateFileView
-from rma_portal import images
+from rma_portal import private_files
 
 PAYPAL_SEND_MONEY_HELP = "https://www.paypal.com/c2/cshelp/article/how-do-i-send-money-HELP293"
 
@@ -101,4 +101,4 @@ class ReceiptFileView(PrivateFileView):
         if receipt is None:
             return None
         name = receipt.image.name if variant == "image" else receipt.thumbnail.name
-        return images.stored_file_identity(name, original_name=receipt.original_name, variant=variant)
+        return private_files.stored_file_identity(name, original_name=receipt.original_name, variant=variant)

@@ -15,17 +15,27 @@ from django.db import transaction
 
 from rma_portal.celery import app
 
-# smtplib's errors and socket failures are all OSError: a mail server that is down or slow
-# is retried with a growing delay, for up to about an hour. ``acks_late``: a worker that
-# dies while sending leaves the message for another one.
-EMAIL_RETRY: dict[str, Any] = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 15 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "acks_late": True,
-}
+
+def email_retry_policy(
+    *, backoff: int = 30, backoff_max: int = 15 * 60, max_retries: int = 8
+) -> dict[str, Any]:
+    """The options of a task that sends an email, for ``@shared_task(**...)``.
+
+    smtplib's errors and socket failures are all OSError: a mail server that is down or slow
+    is retried with a growing, jittered delay (by default for up to about an hour).
+    ``acks_late``: a worker that dies while sending leaves the message for another one.
+    """
+    return {
+        "autoretry_for": (OSError,),
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "retry_jitter": True,
+        "max_retries": max_retries,
+        "acks_late": True,
+    }
+
+
+EMAIL_RETRY = email_retry_policy()
 
 
 def queue_after_commit(task_name: str, **kwargs: Any) -> None:

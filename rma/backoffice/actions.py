@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from rma.backoffice.forms import AssignForm
 from rma.backoffice.reminders import case_remind
 from rma.cases.models import Case
 from rma.cases.services import case_approve, case_update
@@ -61,21 +60,6 @@ def _report(
             % {"count": len(refused)}
             + "; ".join(refused[:20]),
             messages.WARNING,
-        )
-
-
-class AssignForm(forms.Form):
-    agent = forms.ModelChoiceField(
-        label=gettext_lazy("Assign to"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=gettext_lazy("Nobody (unassign)"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = (
-            get_user_model().objects.filter(is_staff=True, is_active=True).order_by("full_name", "email")
         )
 
 

@@ -9,10 +9,8 @@ the services too, so every change leaves its event.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,22 +21,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.actions import CASE_ACTIONS
+from rma.backoffice.forms import CaseAdminForm, TransitionForm, transition_label
+from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
 from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import (
     TRANSITIONS,
-    Action,
     Case,
-    CaseEvent,
     CaseItem,
-    CaseMessage,
     Transition,
     Warehouse,
     transition_for,
 )
 from rma.cases.services import (
     SOLUTION_FIELDS,
-    TEAM_FIELDS,
     case_create,
     case_items_save,
     case_message_post,
@@ -72,143 +68,6 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_display = ("name", "city", "country", "is_active")
     list_filter = ("is_active", "country")
     search_fields = ("name", "city", "postal_code")
-
-
-class CaseItemInline(admin.TabularInline):
-    model = CaseItem
-    fields = (
-        "product_model",
-        "serial_number",
-        "uid",
-        "quantity",
-        "kit_scope",
-        "purchase_date",
-        "warranty_months",
-        "in_warranty_display",
-    )
-    readonly_fields = ("in_warranty_display",)
-    min_num = 1
-    extra = 0
-    validate_min = True
-
-    @admin.display(description=gettext_lazy("In warranty"), boolean=True)
-    def in_warranty_display(self, item: CaseItem) -> bool | None:
-        return item.in_warranty if item.pk else None
-
-    # Items are part of the solution: frozen once the customer may rely on it.
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and (obj is None or obj.is_solution_editable)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or obj.is_solution_editable)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.is_solution_editable)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CaseMessageInline(ReadOnlyInline):
-    model = CaseMessage
-    fields = ("created_at", "sender", "author", "body")
-    readonly_fields = fields
-    verbose_name_plural = gettext_lazy("Messages (write a new one in “Reply to the customer” above)")
-
-
-class CaseEventInline(ReadOnlyInline):
-    """The audit trail: shown in full, never editable."""
-
-    model = CaseEvent
-    fields = (
-        "created_at",
-        "actor",
-        "actor_role",
-        "on_behalf",
-        "action",
-        "from_status",
-        "to_status",
-        "comment",
-        "data",
-        "ip",
-        "user_agent",
-    )
-    readonly_fields = fields
-    ordering = ("created_at", "id")
-
-
-class CaseAdminForm(forms.ModelForm):
-    customer_email = forms.EmailField(
-        label=gettext_lazy("Customer's email address"),
-        required=False,
-        help_text=gettext_lazy("The address the customer wrote from."),
-    )
-    new_customer = forms.BooleanField(
-        label=gettext_lazy("This is a new customer"),
-        required=False,
-        help_text=gettext_lazy(
-            "Tick it when no customer has this address yet: an account is then made for it. "
-            "Asked only for an address the portal does not know, so that a typo does not make "
-            "a second account for someone."
-        ),
-    )
-    reply_to_customer = forms.CharField(
-        label=gettext_lazy("Reply to the customer"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Sent to the customer by email and shown on their case page."),
-    )
-
-    # Whether the add form's address belongs to an account already (set by its cleaning).
-    customer_exists = True
-
-    class Meta:
-        model = Case
-        fields = (*SOLUTION_FIELDS, *TEAM_FIELDS)
-
-    def clean_customer_email(self) -> str:
-        email = self.cleaned_data.get("customer_email", "")
-        if self.instance.pk is None:
-            if not email:
-                raise ValidationError(_("Enter the customer's email address."))
-            existing = get_user_model().objects.with_email(email).first()
-            if existing is not None and existing.is_staff:
-                raise ValidationError(_("This address belongs to a member of staff, not a customer."))
-            self.customer_exists = existing is not None
-        return email
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        email = cleaned.get("customer_email")
-        if (
-            self.instance.pk is None
-            and email
-            and not self.customer_exists
-            and not cleaned.get("new_customer")
-        ):
-            message = _(
-                "No customer has this address yet. Check it for typos; if it is right, tick "
-                "“This is a new customer” and save again."
-            )
-            alike = [user.email for user in get_user_model().objects.customers_like(email)]
-            if alike:
-                message += " " + _("Customers with a similar address: %(addresses)s.") % {
-                    "addresses": ", ".join(alike)
-                }
-            self.add_error("customer_email", message)
-        return cleaned
 
 
 @admin.register(Case)
@@ -427,51 +286,3 @@ class CaseAdmin(admin.ModelAdmin):
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/rma/case/transition.html", context)
-
-
-def transition_label(row: Transition, on_behalf: bool) -> str:
-    label = str(Action(row.action).label)
-    if on_behalf:
-        return _("%(action)s on the customer's behalf") % {"action": label}
-    return label
-
-
-class TransitionForm(forms.Form):
-    """The few inputs a transition takes: a comment, and what completing a case needs."""
-
-    comment = forms.CharField(
-        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, transition: Transition, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        if transition.comment_required:
-            self.fields["comment"].required = True
-            self.fields["comment"].help_text = {
-                Action.DISAGREE: _("What the customer finds wrong and which solution they want instead."),
-                Action.REQUEST_INFO: _("Shown to the customer: what to send again and why."),
-                Action.SEND_BACK: _("For the agent: what to change."),
-                Action.CANCEL: _("Shown to the customer: why the case is closed."),
-            }.get(transition.action, "")
-        elif transition.action in (Action.REVISE, Action.COMPLETE):
-            self.fields["comment"].help_text = _("Optional; shown to the customer with this step.")
-        elif transition.on_behalf:
-            self.fields["comment"].help_text = _(
-                "How the customer asked you to do this (kept in the audit trail)."
-            )
-        if transition.action == Action.COMPLETE:
-            if case.solution_type == Case.SolutionType.REFUND:
-                self.fields["refund_reference"] = forms.CharField(
-                    label=gettext_lazy("Refund reference"), max_length=100
-                )
-            else:
-                self.fields["outbound_carrier"] = forms.CharField(
-                    label=gettext_lazy("Carrier"), max_length=60
-                )
-                self.fields["outbound_tracking_number"] = forms.CharField(
-                    label=gettext_lazy("Tracking number"), max_length=60
-                )
-
-    def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)

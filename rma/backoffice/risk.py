@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Case, CaseItem
-from rma.required.models import ReturnShipment, ShippingAddress
+from rma.required.models import ShippingAddress
+from rma.required.parts import part_models
 
 # How many related cases a signal lists at most (the count says how many there are).
 LISTED_CASES = 10
@@ -98,21 +98,6 @@ def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: 
     return RiskSignal(kind, title, related[:LISTED_CASES], len(related))
 
 
-def repeated_transaction_number(case: Case) -> RiskSignal | None:
-    """Another case whose payment proof carries the same PayPal transaction number."""
-    if not apps.is_installed("payments"):
-        return None
-    from payments.models import SupplementaryPayment
-
-    return _same_value_elsewhere(
-        case,
-        SupplementaryPayment,
-        "transaction_number",
-        "repeated_transaction_number",
-        _("The same PayPal transaction number is on another case"),
-    )
-
-
 def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None) -> RiskSignal | None:
     """The customer's address has opened many cases recently (``RMA_RISK_CASES_PER_CUSTOMER``)."""
     threshold = settings.RMA_RISK_CASES_PER_CUSTOMER
@@ -137,15 +122,17 @@ def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None)
     )
 
 
-def repeated_tracking_number(case: Case) -> RiskSignal | None:
-    """Another case whose return shipment carries the same tracking number."""
-    return _same_value_elsewhere(
-        case,
-        ReturnShipment,
-        "tracking_number",
-        "repeated_tracking_number",
-        _("The same return tracking number is on another case"),
-    )
+def repeated_part_identifiers(case: Case) -> list[RiskSignal]:
+    """Other cases whose part carries the same identifier (a tracking number, a PayPal
+    transaction number): one signal per kind of part that has one, in checklist order."""
+    signals = []
+    for model in part_models():
+        if model.identifier_field:
+            kind, title = model.identifier_risk
+            signal = _same_value_elsewhere(case, model, model.identifier_field, kind, title)
+            if signal is not None:
+                signals.append(signal)
+    return signals
 
 
 def shared_shipping_address(case: Case) -> RiskSignal | None:
@@ -175,15 +162,10 @@ def shared_shipping_address(case: Case) -> RiskSignal | None:
     )
 
 
-CHECKS = (
-    repeated_identifiers,
-    repeated_transaction_number,
-    repeated_tracking_number,
-    many_cases_for_customer,
-    shared_shipping_address,
-)
+CHECKS = (repeated_identifiers, many_cases_for_customer, shared_shipping_address)
 
 
 def signals_for_case(case: Case) -> list[RiskSignal]:
     """Every signal that applies to ``case``, in a fixed order."""
-    return [signal for check in CHECKS if (signal := check(case)) is not None]
+    first, *rest = (check(case) for check in CHECKS)
+    return [signal for signal in (first, *repeated_part_identifiers(case), *rest) if signal is not None]

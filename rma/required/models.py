@@ -57,6 +57,10 @@ class RequiredPart(models.Model):
     submit_action: ClassVar[str]
     pieces: ClassVar[tuple[str, ...]] = ()
     piece_labels: ClassVar[dict[str, Any]] = {}
+    # A number that should be on one case only (a tracking or transaction number), and the
+    # risk signal (kind, title) the team sees when another case carries the same one.
+    identifier_field: ClassVar[str] = ""
+    identifier_risk: ClassVar[tuple[str, str | Promise]] = ("", "")
 
     state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
     sent_back_items = models.JSONField(_("pieces sent back"), default=list, blank=True)
@@ -151,6 +155,8 @@ class ReturnShipment(RequiredPart):
         "postage_receipt": _("Postage receipt photo"),
     }
     PHOTOS = ("label_photo", "postage_receipt")
+    identifier_field = "tracking_number"
+    identifier_risk = ("repeated_tracking_number", _("The same return tracking number is on another case"))
 
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, related_name="return_shipment", verbose_name=_("case")

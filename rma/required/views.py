@@ -27,7 +27,7 @@ from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.models import RequiredPart, ReturnShipment, ShippingAddress
 from rma.required.selectors import address_on_file
 from rma.required.services import address_confirm, return_submit
-from rma_portal import images
+from rma_portal import private_files
 
 CARRIER_SUGGESTIONS = (
     "UPS",
@@ -205,7 +205,7 @@ class PrivateFileView(View):
     def get(self, request: HttpRequest, number: str, variant: str, **kwargs) -> HttpResponse:
         if variant not in self.VARIANTS:
             raise Http404("No such file.")
-        if images.staff_may_view(request.user):
+        if private_files.staff_may_view(request.user):
             case = Case.objects.filter(number=number).first()
         elif request.user.is_authenticated and not request.user.is_staff:
             case = case_number_for_customer(user=request.user, number=number)
@@ -215,7 +215,9 @@ class PrivateFileView(View):
         if found is None:
             raise Http404("No such file.")
         name, content_type, download_name = found
-        return images.stored_file_response(name, content_type=content_type, download_name=download_name)
+        return private_files.stored_file_response(
+            name, content_type=content_type, download_name=download_name
+        )
 
 
 class ReturnFileView(PrivateFileView):
@@ -226,6 +228,6 @@ class ReturnFileView(PrivateFileView):
         if piece not in ReturnShipment.PHOTOS or shipment is None:
             return None
         name = getattr(shipment, piece if variant == "image" else f"{piece}_thumbnail").name
-        return images.stored_file_identity(
+        return private_files.stored_file_identity(
             name, original_name=getattr(shipment, f"{piece}_name"), variant=variant
         )

@@ -133,16 +133,25 @@ def payment_submit(
     )
 
 
+def _lock_payment(payment_id: int) -> tuple[Case, SupplementaryPayment] | None:
+    """The payment's case and the payment, locked in that order (the order every service
+    locks in), or None when the payment is gone."""
+    payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
+    if payment is None:
+        return None
+    case = lock_case(payment.case)
+    return case, SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+
+
 def payment_lookup_record(
     *, payment_id: int, lookup: paypal.TransactionLookup
 ) -> SupplementaryPayment | None:
     """Store what PayPal said about the transaction number, for the agent to see."""
     with transaction.atomic():
-        payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
-        if payment is None:
+        locked = _lock_payment(payment_id)
+        if locked is None:
             return None
-        case = lock_case(payment.case)
-        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+        case, payment = locked
         if payment.transaction_number != lookup.transaction_id:
             return payment  # the customer sent another number since: its own lookup follows
         if not lookup.found:
@@ -180,11 +189,10 @@ def payment_lookup_failed(
 ) -> SupplementaryPayment | None:
     """PayPal could not be asked (not configured, or down after every retry): agents check by hand."""
     with transaction.atomic():
-        payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
-        if payment is None:
+        locked = _lock_payment(payment_id)
+        if locked is None:
             return None
-        case = lock_case(payment.case)
-        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+        case, payment = locked
         payment.lookup_state = LookupState.SKIPPED if skipped else LookupState.UNAVAILABLE
         payment.lookup_error = reason[:300]
         payment.looked_up_at = timezone.now()
@@ -289,9 +297,10 @@ def invoice_record(
 ) -> SupplementaryPayment:
     """Store the outcome of the invoice call; a sent invoice's link is emailed to the customer."""
     with transaction.atomic():
-        payment = SupplementaryPayment.objects.select_related("case").get(pk=payment_id)
-        case = lock_case(payment.case)
-        payment = SupplementaryPayment.objects.select_for_update().get(pk=payment_id)
+        locked = _lock_payment(payment_id)
+        if locked is None:
+            raise SupplementaryPayment.DoesNotExist(f"payment {payment_id} is gone")
+        case, payment = locked
         if sent is not None:
             payment.invoice_state = InvoiceState.SENT
             payment.invoice_id = sent.invoice_id

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from payments.forms import PaymentProofForm
@@ -33,13 +34,9 @@ class PaymentView(PartStepView):
     form_class = PaymentProofForm
     template_name = "payments/payment.html"
 
-    @property
-    def closed_message(self) -> str:
-        return _("Nothing was changed: this RMA solution takes no payment proof now.")
+    closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no payment proof now.")
 
-    @property
-    def thanks_message(self) -> str:
-        return _("Thank you: we received your payment proof.")
+    thanks_message = gettext_lazy("Thank you: we received your payment proof.")
 
     def get_part(self) -> SupplementaryPayment | None:
         return payment_of_case(case=self.case)

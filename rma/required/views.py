@@ -17,7 +17,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from rma.cases.models import Case
@@ -62,8 +64,8 @@ class PartStepView(CustomerCaseMixin, View):
     part_model: type[RequiredPart]
     form_class: type[Form]
     template_name: str
-    closed_message: str  # the case takes no such information now
-    thanks_message: str
+    closed_message: str | Promise  # the case takes no such information now
+    thanks_message: str | Promise
 
     def get_part(self) -> RequiredPart | None:
         return self.part_model.objects.filter(case=self.case).first()
@@ -131,13 +133,9 @@ class ReturnView(PartStepView):
     form_class = ReturnShipmentForm
     template_name = "rma/return.html"
 
-    @property
-    def closed_message(self) -> str:
-        return _("Nothing was changed: this RMA solution takes no return information now.")
+    closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no return information now.")
 
-    @property
-    def thanks_message(self) -> str:
-        return _("Thank you: we received your return information.")
+    thanks_message = gettext_lazy("Thank you: we received your return information.")
 
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
         return ReturnShipmentForm(data, files, pieces=pieces)
@@ -166,13 +164,9 @@ class AddressView(PartStepView):
     form_class = AddressForm
     template_name = "rma/address.html"
 
-    @property
-    def closed_message(self) -> str:
-        return _("Nothing was changed: this RMA solution takes no address now.")
+    closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no address now.")
 
-    @property
-    def thanks_message(self) -> str:
-        return _("Thank you: we will ship to this address.")
+    thanks_message = gettext_lazy("Thank you: we will ship to this address.")
 
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
         return AddressForm(data) if data is not None else AddressForm(initial=address_on_file(self.case))

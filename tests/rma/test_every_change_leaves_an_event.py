@@ -18,7 +18,6 @@ from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.services import case_agree
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
 from tests.factories import AgentFactory, CaseFactory
-from tests.payments.conftest import paypal_server  # noqa: F401  (the loopback PayPal)
 from tests.staff import staff_client_for
 from tests.uploads import files
 from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
@@ -133,16 +132,16 @@ def test_the_deadline_task_leaves_one_event_per_reminder_and_per_overdue_flag(
         waiting = case_agree(case=waiting, actor=waiting.customer)
     before = event_ids(waiting)
 
-    with time_machine.travel(waiting.due_at - datetime.timedelta(hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            rma_tasks.send_deadline_reminders()
-            rma_tasks.send_deadline_reminders()  # a second beat run adds nothing
+    soon = waiting.due_at - datetime.timedelta(hours=1)
+    with time_machine.travel(soon, tick=False), django_capture_on_commit_callbacks(execute=True):
+        rma_tasks.send_deadline_reminders()
+        rma_tasks.send_deadline_reminders()  # a second beat run adds nothing
     assert new_events(waiting, before) == [Action.REMIND]
 
     before = event_ids(waiting)
-    with time_machine.travel(waiting.due_at + datetime.timedelta(hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            rma_tasks.send_deadline_reminders()
+    late = waiting.due_at + datetime.timedelta(hours=1)
+    with time_machine.travel(late, tick=False), django_capture_on_commit_callbacks(execute=True):
+        rma_tasks.send_deadline_reminders()
     assert new_events(waiting, before) == [Action.FLAG_OVERDUE]
 
 

@@ -29,6 +29,7 @@ from rma.cases.workflow import (
     role_of,
     transition,
     write_event,
+    write_step_event,
 )
 from rma_portal.tasks import queue_after_commit
 
@@ -126,13 +127,11 @@ def case_update(
             setattr(locked, name, getattr(case, name))
         locked.full_clean(exclude=["number", "customer"])
         locked.save()
-        write_event(
+        write_step_event(
             case=locked,
             action=Action.EDIT,
             actor=actor,
             role=role_of(actor),
-            from_status=locked.status,
-            to_status=locked.status,
             data={"fields": changed},
             meta=meta or NO_META,
         )
@@ -166,13 +165,11 @@ def case_items_save(
         for item in deleted:
             item.delete()
         if record_event:
-            write_event(
+            write_step_event(
                 case=locked,
                 action=Action.EDIT,
                 actor=actor,
                 role=role_of(actor),
-                from_status=locked.status,
-                to_status=locked.status,
                 data={
                     "items": {
                         "added": [str(item) for item in added],
@@ -351,13 +348,11 @@ def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta |
         else:
             sender = CaseMessage.Sender.TEAM
         message = CaseMessage.objects.create(case=locked, author=author, sender=sender, body=body)
-        write_event(
+        write_step_event(
             case=locked,
             action=Action.MESSAGE,
             actor=author,
             role=role,
-            from_status=locked.status,
-            to_status=locked.status,
             data={"message_id": message.pk},
             meta=meta or NO_META,
         )

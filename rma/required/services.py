@@ -298,6 +298,15 @@ def _address_values(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: " ".join(str(fields.get(name, "") or "").split()) for name in ShippingAddress.FIELDS}
 
 
+def _fill_address(address: ShippingAddress, *, case: Case, values: Mapping[str, str]) -> dict[str, str]:
+    """Put ``values`` on the address, in the case's country; returns them for the event."""
+    for name, value in values.items():
+        setattr(address, name, value)
+    address.country = case.country
+    address.full_clean(exclude=["case", "submitted_by", "reviewed_by"])
+    return {**values, "country": address.country}
+
+
 def address_confirm(
     *,
     case: Case,
@@ -312,11 +321,7 @@ def address_confirm(
         raise CaseActionError(_("Please give the name, street, city and postal code."))
 
     def fill(locked: Case, address: ShippingAddress, pieces: tuple[str, ...], stored: list) -> dict[str, Any]:
-        for name, value in values.items():
-            setattr(address, name, value)
-        address.country = locked.country
-        address.full_clean(exclude=["case", "submitted_by", "reviewed_by"])
-        return {**values, "country": address.country}
+        return _fill_address(address, case=locked, values=values)
 
     return part_submit(
         case=case, model=ShippingAddress, actor=actor, fill=fill, on_behalf=on_behalf, meta=meta
@@ -340,17 +345,14 @@ def address_on_file_save(
                 _("The customer already confirmed an address; send it back from the review to change it.")
             )
         address = address or ShippingAddress(case=locked, state=PartState.TO_DO)
-        for name, value in values.items():
-            setattr(address, name, value)
-        address.country = locked.country
-        address.full_clean(exclude=["case", "submitted_by", "reviewed_by"])
+        data = _fill_address(address, case=locked, values=values)
         address.save()
         write_step_event(
             case=locked,
             action=Action.ADDRESS_ON_FILE,
             actor=actor,
             role=role_of(actor),
-            data={**values, "country": address.country},
+            data=data,
             meta=meta or NO_META,
         )
     return address

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import paypal, services
+from payments.forms import PaymentProofForm
 from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
@@ -64,6 +65,8 @@ class PaymentReceiptInline(admin.TabularInline):
 
 @admin.register(SupplementaryPayment)
 class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
+    entry_form_class = PaymentProofForm
+
     list_display = (
         "case_number",
         "amount",
@@ -117,6 +120,16 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
             },
         ),
     )
+
+    def enter_for_customer(self, *, case: Case, form, actor, meta: RequestMeta) -> None:
+        services.payment_submit(
+            case=case,
+            actor=actor,
+            transaction_number=form.cleaned_data["transaction_number"],
+            receipts=form.cleaned_data["receipts"],
+            on_behalf=True,
+            meta=meta,
+        )
 
     def review_section(self, case: Case) -> PartReview:
         """The payment proof as the reviewer of a case sees it."""

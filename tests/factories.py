@@ -8,7 +8,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
+from payments.models import SupplementaryPayment
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, Role, Warehouse
+from rma.required.models import PartState, ReturnShipment, ShippingAddress
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -139,3 +141,32 @@ class CaseMessageFactory(factory.django.DjangoModelFactory):
     author = factory.LazyAttribute(lambda message: message.case.customer)
     sender = CaseMessage.Sender.CUSTOMER
     body = "Is there any news?"
+
+
+def every_part_in(case: Case) -> Case:
+    """Rows for each part ``case`` needs, as if the customer had sent them (no files behind them)."""
+    submitted = {"state": PartState.SUBMITTED, "submitted_at": timezone.now(), "submitted_by": case.customer}
+    if ReturnShipment.is_needed(case):
+        ReturnShipment.objects.create(
+            case=case, carrier="UPS", tracking_number="1Z999AA10123456784", **submitted
+        )
+    if SupplementaryPayment.is_needed(case):
+        SupplementaryPayment.objects.create(
+            case=case,
+            amount=case.payment_amount,
+            currency=case.payment_currency,
+            receiving_account="payments@example.com",
+            transaction_number="5TY05013RG002845M",
+            **submitted,
+        )
+    if ShippingAddress.is_needed(case):
+        ShippingAddress.objects.create(
+            case=case,
+            full_name="Dana Demo",
+            line1="42 Elm Street",
+            city="Springfield",
+            postal_code="12345",
+            country=case.country or "US",
+            **submitted,
+        )
+    return case

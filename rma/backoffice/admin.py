@@ -27,6 +27,7 @@ from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import (
     TRANSITIONS,
+    Action,
     Case,
     CaseItem,
     Transition,
@@ -43,7 +44,7 @@ from rma.cases.services import (
 )
 from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
 from rma.lifecycle import TRANSITION_SERVICES
-from rma.required.admin import review_view
+from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
 
 TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
 
@@ -53,10 +54,17 @@ def _on_behalf(transition: Transition, user) -> bool:
     return transition.on_behalf and role_of(user) not in transition.roles
 
 
+# Taken by the services themselves when the last part comes in (entered for the customer or
+# waived from the case page), never by a button.
+AUTOMATIC_ACTIONS = frozenset({Action.MARK_INFO_COMPLETE})
+
+
 def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
     """The transitions ``user`` may take on ``case`` now, each with its on-behalf flag."""
     allowed = []
     for row in case.allowed_actions():
+        if row.action in AUTOMATIC_ACTIONS:
+            continue
         on_behalf = _on_behalf(row, user)
         if can_take(row, case=case, user=user, on_behalf=on_behalf):
             allowed.append((row, on_behalf))
@@ -222,6 +230,16 @@ class CaseAdmin(admin.ModelAdmin):
                 name="rma_case_transition",
             ),
             path(
+                "<path:object_id>/part/<str:key>/",
+                self.admin_site.admin_view(self.part_entry_view),
+                name="rma_case_part_entry",
+            ),
+            path(
+                "<path:object_id>/waive/",
+                self.admin_site.admin_view(self.waive_view),
+                name="rma_case_waive",
+            ),
+            path(
                 "<path:object_id>/review/",
                 self.admin_site.admin_view(self.review_view),
                 name="rma_case_review",
@@ -235,7 +253,16 @@ class CaseAdmin(admin.ModelAdmin):
                 {"row": row, "on_behalf": on_behalf, "label": transition_label(row, on_behalf)}
                 for row, on_behalf in staff_transitions(obj, request.user)
             ]
+            context["open_parts"] = open_parts(obj) if self.has_change_permission(request, obj) else []
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def part_entry_view(self, request: HttpRequest, object_id: str, key: str) -> HttpResponse:
+        """Enter a part of the required information for the customer."""
+        return part_entry_view(self, request, object_id, key)
+
+    def waive_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Waive a part of the required information that is not needed any more."""
+        return waive_view(self, request, object_id)
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """What the customer sent, part by part; accept it or send parts back."""

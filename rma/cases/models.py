@@ -88,6 +88,7 @@ class Action(models.TextChoices):
     RETURN_SUBMIT = "return_submit", _("Return information sent")
     ADDRESS_CONFIRM = "address_confirm", _("Shipping address confirmed")
     ADDRESS_ON_FILE = "address_on_file", _("Shipping address recorded by the team")
+    PART_WAIVE = "part_waive", _("Required information waived")
     PAYMENT_SUBMIT = "payment_submit", _("Payment proof sent")
     PAYMENT_LOOKUP = "payment_lookup", _("Payment looked up on PayPal")
     INVOICE_REQUEST = "invoice_request", _("PayPal invoice requested")
@@ -543,11 +544,19 @@ class CaseEvent(models.Model):
             Action.ADDRESS_CONFIRM,
             Action.PAYMENT_SUBMIT,
             Action.INVOICE_SENT,
+            Action.PART_WAIVE,
         }
     )
     # Whose comment the customer may read along with the event.
     CUSTOMER_VISIBLE_COMMENTS = frozenset(
-        {Action.DISAGREE, Action.REVISE, Action.CANCEL, Action.REQUEST_INFO, Action.COMPLETE}
+        {
+            Action.DISAGREE,
+            Action.REVISE,
+            Action.CANCEL,
+            Action.REQUEST_INFO,
+            Action.COMPLETE,
+            Action.PART_WAIVE,
+        }
     )
 
     def __str__(self) -> str:

@@ -113,6 +113,7 @@ def event_sentence(event: CaseEvent) -> str:
         Action.ADDRESS_CONFIRM: _("Your shipping address was received."),
         Action.PAYMENT_SUBMIT: _("Your payment proof was received."),
         Action.INVOICE_SENT: _("A PayPal invoice link was sent to you."),
+        Action.PART_WAIVE: _("The warranty team decided part of the information is not needed."),
     }
     text = sentences.get(event.action, Action(event.action).label)
     if event.action == Action.COMPLETE:

@@ -1,103 +1,50 @@
 """
 The required information in admin: the parts, and the review of a case's submission.
 
-Return shipments are read-only (they come from the customer), with thumbnails and the
-tracking numbers used on more than one case flagged. Agents record the address they have on
-file for a case here; the customer still confirms or corrects it on the address page.
+Return shipments are read-only lists (they come from the customer, or from an agent on the
+customer's behalf through the case page), with thumbnails and the tracking numbers used on
+more than one case flagged. Agents record the address they have on file for a case here;
+the customer still confirms or corrects it on the address page.
 
-The review page shows each required part of a case as its own admin presents it
-(``PartAdminMixin.review_section``; the payment proof's admin is in ``payments.admin``),
-and takes one decision: accept everything, or send chosen parts or pieces back with a reason.
+Each admin here is a ``PartAdminMixin``: how its part shows on the case's review page and
+how an agent enters it for the customer (the pages themselves are in
+``rma.required.admin_pages``).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rma.cases.models import Action, Case, transition_for
-from rma.cases.workflow import CaseActionError, RequestMeta, can_take
-from rma.required.forms import ReviewForm
+from rma.cases.models import Case
+from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.models import ReturnShipment, ShippingAddress
-from rma.required.parts import Part, PartReview, needed_part_models, required_parts
-from rma.required.selectors import duplicate_tracking_cases
-from rma.required.services import address_on_file_save, case_accept, submission_send_back
+from rma.required.parts import PartReview, part_of
+from rma.required.selectors import address_on_file, duplicate_tracking_cases
+from rma.required.services import address_confirm, address_on_file_save, return_submit
 
 
 class PartAdminMixin:
-    """The admin of a kind of required part: how the part shows on a case's review page."""
+    """The admin of a kind of required part: how it shows on a case's review page, and how
+    an agent enters it for the customer with the customer's own form."""
+
+    entry_form_class: type[forms.Form]
 
     def review_section(self, case: Case) -> PartReview:
         return PartReview()
 
+    def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
+        return self.entry_form_class(data, files)
 
-def review_sections(site: admin.AdminSite, case: Case) -> list[tuple[Part, PartReview]]:
-    """Each required part of ``case`` with what the reviewer needs to see of it."""
-    sections = []
-    for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
-        part_admin = site.get_model_admin(model)
-        sections.append((part, part_admin.review_section(case)))
-    return sections
-
-
-def review_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    """Show a case's submission (GET) and take the reviewer's decision (POST)."""
-    case = model_admin.get_object(request, object_id)
-    if case is None:
-        raise Http404("No such case.")
-    if not model_admin.has_change_permission(request, case):
-        raise PermissionDenied
-    change_url = reverse("admin:rma_case_change", args=[case.pk])
-    may_review = case.status == Case.Status.UNDER_REVIEW and can_take(
-        transition_for(Action.ACCEPT), case=case, user=request.user
-    )
-    form = ReviewForm(request.POST if request.method == "POST" else None, case=case)
-    if request.method == "POST":
-        if not may_review:
-            model_admin.message_user(
-                request, _("Nothing was changed: this case is not under review."), messages.ERROR
-            )
-            return HttpResponseRedirect(change_url)
-        if form.is_valid():
-            meta = RequestMeta.from_request(request)
-            try:
-                if form.cleaned_data["decision"] == "accept":
-                    case = case_accept(case=case, actor=request.user, meta=meta)
-                    done = _("Accepted: the case is now “%(status)s”.")
-                else:
-                    case = submission_send_back(
-                        case=case,
-                        actor=request.user,
-                        parts=form.cleaned_data["parts"],
-                        reason=form.cleaned_data["reason"],
-                        meta=meta,
-                    )
-                    done = _("Sent back: the case is now “%(status)s” and the customer was told why.")
-            except CaseActionError as error:
-                model_admin.message_user(request, error.message, messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            model_admin.message_user(request, done % {"status": case.get_status_display()}, messages.SUCCESS)
-            return HttpResponseRedirect(change_url)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "original": case,
-        "title": _("Review of %(number)s") % {"number": case.number},
-        "sections": review_sections(model_admin.admin_site, case),
-        "form": form,
-        "may_review": may_review,
-        "change_url": change_url,
-        "has_view_permission": True,
-    }
-    return TemplateResponse(request, "admin/rma/case/review.html", context)
+    def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
+        raise NotImplementedError
 
 
 def _file_url(shipment: ReturnShipment, piece: str, variant: str) -> str:
@@ -108,6 +55,8 @@ def _file_url(shipment: ReturnShipment, piece: str, variant: str) -> str:
 
 @admin.register(ReturnShipment)
 class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
+    entry_form_class = ReturnShipmentForm
+
     list_display = ("case_number", "carrier", "tracking_number", "used_elsewhere", "state", "submitted_at")
     list_filter = ("state", "carrier")
     search_fields = ("case__number", "tracking_number", "case__customer__email")
@@ -146,6 +95,14 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
             .values_list("tracking_number", flat=True)
         )
         return super().changelist_view(request, extra_context)
+
+    def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
+        shipment = part_of(case, ReturnShipment)
+        pieces = shipment.open_pieces() if shipment else ReturnShipment.pieces
+        return ReturnShipmentForm(data, files, pieces=pieces or ReturnShipment.pieces)
+
+    def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
+        return_submit(case=case, actor=actor, on_behalf=True, meta=meta, **form.cleaned_data)
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
@@ -216,6 +173,8 @@ class AddressOnFileForm(forms.ModelForm):
 
 @admin.register(ShippingAddress)
 class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
+    entry_form_class = AddressForm
+
     form = AddressOnFileForm
     list_display = ("case", "full_name", "city", "country", "state", "submitted_at")
     list_filter = ("state", "country")
@@ -239,6 +198,12 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
+        return AddressForm(data) if data is not None else AddressForm(initial=address_on_file(case))
+
+    def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
+        address_confirm(case=case, actor=actor, fields=form.cleaned_data, on_behalf=True, meta=meta)
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()

@@ -35,10 +35,11 @@ class PartState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     SENT_BACK = "sent_back", _("Sent back")
     ACCEPTED = "accepted", _("Accepted")
+    WAIVED = "waived", _("Not needed")
 
 
-# The states in which a part counts as received.
-PART_IN_STATES = frozenset({PartState.SUBMITTED, PartState.ACCEPTED})
+# The states in which a part counts as in: received, or waived by the team with a reason.
+PART_IN_STATES = frozenset({PartState.SUBMITTED, PartState.ACCEPTED, PartState.WAIVED})
 
 
 class RequiredPart(models.Model):
@@ -88,6 +89,9 @@ class RequiredPart(models.Model):
         related_name="+",
         verbose_name=_("reviewed by"),
     )
+    waived_reason = models.TextField(
+        _("why it is not needed"), blank=True, help_text=_("Shown to the customer.")
+    )
 
     class Meta:
         abstract = True
@@ -128,6 +132,16 @@ class RequiredPart(models.Model):
         self.submitted_at = timezone.now()
         self.submitted_by = actor
         self.on_behalf = on_behalf
+
+    def record_waiver(self, *, actor: Any, reason: str) -> None:
+        """The team decided the part is not needed after all, saying why."""
+        self.state = PartState.WAIVED
+        self.waived_reason = reason
+        self.sent_back_items = []
+        self.sent_back_reason = ""
+        self.submitted_at = timezone.now()
+        self.submitted_by = actor
+        self.on_behalf = True
 
     def record_verdict(
         self, *, accepted: bool, actor: Any, reason: str = "", pieces: tuple[str, ...] = ()

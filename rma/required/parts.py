@@ -62,6 +62,7 @@ class Part:
     reason: str
     url: str
     on_behalf: bool = False
+    waived_reason: str = ""
 
     @property
     def state_label(self) -> str:
@@ -98,6 +99,7 @@ def required_parts(case: Case) -> list[Part]:
                 reason=row.sent_back_reason if row else "",
                 url=reverse(model.step_url_name, kwargs={"number": case.number}),
                 on_behalf=bool(row and row.on_behalf and row.is_in),
+                waived_reason=row.waived_reason if row and row.state == PartState.WAIVED else "",
             )
         )
     return parts

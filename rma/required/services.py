@@ -130,18 +130,75 @@ def case_mark_info_complete(
 ) -> Case:
     """Every required part (return, payment proof, address) is in: the team reviews it.
 
-    Call it in the same transaction that stores the last part; ``actor`` is the customer,
-    an agent with ``on_behalf=True``, or ``None`` for the system.
+    Refused while a needed part is neither in nor waived, whoever asks: an agent enters the
+    missing part for the customer, or waives it with a reason. ``part_submit`` calls it in
+    the transaction that stores the last part; ``actor`` is the customer, an agent with
+    ``on_behalf=True``, or ``None`` for the system.
     """
+
+    def prepare(locked: Case) -> None:
+        missing = [str(model.title) for model in needed_part_models(locked) if not _is_in(locked, model)]
+        if missing:
+            raise CaseActionError(
+                _("Nothing was changed: still missing: %(parts)s. Enter it for the customer or waive it.")
+                % {"parts": ", ".join(missing)}
+            )
+
     return transition(
         case=case,
         action=Action.MARK_INFO_COMPLETE,
         actor=actor,
         on_behalf=on_behalf,
         comment=comment,
-        data=data,
+        data=data or {"parts": [model.key for model in needed_part_models(case)]},
         meta=meta,
+        prepare=prepare,
     )
+
+
+def _is_in(case: Case, model: type[RequiredPart]) -> bool:
+    part = model.objects.filter(case=case).only("state").first()
+    return part is not None and part.is_in
+
+
+def part_waive(
+    *, case: Case, part_key: str, actor: Any, reason: str, meta: RequestMeta | None = None
+) -> RequiredPart:
+    """The team decides a part is not needed any more, with a reason the customer sees.
+
+    The part then counts as in; the case moves on to review if it was the last one.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseActionError(_("Please say why it is not needed: the customer sees the reason."))
+    if role_of(actor) in (Role.CUSTOMER, Role.SYSTEM) or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    with transaction.atomic():
+        locked = lock_case(case)
+        models = {model.key: model for model in needed_part_models(locked)}
+        if part_key not in models:
+            raise CaseActionError(
+                _("Nothing was changed: this solution does not ask for: %(parts)s.") % {"parts": part_key}
+            )
+        model = models[part_key]
+        check_part_step(locked, model)
+        part = model.objects.select_for_update().filter(case=locked).first() or model.start(locked)
+        if part.is_in:
+            raise CaseActionError(_("Nothing was changed: “%(part)s” is already in.") % {"part": model.title})
+        part.record_waiver(actor=actor, reason=reason)
+        part.save()
+        write_step_event(
+            case=locked,
+            action=Action.PART_WAIVE,
+            actor=actor,
+            role=role_of(actor),
+            on_behalf=True,
+            comment=reason,
+            data={"part": model.key},
+            meta=meta or NO_META,
+        )
+        complete_if_ready(case=locked, actor=actor, on_behalf=True, meta=meta)
+    return part
 
 
 def _record_verdict(
@@ -156,8 +213,8 @@ def _record_verdict(
         raise CaseActionError(str(error)) from None
     for model, pieces in chosen.items():
         part = model.objects.select_for_update().filter(case=case).first()
-        if part is None:
-            continue
+        if part is None or (accepted and part.state == PartState.WAIVED):
+            continue  # a waived part stays waived: there is nothing of it to accept
         part.record_verdict(accepted=accepted, actor=actor, reason=reason, pieces=pieces)
         part.save()
 

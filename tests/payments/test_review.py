@@ -108,7 +108,7 @@ def test_the_reviewer_sees_the_payment_details_receipts_and_warnings(client, rev
     from django.contrib import admin
 
     from payments.models import PaymentReceipt
-    from rma.required.admin import review_sections
+    from rma.required.admin_pages import review_sections
 
     other = CaseFactory(status=Case.Status.AWAITING_INFO, nothing_required=True, payment_due=True)
     client.force_login(other.customer)

@@ -236,7 +236,6 @@ ADMIN_ACTIONS = [
     (S.PENDING_CONFIRM, Action.DISAGREE, "agent", {"comment": "Wants a refund"}, S.DISAGREED, True),
     (S.DISAGREED, Action.REVISE, "agent", {}, S.PENDING_CONFIRM, False),
     (S.DISAGREED, Action.CANCEL, "agent", {"comment": "Customer withdrew"}, S.CANCELLED, False),
-    (S.AWAITING_INFO, Action.MARK_INFO_COMPLETE, "agent", {}, S.UNDER_REVIEW, True),
     (S.UNDER_REVIEW, Action.ACCEPT, "agent", {}, S.PROCESSING, False),
     (S.UNDER_REVIEW, Action.REQUEST_INFO, "agent", {"comment": "Blurred label"}, S.AWAITING_INFO, False),
     (
@@ -270,6 +269,18 @@ def test_each_transition_button_calls_its_service(
     event = CaseEvent.objects.get(case=case)
     assert (event.action, event.actor, event.on_behalf) == (action, staff, on_behalf)
     assert event.comment == data.get("comment", "")
+
+
+def test_there_is_no_button_to_mark_the_information_complete_and_posting_it_changes_nothing(
+    agent_client, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(status=S.AWAITING_INFO)  # a return is needed and nothing was sent
+    assert 'data-action="mark_info_complete"' not in agent_client.get(_change_url(case)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(_action_url(case, Action.MARK_INFO_COMPLETE), {})
+    case.refresh_from_db()
+    assert case.status == S.AWAITING_INFO
+    assert not CaseEvent.objects.filter(case=case).exists()
 
 
 @pytest.mark.parametrize("action", [Action.APPROVE, Action.SEND_BACK])

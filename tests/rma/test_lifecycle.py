@@ -10,7 +10,7 @@ import pytest
 from rma.cases.models import Action, Case, CaseEvent, Role
 from rma.cases.workflow import CaseActionError, CaseStatusError
 from rma.lifecycle import TRANSITION_SERVICES
-from tests.factories import AgentFactory, CaseFactory, CustomerFactory, SupervisorFactory
+from tests.factories import AgentFactory, CaseFactory, CustomerFactory, SupervisorFactory, every_part_in
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,8 @@ def _call(action, case, actor, on_behalf):
 @pytest.mark.parametrize("status", list(S))
 def test_every_status_action_and_actor(status, action, actor_name):
     case = CaseFactory(status=status)
+    if action == Action.MARK_INFO_COMPLETE:
+        every_part_in(case)  # the step needs every part in; tests/uploads checks what happens without
     actor = _actor(actor_name, case)
     on_behalf = action in CUSTOMER_ACTIONS and actor_name in TEAM
     events_before = CaseEvent.objects.count()

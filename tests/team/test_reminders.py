@@ -15,7 +15,7 @@ from rma.backoffice.reminders import flag_overdue_cases, remind_due_cases
 from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.services import case_agree
 from rma.required.services import case_mark_info_complete, case_request_info
-from tests.factories import AgentFactory, CaseFactory
+from tests.factories import AgentFactory, CaseFactory, every_part_in
 
 S = Case.Status
 T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday
@@ -53,7 +53,7 @@ def test_a_transition_sets_the_due_time_of_the_new_status(waiting_case):
     assert waiting_case.status == S.AWAITING_INFO
     assert waiting_case.due_at == later(days=14)
     with time_machine.travel(later(days=3, hours=6), tick=False):  # Thursday 15:00
-        reviewed = case_mark_info_complete(case=waiting_case, actor=waiting_case.customer)
+        reviewed = case_mark_info_complete(case=every_part_in(waiting_case), actor=waiting_case.customer)
     assert reviewed.due_at == later(days=7, hours=6)  # two working days: Monday 15:00
     assert Case.objects.get(pk=waiting_case.pk).due_at == reviewed.due_at
 
@@ -94,7 +94,7 @@ def test_the_customer_is_reminded_once_before_the_deadline(waiting_case, django_
 @pytest.mark.django_db
 def test_no_reminder_once_the_case_moved_on(waiting_case, django_capture_on_commit_callbacks):
     with time_machine.travel(later(days=5), tick=False):
-        case_mark_info_complete(case=waiting_case, actor=waiting_case.customer)
+        case_mark_info_complete(case=every_part_in(waiting_case), actor=waiting_case.customer)
     run_beat(later(days=11, hours=1), django_capture_on_commit_callbacks)
     assert [message for message in mail.outbox if message.to == [waiting_case.customer.email]] == []
     assert not CaseReminder.objects.filter(kind=CaseReminder.Kind.CUSTOMER).exists()
@@ -107,7 +107,7 @@ def test_a_reminder_claimed_just_before_the_case_moved_on_is_not_sent(
     with time_machine.travel(later(days=11, hours=1), tick=False):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             assert remind_due_cases() == 1
-        case_mark_info_complete(case=waiting_case, actor=waiting_case.customer)
+        case_mark_info_complete(case=every_part_in(waiting_case), actor=waiting_case.customer)
         for callback in callbacks:
             callback()
     assert [message.subject for message in mail.outbox if "Reminder" in message.subject] == []
@@ -119,7 +119,7 @@ def test_a_new_deadline_gets_its_own_reminder(waiting_case, django_capture_on_co
     run_beat(later(days=11, hours=1), django_capture_on_commit_callbacks)
     agent = AgentFactory()
     with time_machine.travel(later(days=12), tick=False):
-        under_review = case_mark_info_complete(case=waiting_case, actor=waiting_case.customer)
+        under_review = case_mark_info_complete(case=every_part_in(waiting_case), actor=waiting_case.customer)
         case_request_info(case=under_review, actor=agent, comment="The label photo is blurred.")
     mail.outbox.clear()
     run_beat(later(days=23, hours=1), django_capture_on_commit_callbacks)  # 14 days after day 12, minus 3

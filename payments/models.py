@@ -110,7 +110,8 @@ class SupplementaryPayment(RequiredPart):
         ordering = ("-created_at", "-id")
         constraints = [
             models.CheckConstraint(
-                condition=Q(state=PartState.TO_DO) | ~Q(transaction_number=""),
+                # Sent means a transaction number came with it; to do and waived need none.
+                condition=Q(state__in=[PartState.TO_DO, PartState.WAIVED]) | ~Q(transaction_number=""),
                 name="payments_submitted_has_transaction_number",
             ),
         ]

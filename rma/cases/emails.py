@@ -48,6 +48,12 @@ def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
         return "solution_ready", _("Your RMA solution %(number)s is ready: please review it")
     if event.action == Action.REQUEST_INFO:
         return "info_requested", _("RMA %(number)s: we need some information again")
+    if event.action == Action.MARK_INFO_COMPLETE:
+        return "info_received", _("RMA %(number)s: we received your information")
+    if event.action == Action.ACCEPT:
+        return "info_accepted", _("RMA %(number)s: your information was accepted")
+    if event.action == Action.CANCEL:
+        return "cancelled", _("RMA %(number)s was closed")
     if event.action == Action.COMPLETE:
         return "completed", _("RMA %(number)s is complete")
     if event.action in (Action.AGREE, Action.DISAGREE) and event.on_behalf:
@@ -68,7 +74,15 @@ def _team_template(event: CaseEvent) -> tuple[str, str] | None:
 
 def event_sends_email(event: CaseEvent) -> bool:
     """Whether ``event`` calls for an email, decided without touching the database."""
-    if event.action in (Action.PUBLISH, Action.APPROVE, Action.REQUEST_INFO, Action.COMPLETE):
+    if event.action in (
+        Action.PUBLISH,
+        Action.APPROVE,
+        Action.REQUEST_INFO,
+        Action.MARK_INFO_COMPLETE,
+        Action.ACCEPT,
+        Action.CANCEL,
+        Action.COMPLETE,
+    ):
         return True
     if event.action == Action.REVISE:
         return event.to_status == Case.Status.PENDING_CONFIRM

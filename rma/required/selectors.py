@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from rma.cases.models import Case
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
+from rma.required.parts import needed_part_models, part_models, part_of
 
 
 def duplicate_tracking_cases(*, tracking_number: str, exclude_case_id: int | None = None) -> list[str]:
@@ -27,3 +30,22 @@ def address_on_file(case: Case) -> dict[str, str]:
     if address is None:
         return {}
     return {name: getattr(address, name) for name in ShippingAddress.FIELDS}
+
+
+def cases_missing_parts(
+    *, statuses: Iterable[str] = (Case.Status.UNDER_REVIEW,)
+) -> Iterator[tuple[Case, list[str]]]:
+    """Cases in ``statuses`` with a needed part neither in nor waived, each with the titles of
+    what is missing: what an earlier "mark complete" let through."""
+    accessors = [model.case_accessor for model in part_models()]
+    cases = (
+        Case.objects.filter(status__in=list(statuses)).select_related("customer", *accessors).order_by("pk")
+    )
+    for case in cases.iterator(chunk_size=500):
+        missing = [
+            str(model.title)
+            for model in needed_part_models(case)
+            if not ((part := part_of(case, model)) is not None and part.is_in)
+        ]
+        if missing:
+            yield case, missing

@@ -121,12 +121,17 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
         ),
     )
 
+    def entry_form(self, case: Case, data=None, files=None):
+        payment = SupplementaryPayment.objects.filter(case=case).first() or SupplementaryPayment.start(case)
+        pieces = payment.open_pieces()
+        return PaymentProofForm(data, files, whole=payment.asks_for_everything(pieces), pieces=pieces)
+
     def enter_for_customer(self, *, case: Case, form, actor, meta: RequestMeta) -> None:
         services.payment_submit(
             case=case,
             actor=actor,
-            transaction_number=form.cleaned_data["transaction_number"],
-            receipts=form.cleaned_data["receipts"],
+            transaction_number=form.cleaned_data.get("transaction_number", ""),
+            receipts=form.cleaned_data.get("receipts") or [],
             on_behalf=True,
             meta=meta,
         )

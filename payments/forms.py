@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from payments.models import SupplementaryPayment
 from payments.services import TRANSACTION_NUMBER
 from rma.required.forms import MultipleImageField
 from rma.required.models import normalise_identifier
@@ -24,6 +26,40 @@ class PaymentProofForm(forms.Form):
         help_text=_("1 to 5 screenshots or photos of the payment: JPG, PNG or WEBP, up to 10 MB each."),
         error_messages={"required": _("Please add at least one receipt image.")},
     )
+
+    def __init__(self, *args, whole: bool = True, pieces: tuple[str, ...] = (), **kwargs):
+        """``whole``: the whole proof is asked for (the first time, or all of it sent back).
+        Otherwise ``pieces`` says what was sent back: the form then asks for the transaction
+        number only if it is among them, and for exactly one new image per receipt sent back."""
+        super().__init__(*args, **kwargs)
+        self.whole = whole
+        self.replacing = [] if whole else SupplementaryPayment.receipt_positions(pieces)
+        if whole:
+            return
+        if "transaction_number" not in pieces:
+            del self.fields["transaction_number"]
+        if not self.replacing:
+            del self.fields["receipts"]
+            return
+        count = len(self.replacing)
+        self.fields["receipts"].help_text = ngettext_lazy(
+            "One new image, in place of the receipt sent back: JPG, PNG or WEBP, up to 10 MB.",
+            "%(count)d new images, in place of the receipts sent back: JPG, PNG or WEBP, up to 10 MB each.",
+            count,
+        ) % {"count": count}
+
+    def clean_receipts(self):
+        receipts = self.cleaned_data["receipts"]
+        if not self.whole and self.replacing and len(receipts) != len(self.replacing):
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "Send exactly %(count)d new image, in place of the one sent back.",
+                    "Send exactly %(count)d new images, in place of the ones sent back.",
+                    len(self.replacing),
+                )
+                % {"count": len(self.replacing)}
+            )
+        return receipts
 
     def clean_transaction_number(self) -> str:
         value = normalise_identifier(self.cleaned_data["transaction_number"])

@@ -123,6 +123,45 @@ class SupplementaryPayment(RequiredPart):
     def is_needed(cls, case: Case) -> bool:
         return case.requires_payment
 
+    def current_receipt_list(self) -> list[PaymentReceipt]:
+        if self.pk is None:
+            return []
+        cached = getattr(self, "current_receipts", None)  # set by payments.selectors.payment_of_case
+        return list(cached) if cached is not None else list(self.receipts.filter(is_current=True))
+
+    def piece_names(self) -> tuple[str, ...]:
+        """The transaction number, and each current receipt on its own (``receipt-<position>``)."""
+        return (
+            "transaction_number",
+            *(f"receipt-{receipt.position}" for receipt in self.current_receipt_list()),
+        )
+
+    def piece_label(self, piece: str) -> str:
+        if piece == "transaction_number":
+            return str(_("Transaction number"))
+        for receipt in self.current_receipt_list():
+            if piece == f"receipt-{receipt.position}":
+                return str(
+                    _("Receipt %(position)s (%(name)s)")
+                    % {"position": receipt.position, "name": receipt.original_name}
+                )
+        return piece
+
+    def asks_for_everything(self, pieces: tuple[str, ...]) -> bool:
+        """Whether ``pieces`` (what may be sent now) is the whole proof: the first time, or
+        when all of it was sent back."""
+        return self.pk is None or self.state == PartState.TO_DO or set(pieces) >= set(self.piece_names())
+
+    @staticmethod
+    def receipt_positions(pieces: list[str] | tuple[str, ...]) -> list[int]:
+        """The receipt positions named among ``pieces`` (``receipt-2`` -> 2), in order."""
+        return sorted(int(piece.split("-", 1)[1]) for piece in pieces if piece.startswith("receipt-"))
+
+    @property
+    def receipts_sent_back(self) -> list[int]:
+        """Positions of the receipts the team asked for again."""
+        return self.receipt_positions(self.sent_back_items)
+
     @classmethod
     def start(cls, case: Case) -> SupplementaryPayment:
         return cls(

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from payments import paypal
 from payments.models import InvoiceState, LookupState, PaymentReceipt, SupplementaryPayment
@@ -64,31 +65,49 @@ def payment_submit(
     *,
     case: Case,
     actor: Any,
-    transaction_number: str,
-    receipts: Sequence[images.CleanImage],
+    transaction_number: str = "",
+    receipts: Sequence[images.CleanImage] = (),
     on_behalf: bool = False,
     meta: RequestMeta | None = None,
 ) -> SupplementaryPayment:
     """Record the customer's payment proof (transaction number, 1 to 5 receipt images).
 
+    The first time, all of it; after the team sent pieces back, exactly those: the
+    transaction number, and one new image for each receipt sent back (the others stay).
     The PayPal lookup is queued after the commit and never holds the submission up. When
     this was the last part the case needed, the case moves to ``under_review``.
     """
     transaction_number = normalise_identifier(transaction_number)
-    if not 1 <= len(receipts) <= settings.UPLOAD_MAX_RECEIPTS:
+    if len(receipts) > settings.UPLOAD_MAX_RECEIPTS:
         raise CaseActionError(
             _("Send between 1 and %(max)d receipt images.") % {"max": settings.UPLOAD_MAX_RECEIPTS}
         )
-    if not TRANSACTION_NUMBER.fullmatch(transaction_number):
-        raise CaseActionError(_("A PayPal transaction number is 17 letters and digits."))
     configured = paypal.is_configured()
 
     def fill(
         locked: Case, payment: SupplementaryPayment, pieces: tuple[str, ...], stored: list
     ) -> dict[str, Any]:
+        whole = payment.asks_for_everything(pieces)
+        replaced = [] if whole else SupplementaryPayment.receipt_positions(pieces)
+        if whole and not 1 <= len(stored) <= settings.UPLOAD_MAX_RECEIPTS:
+            raise CaseActionError(
+                _("Send between 1 and %(max)d receipt images.") % {"max": settings.UPLOAD_MAX_RECEIPTS}
+            )
+        if not whole and len(stored) != len(replaced):
+            raise CaseActionError(
+                ngettext(
+                    "Send %(count)d new receipt image, in place of the one sent back.",
+                    "Send %(count)d new receipt images, in place of the ones sent back.",
+                    len(replaced),
+                )
+                % {"count": len(replaced)}
+            )
+        if whole or "transaction_number" in pieces:
+            if not TRANSACTION_NUMBER.fullmatch(transaction_number):
+                raise CaseActionError(_("A PayPal transaction number is 17 letters and digits."))
+            payment.transaction_number = transaction_number
         payment.amount = locked.payment_amount
         payment.currency = locked.payment_currency
-        payment.transaction_number = transaction_number
         payment.lookup_state = LookupState.QUEUED if configured else LookupState.SKIPPED
         payment.lookup_status = payment.lookup_currency = payment.lookup_payer_email = (
             payment.lookup_error
@@ -96,7 +115,9 @@ def payment_submit(
         payment.lookup_amount = None
         payment.looked_up_at = None
         payment.save()
-        payment.receipts.filter(is_current=True).update(is_current=False)
+        old = payment.receipts.filter(is_current=True)
+        (old if whole else old.filter(position__in=replaced)).update(is_current=False)
+        positions = range(1, len(stored) + 1) if whole else replaced
         PaymentReceipt.objects.bulk_create(
             PaymentReceipt(
                 payment=payment,
@@ -109,15 +130,16 @@ def payment_submit(
                 height=image.height,
                 size=image.size,
             )
-            for position, image in enumerate(stored, start=1)
+            for position, image in zip(positions, stored, strict=True)
         )
         if configured:
             queue_after_commit("payments.tasks.lookup_payment", payment_id=payment.pk)
         return {
-            "transaction_number": transaction_number,
+            "pieces": list(pieces),
+            "transaction_number": payment.transaction_number,
             "receipts": [image.name for image in stored],
             "duplicate_of": duplicate_transaction_cases(
-                transaction_number=transaction_number, exclude_case_id=locked.pk
+                transaction_number=payment.transaction_number, exclude_case_id=locked.pk
             ),
         }
 

@@ -41,6 +41,10 @@ class PaymentView(PartStepView):
     def get_part(self) -> SupplementaryPayment | None:
         return payment_of_case(case=self.case)
 
+    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
+        payment = self.get_part() or SupplementaryPayment.start(self.case)
+        return PaymentProofForm(data, files, whole=payment.asks_for_everything(pieces), pieces=pieces)
+
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         payment = part
         return {
@@ -64,8 +68,8 @@ class PaymentView(PartStepView):
         payment_submit(
             case=self.case,
             actor=self.request.user,
-            transaction_number=form.cleaned_data["transaction_number"],
-            receipts=form.cleaned_data["receipts"],
+            transaction_number=form.cleaned_data.get("transaction_number", ""),
+            receipts=form.cleaned_data.get("receipts") or [],
             meta=RequestMeta.from_request(self.request),
         )
 

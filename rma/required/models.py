@@ -115,9 +115,16 @@ class RequiredPart(models.Model):
         """The customer may (re)send a part that is still to do or was sent back."""
         return self.state in (PartState.TO_DO, PartState.SENT_BACK)
 
+    def piece_names(self) -> tuple[str, ...]:
+        """The pieces of this part the team may send back one by one."""
+        return self.pieces
+
+    def piece_label(self, piece: str) -> str:
+        return str(self.piece_labels.get(piece, piece))
+
     def open_pieces(self) -> tuple[str, ...]:
         """What may be sent now: everything at first, then only what was sent back."""
-        every = self.pieces or ("whole",)
+        every = self.piece_names() or ("whole",)
         if self.state == PartState.TO_DO:
             return every
         if self.state == PartState.SENT_BACK:
@@ -149,7 +156,7 @@ class RequiredPart(models.Model):
         """The team's review: accepted, or sent back (``pieces`` of it, or all) with ``reason``."""
         self.state = PartState.ACCEPTED if accepted else PartState.SENT_BACK
         self.sent_back_reason = "" if accepted else reason
-        self.sent_back_items = [] if accepted else list(pieces or self.pieces)
+        self.sent_back_items = [] if accepted else list(pieces or self.piece_names())
         self.reviewed_at = timezone.now()
         self.reviewed_by = actor
 

@@ -114,12 +114,20 @@ def every_part_in(case: Case) -> bool:
     return True
 
 
+def _pieces(case: Case, model: type[RequiredPart]) -> tuple[RequiredPart | None, tuple[str, ...]]:
+    part = part_of(case, model)
+    return part, (part.piece_names() if part is not None else model.pieces)
+
+
 def send_back_choices(case: Case) -> list[tuple[str, str]]:
-    """The parts, and the pieces of parts, the reviewer may send back."""
+    """The parts, and the pieces of parts (a photo, one receipt), the reviewer may send back."""
     choices = []
     for model in needed_part_models(case):
+        part, pieces = _pieces(case, model)
         choices.append((model.key, str(model.title)))
-        choices.extend((piece, f"— {model.piece_labels.get(piece, piece)}") for piece in model.pieces)
+        for piece in pieces:
+            label = part.piece_label(piece) if part is not None else str(model.piece_labels.get(piece, piece))
+            choices.append((piece, f"— {label}"))
     return choices
 
 
@@ -130,16 +138,17 @@ class UnknownPart(ValueError):
 def resolve_send_back(case: Case, names: Sequence[str]) -> dict[type[RequiredPart], tuple[str, ...]]:
     """Which parts, and which of their pieces, ``names`` names; none named means every part."""
     models = {model.key: model for model in needed_part_models(case)}
+    pieces_of = {model: _pieces(case, model)[1] for model in models.values()}
     if not names:
-        return {model: model.pieces for model in models.values()}
-    owner = {piece: model for model in models.values() for piece in model.pieces}
+        return dict(pieces_of)
+    owner = {piece: model for model, pieces in pieces_of.items() for piece in pieces}
     unknown = [name for name in names if name not in models and name not in owner]
     if unknown:
         raise UnknownPart(_("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)})
     chosen: dict[type[RequiredPart], tuple[str, ...]] = {}
     for name in dict.fromkeys(names):
         if name in models:
-            chosen[models[name]] = models[name].pieces
+            chosen[models[name]] = pieces_of[models[name]]
         else:
             model = owner[name]
             chosen[model] = tuple(dict.fromkeys((*chosen.get(model, ()), name)))

@@ -32,6 +32,7 @@ class PaymentView(PartStepView):
 
     part_model = SupplementaryPayment
     form_class = PaymentProofForm
+    file_fields = ("receipts",)
     template_name = "payments/payment.html"
 
     closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no payment proof now.")

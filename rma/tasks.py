@@ -2,9 +2,11 @@
 
 from rma.backoffice.tasks import send_case_reminder_email, send_deadline_reminders
 from rma.cases.tasks import send_case_event_email, send_case_message_email
+from rma.required.tasks import delete_stale_held_uploads
 from rma.support.tasks import send_support_request_email
 
 __all__ = [
+    "delete_stale_held_uploads",
     "send_case_event_email",
     "send_case_message_email",
     "send_case_reminder_email",

@@ -20,4 +20,9 @@ urlpatterns = [
         name="case_return_file",
     ),
     path("rma/<str:number>/address/", required_views.AddressView.as_view(), name="case_address"),
+    path(
+        "rma/<str:number>/kept/<int:upload_id>/<str:variant>/",
+        required_views.HeldFileView.as_view(),
+        name="case_held_file",
+    ),
 ]

@@ -239,6 +239,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "void-expired-login-codes": {"task": "accounts.tasks.void_expired_login_codes", "schedule": 60.0},
     # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
     "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
+    "delete-stale-held-uploads": {"task": "rma.tasks.delete_stale_held_uploads", "schedule": 60 * 60.0},
 }
 
 # --- Files ------------------------------------------------------------------------------
@@ -285,6 +286,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_RECEIPTS = 5
+# Pictures kept from a refused submission (rma.required.held_uploads) wait this long for it.
+HELD_UPLOAD_HOURS = 24
 # Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 

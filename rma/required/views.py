@@ -25,8 +25,15 @@ from django.views import View
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
 from rma.cases.workflow import CaseActionError, RequestMeta
-from rma.required.forms import AddressForm, ReturnShipmentForm
-from rma.required.models import RequiredPart, ReturnShipment, ShippingAddress
+from rma.required.forms import AddressForm, MultipleImageField, ReturnShipmentForm
+from rma.required.held_uploads import (
+    held_upload_remove,
+    held_uploads_for,
+    held_uploads_keep,
+    held_uploads_load,
+    held_uploads_release,
+)
+from rma.required.models import HeldUpload, RequiredPart, ReturnShipment, ShippingAddress
 from rma.required.selectors import address_on_file
 from rma.required.services import address_confirm, return_submit
 from rma_portal import private_files
@@ -66,6 +73,8 @@ class PartStepView(CustomerCaseMixin, View):
     template_name: str
     closed_message: str | Promise  # the case takes no such information now
     thanks_message: str | Promise
+    # The form's picture fields: what passed the checks in a refused submission is kept.
+    file_fields: tuple[str, ...] = ()
 
     def get_part(self) -> RequiredPart | None:
         return self.part_model.objects.filter(case=self.case).first()
@@ -92,6 +101,9 @@ class PartStepView(CustomerCaseMixin, View):
 
     def render_page(self, form: Form | None = None, status: int = 200) -> HttpResponse:
         context = self.get_context_data(self.get_part(), form)
+        for name, uploads in self.held_uploads().items():
+            if name in context["form"].fields:
+                context["form"].fields[name].held = uploads  # shown as already chosen
         return render(self.request, self.template_name, context, status=status)
 
     def submit(self, form: Form) -> None:
@@ -114,22 +126,66 @@ class PartStepView(CustomerCaseMixin, View):
                 % {"part": self.part_model.title},
             )
             return redirect(self.case)
+        if "remove_held" in request.POST:
+            return self.remove_held(pieces)
+        held = self.held_uploads()
         form = self.get_form(request.POST, request.FILES, pieces=pieces)
+        for name in held:
+            if name in form.fields and not request.FILES.getlist(name):
+                form.fields[name].required = False  # the kept picture stands in for it
         if not form.is_valid():
+            self.keep_good_files(form)
             return self.render_page(form, status=400)
+        for name, uploads in held.items():
+            if name in form.fields and not form.cleaned_data.get(name):
+                loaded = held_uploads_load(uploads)
+                form.cleaned_data[name] = (
+                    loaded if isinstance(form.fields[name], MultipleImageField) else loaded[0]
+                )
         try:
             self.submit(form)
         except CaseActionError as error:
             messages.error(request, error.message)
             return redirect(self.case)
+        held_uploads_release(customer=request.user, case=self.case, part=self.part_model.key)
         messages.success(request, self.thanks_message)
         return redirect(self.case)
+
+    def held_uploads(self) -> dict[str, list[HeldUpload]]:
+        if not self.file_fields:
+            return {}
+        return held_uploads_for(customer=self.request.user, case=self.case, part=self.part_model.key)
+
+    def keep_good_files(self, form: Form) -> None:
+        """Keep each picture field that passed its checks, so a refusal elsewhere loses none."""
+        for name in self.file_fields:
+            value = form.cleaned_data.get(name) if name not in form.errors else None
+            if value:
+                held_uploads_keep(
+                    customer=self.request.user,
+                    case=self.case,
+                    part=self.part_model.key,
+                    field=name,
+                    cleaned=value if isinstance(value, list) else [value],
+                )
+
+    def remove_held(self, pieces: tuple[str, ...]) -> HttpResponse:
+        """The customer removed a kept picture: the form comes back with what they typed."""
+        try:
+            upload_id = int(self.request.POST["remove_held"])
+        except ValueError:
+            upload_id = 0
+        held_upload_remove(customer=self.request.user, case=self.case, upload_id=upload_id)
+        form = self.get_form(pieces=pieces)
+        form.initial = {name: self.request.POST[name] for name in form.fields if name in self.request.POST}
+        return self.render_page(form)
 
 
 class ReturnView(PartStepView):
     """``/rma/<number>/return/``: the warehouse address, and the return information form."""
 
     part_model = ReturnShipment
+    file_fields = ReturnShipment.PHOTOS
     form_class = ReturnShipmentForm
     template_name = "rma/return.html"
 
@@ -212,6 +268,17 @@ class PrivateFileView(View):
         return private_files.stored_file_response(
             name, content_type=content_type, download_name=download_name
         )
+
+
+class HeldFileView(PrivateFileView):
+    """A picture kept from a refused submission, for the customer who chose it."""
+
+    def stored_file(self, case: Case, variant: str, upload_id: int = 0) -> tuple[str, str, str] | None:
+        upload = HeldUpload.objects.filter(pk=upload_id, case=case, customer_id=self.request.user.pk).first()
+        if upload is None:
+            return None
+        name = upload.image.name if variant == "image" else upload.thumbnail.name
+        return private_files.stored_file_identity(name, original_name=upload.original_name, variant=variant)
 
 
 class ReturnFileView(PrivateFileView):

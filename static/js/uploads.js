@@ -171,7 +171,8 @@
     event.preventDefault();
     var box = form.querySelector(".upload-progress");
     var bar = box ? box.querySelector("progress") : null;
-    var button = form.querySelector('button[type="submit"]');
+    // The button that sent the form: "Send", or "Remove" beside a picture kept from before.
+    var button = event.submitter || form.querySelector('button[type="submit"]');
     if (box) {
       box.hidden = false;
     }
@@ -207,7 +208,11 @@
       }
       note.textContent = "Sending failed: please check your connection and try again.";
     });
-    xhr.send(new FormData(form));
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
+    xhr.send(data);
   }
 
   function init(root) {

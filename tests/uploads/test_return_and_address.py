@@ -23,8 +23,11 @@ def address_url(case):
 
 
 def stored_files(tmp_path):
+    """Files stored for cases; pictures kept from a refused form (``held/``) are tested apart."""
     root = tmp_path / "media"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    if not root.exists():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and "held" not in p.relative_to(root).parts)
 
 
 def post_return(client, case, **overrides):

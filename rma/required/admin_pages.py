@@ -103,7 +103,14 @@ def open_parts(case: Case) -> list:
 
 
 def _step_page(
-    request, model_admin, case: Case, *, title: str, form: forms.Form, note: str = ""
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    case: Case,
+    *,
+    title: str,
+    form: forms.Form,
+    submit: str,
+    note: str = "",
 ) -> HttpResponse:
     context = {
         **model_admin.admin_site.each_context(request),
@@ -112,6 +119,7 @@ def _step_page(
         "title": title,
         "form": form,
         "note": note,
+        "submit": submit,
         "change_url": reverse("admin:rma_case_change", args=[case.pk]),
         "has_view_permission": True,
     }
@@ -152,6 +160,7 @@ def part_entry_view(
         case,
         title=_("Enter “%(part)s” for the customer") % {"part": models[key].title},
         form=form,
+        submit=_("Save for the customer"),
         note=_(
             "Use what the customer sent you by email or told you; the customer will see it as sent for them."
         ),

@@ -21,8 +21,9 @@ from payments.services import payment_submit
 from rma.cases import services
 from rma.cases.models import Case, Warehouse
 from rma.cases.workflow import RequestMeta
+from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
-from rma.required.services import address_confirm, case_accept, return_submit
+from rma.required.services import case_accept
 from rma_portal import images
 
 S = Case.Status

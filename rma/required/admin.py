@@ -27,8 +27,8 @@ from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.parts import PartReview, part_of
+from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
 from rma.required.selectors import address_on_file, duplicate_tracking_cases
-from rma.required.services import address_confirm, address_on_file_save, return_submit
 
 
 class PartAdminMixin:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from rma.cases.models import Case
 from rma.required.models import ReturnShipment, normalise_identifier
 from rma.required.parts import send_back_choices
-from rma.required.services import TRACKING_NUMBER
+from rma.required.returns_and_addresses import TRACKING_NUMBER
 from rma_portal import images
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"

@@ -34,8 +34,8 @@ from rma.required.held_uploads import (
     held_uploads_release,
 )
 from rma.required.models import HeldUpload, RequiredPart, ReturnShipment, ShippingAddress
+from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
-from rma.required.services import address_confirm, return_submit
 from rma_portal import private_files
 
 CARRIER_SUGGESTIONS = (

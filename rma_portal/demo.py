@@ -84,7 +84,7 @@ def _item(model: str, *, serial: str = "", uid: str = "", days_ago: int = 300, k
         "uid": uid,
         "kit_scope": "whole_kit" if kit else "single_unit",
         "purchase_date": datetime.date(2026, 1, 1) - datetime.timedelta(days=days_ago),
-        "warranty_months": 24,
+        "purchase_channel": "official_store",
     }
 
 

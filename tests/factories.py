@@ -118,7 +118,6 @@ class CaseItemFactory(factory.django.DjangoModelFactory):
     quantity = 1
     kit_scope = CaseItem.KitScope.SINGLE_UNIT
     purchase_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=200))
-    warranty_months = 24
 
 
 class CaseEventFactory(factory.django.DjangoModelFactory):

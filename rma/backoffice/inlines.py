@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.cases.models import (
@@ -12,26 +15,49 @@ from rma.cases.models import (
 )
 
 
-class CaseItemInline(admin.TabularInline):
+class CaseItemInline(admin.StackedInline):
     model = CaseItem
-    fields = (
-        "product_model",
-        "serial_number",
-        "uid",
-        "quantity",
-        "kit_scope",
-        "purchase_date",
-        "warranty_months",
-        "in_warranty_display",
+    fieldsets = (
+        (
+            None,
+            {"fields": (("product_model", "quantity", "kit_scope"), ("serial_number", "uid"))},
+        ),
+        (
+            gettext_lazy("Warranty"),
+            {
+                "fields": (
+                    ("purchase_date", "purchase_channel"),
+                    ("condition", "registered_on"),
+                    "replaces",
+                    ("warranty_override_until", "warranty_override_reason"),
+                    "warranty_verdict",
+                )
+            },
+        ),
     )
-    readonly_fields = ("in_warranty_display",)
+    readonly_fields = ("warranty_verdict",)
+    raw_id_fields = ("replaces",)
     min_num = 1
     extra = 0
     validate_min = True
 
-    @admin.display(description=gettext_lazy("In warranty"), boolean=True)
-    def in_warranty_display(self, item: CaseItem) -> bool | None:
-        return item.in_warranty if item.pk else None
+    @admin.display(description=gettext_lazy("Warranty verdict"))
+    def warranty_verdict(self, item: CaseItem) -> str:
+        if not item.pk:
+            return gettext_lazy("Shown once the item is saved.")
+        verdict = item.warranty
+        day = date_format(verdict.ends_on, "DATE_FORMAT")
+        if verdict.in_warranty:
+            state = _("In warranty until %(date)s") % {"date": day}
+        else:
+            state = _("Out of warranty since the end of %(date)s") % {"date": day}
+        return format_html(
+            '<strong class="warranty-verdict" data-in-warranty="{}">{}</strong><br>{}<br>{}',
+            "yes" if verdict.in_warranty else "no",
+            state,
+            " ".join(verdict.reasons),
+            verdict.refund_reason,
+        )
 
     # Items are part of the solution: frozen once the customer may rely on it.
     def has_add_permission(self, request, obj=None):

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rma.cases.warranty import Channel, Condition, Verdict, verdict
+
 
 class Warehouse(models.Model):
     """Where customers send returned items; its postal address is shown to them."""
@@ -435,8 +437,44 @@ class CaseItem(models.Model):
         default=KitScope.SINGLE_UNIT,
         help_text=_("For a whole kit, the S/N printed on the box is best."),
     )
-    purchase_date = models.DateField(_("purchase date"))
-    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=24)
+    purchase_date = models.DateField(
+        _("purchase date"), help_text=_("For a replacement unit: the day it was shipped to the customer.")
+    )
+    condition = models.CharField(
+        _("condition"),
+        max_length=20,
+        choices=Condition.choices,
+        default=Condition.NEW,
+        db_default=Condition.NEW,
+    )
+    purchase_channel = models.CharField(
+        _("bought from"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.UNKNOWN,
+        db_default=Channel.UNKNOWN,
+    )
+    registered_on = models.DateField(
+        _("registered on"), null=True, blank=True, help_text=_("When the customer registered the product.")
+    )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replacement for"),
+        help_text=_("The item of an earlier case that this unit replaced."),
+    )
+    warranty_override_until = models.DateField(
+        _("warranty set by the team until"),
+        null=True,
+        blank=True,
+        help_text=_("Only to override the policy; say why below."),
+    )
+    warranty_override_reason = models.CharField(
+        _("why the warranty was set by hand"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("item")
@@ -460,30 +498,38 @@ class CaseItem(models.Model):
         self.uid = (self.uid or "").strip()
         if not self.serial_number and not self.uid:
             raise ValidationError(_("Give the S/N or the UID (one of the two is enough)."))
+        if self.warranty_override_until and not self.warranty_override_reason.strip():
+            raise ValidationError(
+                {"warranty_override_reason": _("Say why the warranty is set by hand: it is shown with it.")}
+            )
+        if self.replaces_id and self.pk and self.replaces_id == self.pk:
+            raise ValidationError({"replaces": _("An item cannot replace itself.")})
 
     @property
     def identifier(self) -> str:
         return self.serial_number or self.uid
 
     @property
+    def opened_on(self) -> datetime.date:
+        """The day the warranty is judged on: when the case was opened."""
+        return timezone.localdate(self.case.created_at) if self.case_id else timezone.localdate()
+
+    @property
+    def warranty(self) -> Verdict:
+        """The warranty policy's verdict on this item (``rma.cases.warranty``)."""
+        cached = getattr(self, "_warranty", None)
+        if cached is None:
+            cached = self._warranty = verdict(self, on=self.opened_on)
+        return cached
+
+    @property
     def warranty_ends(self) -> datetime.date:
-        """The last day of the warranty: purchase date plus the warranty months."""
-        month_index = self.purchase_date.month - 1 + self.warranty_months
-        year = self.purchase_date.year + month_index // 12
-        month = month_index % 12 + 1
-        # Clamp to the month's last day (a purchase on 31 January ends on 30/31 or 28/29).
-        for day in range(self.purchase_date.day, 27, -1):
-            try:
-                return datetime.date(year, month, day)
-            except ValueError:
-                continue
-        return datetime.date(year, month, min(self.purchase_date.day, 28))
+        return self.warranty.ends_on
 
     @property
     def in_warranty(self) -> bool:
         """Whether the item was under warranty on the day the case was opened."""
-        opened = timezone.localdate(self.case.created_at) if self.case_id else timezone.localdate()
-        return opened <= self.warranty_ends
+        return self.warranty.in_warranty
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -50,7 +50,8 @@ def _resend_case_data(agent_client, email: str) -> dict:
             "items-0-quantity": "1",
             "items-0-kit_scope": "single_unit",
             "items-0-purchase_date": "2025-06-01",
-            "items-0-warranty_months": "24",
+            "items-0-condition": "new",
+            "items-0-purchase_channel": "official_store",
         }
     )
     return data
@@ -75,13 +76,15 @@ def test_an_agent_creates_a_case_for_a_new_customer_by_email_with_items(agent, a
             "items-0-quantity": "1",
             "items-0-kit_scope": "single_unit",
             "items-0-purchase_date": "2025-06-01",
-            "items-0-warranty_months": "24",
+            "items-0-condition": "new",
+            "items-0-purchase_channel": "official_store",
             "items-1-product_model": "NVR RLN8",
             "items-1-uid": "UID0002",
             "items-1-quantity": "1",
             "items-1-kit_scope": "whole_kit",
             "items-1-purchase_date": "2025-06-01",
-            "items-1-warranty_months": "24",
+            "items-1-condition": "new",
+            "items-1-purchase_channel": "official_store",
         }
     )
     response = agent_client.post("/admin/rma/case/add/", data)
@@ -377,7 +380,8 @@ def test_agent_revises_a_disagreed_solution_and_the_customer_sees_it_again(agent
             "items-0-quantity": "1",
             "items-0-kit_scope": "single_unit",
             "items-0-purchase_date": item.purchase_date.isoformat(),
-            "items-0-warranty_months": "24",
+            "items-0-condition": "new",
+            "items-0-purchase_channel": "official_store",
         }
     )
     assert agent_client.post(_change_url(case), data).status_code == 302

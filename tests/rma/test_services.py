@@ -90,25 +90,6 @@ def test_a_return_needs_a_warehouse(customer, agent):
     assert "warehouse" in str(refused.value)
 
 
-@pytest.mark.parametrize(
-    ("purchased", "months", "expected"),
-    [
-        (datetime.date(2025, 1, 31), 24, True),
-        (datetime.date(2020, 1, 31), 24, False),
-        (datetime.date(2024, 1, 31), 1, False),
-    ],
-)
-def test_in_warranty_is_computed_from_purchase_date_and_months(purchased, months, expected):
-    case = CaseFactory(created_at=timezone.make_aware(datetime.datetime(2026, 3, 1)), item=None)
-    item = CaseItemFactory(case=case, purchase_date=purchased, warranty_months=months)
-    assert item.in_warranty is expected
-
-
-def test_warranty_ends_on_the_last_day_of_a_shorter_month():
-    item = CaseItem(purchase_date=datetime.date(2024, 1, 31), warranty_months=1)
-    assert item.warranty_ends == datetime.date(2024, 2, 29)
-
-
 def test_customer_for_email_creates_an_account_without_usable_password_once():
     created = customer_for_email(email="New.Person@Example.com")
     again = customer_for_email(email="new.person@example.COM")

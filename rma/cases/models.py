@@ -470,7 +470,7 @@ class CaseItem(models.Model):
         _("warranty set by the team until"),
         null=True,
         blank=True,
-        help_text=_("Only to override the policy; say why below."),
+        help_text=_("Only to override the policy, with the reason beside it."),
     )
     warranty_override_reason = models.CharField(
         _("why the warranty was set by hand"), max_length=300, blank=True

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='caseitem',
             name='warranty_override_until',
-            field=models.DateField(blank=True, help_text='Only to override the policy; say why below.', null=True, verbose_name='warranty set by the team until'),
+            field=models.DateField(blank=True, help_text='Only to override the policy, with the reason beside it.', null=True, verbose_name='warranty set by the team until'),
         ),
         migrations.AlterField(
             model_name='caseitem',

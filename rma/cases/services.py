@@ -81,9 +81,14 @@ def case_create(
     items: Iterable[Mapping[str, Any]] = (),
     meta: RequestMeta | None = None,
 ) -> Case:
-    """Save a new draft ``case`` (built by a form or by code) with its number and items."""
+    """Save a new draft ``case`` (built by a form or by code) with its number and items.
+
+    A case an agent creates is theirs unless they assign it to someone else.
+    """
     if case.pk is not None:
         raise ValueError("case_create takes an unsaved case")
+    if case.assigned_agent_id is None and role_of(actor) in (Role.AGENT, Role.SUPERVISOR):
+        case.assigned_agent = actor
     with transaction.atomic():
         case.status = Case.Status.DRAFT
         case.full_clean(exclude=["number", "customer"])

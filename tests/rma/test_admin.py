@@ -401,3 +401,19 @@ def test_the_change_page_offers_no_link_to_the_customers_page(agent_client):
     case = CaseFactory()
     html = agent_client.get(_change_url(case)).content.decode()
     assert "viewsitelink" not in html
+
+
+def test_a_case_an_agent_creates_is_assigned_to_them(agent):
+    from rma.cases.services import case_create
+
+    template = CaseFactory()
+    new = CaseFactory.build(customer=template.customer, warehouse=template.warehouse, number="")
+    case = case_create(case=new, actor=agent)
+    assert Case.objects.get(pk=case.pk).assigned_agent == agent
+
+
+def test_publish_is_not_offered_on_a_draft_that_needs_approval(agent_client):
+    draft = CaseFactory(status=S.DRAFT, needs_approval=True)
+    page = agent_client.get(_change_url(draft)).content.decode()
+    assert 'data-action="publish"' not in page
+    assert 'data-action="submit_for_approval"' in page

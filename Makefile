@@ -35,7 +35,10 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "Portal:  http://$(HOST):$(PORT)/login/    Admin: http://$(HOST):$(PORT)/admin/"
 	@echo "Emails (sign-in codes included) are written as files to var/mail/"
+	@echo "Reminders and overdue flags run on their schedule in the background (run_schedule)."
 	@echo ""
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(LOCAL_ENV) $(BIN)/python manage.py run_schedule & \
 	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev

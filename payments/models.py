@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case
-from rma.required.models import PartState, RequiredPart
+from rma.required.models import PartState, RequiredPart, StoredPicture
 
 # PayPal transaction IDs are 17 letters and digits.
 transaction_number_validator = RegexValidator(
@@ -172,20 +172,13 @@ class SupplementaryPayment(RequiredPart):
         )
 
 
-class PaymentReceipt(models.Model):
-    """One receipt image (a screenshot of the payment), cleaned and stored by ``rma.images``."""
+class PaymentReceipt(StoredPicture):
+    """One receipt image (a screenshot of the payment), cleaned and stored by ``rma_portal.images``."""
 
     payment = models.ForeignKey(
         SupplementaryPayment, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("payment")
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    image = models.FileField(_("image"), max_length=200)
-    thumbnail = models.FileField(_("thumbnail"), max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=40)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size in bytes"))
     is_current = models.BooleanField(_("current"), default=True)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 

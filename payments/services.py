@@ -119,17 +119,7 @@ def payment_submit(
         (old if whole else old.filter(position__in=replaced)).update(is_current=False)
         positions = range(1, len(stored) + 1) if whole else replaced
         PaymentReceipt.objects.bulk_create(
-            PaymentReceipt(
-                payment=payment,
-                position=position,
-                image=image.name,
-                thumbnail=image.thumbnail_name,
-                original_name=image.original_name[:120],
-                content_type=image.content_type,
-                width=image.width,
-                height=image.height,
-                size=image.size,
-            )
+            PaymentReceipt(payment=payment, position=position, **PaymentReceipt.fields_of(image))
             for position, image in zip(positions, stored, strict=True)
         )
         if configured:

@@ -46,17 +46,7 @@ def held_uploads_keep(
             HeldUpload.objects.filter(pk__in=[upload.pk for upload in old]).delete()
             kept = [
                 HeldUpload.objects.create(
-                    customer=customer,
-                    case=case,
-                    part=part,
-                    field=field,
-                    image=image.name,
-                    thumbnail=image.thumbnail_name,
-                    original_name=image.original_name[:120],
-                    content_type=image.content_type,
-                    width=image.width,
-                    height=image.height,
-                    size=image.size,
+                    customer=customer, case=case, part=part, field=field, **HeldUpload.fields_of(image)
                 )
                 for image in stored
             ]

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case
+from rma_portal.images import StoredImage
 
 
 def normalise_identifier(value: str) -> str:
@@ -246,7 +247,35 @@ class ShippingAddress(RequiredPart):
         ]
 
 
-class HeldUpload(models.Model):
+class StoredPicture(models.Model):
+    """A picture stored by the image pipeline (``rma_portal.images``) with its thumbnail."""
+
+    image = models.FileField(_("image"), max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=40)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def fields_of(stored: StoredImage) -> dict[str, Any]:
+        """The fields of a picture row for an image the pipeline just stored."""
+        return {
+            "image": stored.name,
+            "thumbnail": stored.thumbnail_name,
+            "original_name": stored.original_name[:120],
+            "content_type": stored.content_type,
+            "width": stored.width,
+            "height": stored.height,
+            "size": stored.size,
+        }
+
+
+class HeldUpload(StoredPicture):
     """A picture that passed every check in a submission refused for another reason.
 
     It is kept, private to its customer, case and part, so the customer need not choose it
@@ -262,13 +291,6 @@ class HeldUpload(models.Model):
     )
     part = models.CharField(_("part"), max_length=20)
     field = models.CharField(_("form field"), max_length=40)
-    image = models.FileField(_("image"), max_length=200)
-    thumbnail = models.FileField(_("thumbnail"), max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=40)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size in bytes"))
     created_at = models.DateTimeField(_("kept since"), default=timezone.now, editable=False)
 
     class Meta:

@@ -12,7 +12,7 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
+from django.core.cache import BaseCache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
+from rma_portal.cache import on_shared_cache
 from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
@@ -98,12 +99,17 @@ def _cooldown_wait(email: str) -> int:
 
     ``cache.add`` is atomic on Redis, the production cache, so of two requests for one
     address on any number of hosts only one gets through. The stored time decides, as
-    django-otp's timestamp does; the entry's expiry only cleans up.
+    django-otp's timestamp does; the entry's expiry only cleans up. While Redis is away the
+    cooldown is kept in the database cache.
     """
     cooldown = settings.LOGIN_CODE_COOLDOWN
     if cooldown <= 0:
         return 0
     key = "accounts:send-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    return on_shared_cache("sign-in cooldown", lambda cache: _cooldown_wait_on(cache, key, cooldown))
+
+
+def _cooldown_wait_on(cache: BaseCache, key: str, cooldown: int) -> int:
     now = time.time()
     keep_for = cooldown + 60
     if cache.add(key, now, timeout=keep_for):

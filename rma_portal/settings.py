@@ -128,6 +128,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, sessions --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The database cache: the local default, and where rate limits and the sign-in cooldown
+# are counted while Redis cannot be reached (rma_portal.cache.on_shared_cache).
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rma_cache"}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -135,15 +138,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rma",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        },
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "rma_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 
 # Sessions live in the database, shared by every web process. With Redis they are read
 # through it (accounts.sessions), and a Redis outage falls back to the database.

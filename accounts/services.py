@@ -78,6 +78,7 @@ class SendResult:
     sent: bool
     retry_after: int = 0
     pending: PendingLogin | None = None
+    delayed: bool = False
 
 
 def _customer_for_email(email: str) -> User | None:
@@ -144,7 +145,7 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         )
         return SendResult(sent=False, retry_after=wait)
     pending = _new_pending(email=email)
-    queue_after_commit(
+    handover = queue_after_commit(
         "accounts.tasks.issue_login_code",
         email=email,
         binding=pending.binding,
@@ -152,7 +153,9 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         user_agent=client.user_agent,
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
     )
-    return SendResult(sent=True, pending=pending)
+    # Outside a transaction the hand-over is done by now: a broker that is away delays the
+    # code (the outbox keeps it), and the customer is told it may take a minute.
+    return SendResult(sent=True, pending=pending, delayed=handover.delayed)
 
 
 def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:

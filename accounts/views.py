@@ -82,6 +82,11 @@ class LoginView(FormView):
         result = login_code_request(email=email, client=ClientInfo.from_request(self.request))
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+            if result.delayed:
+                messages.info(
+                    self.request,
+                    _("Sending emails is slow just now: your code may take a minute or two to arrive."),
+                )
             return redirect("accounts:verify")
         pending = _pending_login(self.request)
         if pending is not None and pending.email.lower() == email.strip().lower():

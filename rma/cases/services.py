@@ -237,11 +237,13 @@ def case_agree(
     on_behalf: bool = False,
     comment: str = "",
     meta: RequestMeta | None = None,
+    revision: int | None = None,
 ) -> Case:
     """The customer confirms the solution; it then waits for their information or is processed.
 
     An agent acting for the customer passes ``on_behalf=True`` and may say in ``comment`` how
-    the customer gave their consent.
+    the customer gave their consent. ``revision``: the revision the customer saw; a solution
+    revised since is not agreed to.
     """
 
     def prepare(locked: Case) -> str:
@@ -255,15 +257,31 @@ def case_agree(
         comment=comment,
         meta=meta,
         prepare=prepare,
+        revision=revision,
     )
 
 
 def case_disagree(
-    *, case: Case, actor: Any, comment: str, on_behalf: bool = False, meta: RequestMeta | None = None
+    *,
+    case: Case,
+    actor: Any,
+    comment: str,
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+    revision: int | None = None,
 ) -> Case:
-    """The customer rejects the solution, saying what is wrong and what they want instead."""
+    """The customer rejects the solution, saying what is wrong and what they want instead.
+
+    ``revision``: the revision the customer saw; a solution revised since is not rejected.
+    """
     return transition(
-        case=case, action=Action.DISAGREE, actor=actor, on_behalf=on_behalf, comment=comment, meta=meta
+        case=case,
+        action=Action.DISAGREE,
+        actor=actor,
+        on_behalf=on_behalf,
+        comment=comment,
+        meta=meta,
+        revision=revision,
     )
 
 

@@ -38,6 +38,10 @@ class CaseStatusError(CaseActionError):
     """The case is not in a status where the action is possible (often: already done)."""
 
 
+class CaseStaleError(CaseStatusError):
+    """The person decided on a revision of the solution that has since been replaced."""
+
+
 class CasePermissionError(CaseActionError):
     """The person may not take this action on this case."""
 
@@ -180,11 +184,13 @@ def transition(
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta | None = None,
     prepare: Callable[[Case], str | None] | None = None,
+    revision: int | None = None,
 ) -> Case:
     """Move ``case`` along one row of the lifecycle table.
 
     ``prepare`` runs on the locked row after the checks; it may change fields, raise
     ``CaseActionError``, and return the target status when the row offers more than one.
+    ``revision``: the revision of the solution the actor decided on; any other is refused.
     """
     row = transition_for(action)
     comment = (comment or "").strip()
@@ -193,6 +199,13 @@ def transition(
         role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
         if locked.status != row.source:
             raise _status_refusal(locked, action)
+        if revision is not None and revision != locked.revision:
+            raise CaseStaleError(
+                _(
+                    "Nothing was changed: the solution was updated after you opened this page. "
+                    "Please read the current solution, then agree or disagree."
+                )
+            )
         if row.comment_required and not comment:
             raise CaseActionError(_("Please add a comment: it is required for this step."))
         target = prepare(locked) if prepare else None

@@ -24,6 +24,7 @@ from rma.cases.workflow import (
     CasePermissionError,
     CaseStatusError,
     RequestMeta,
+    check_unchanged_since,
     lock_case,
     queue_event_email,
     role_of,
@@ -112,13 +113,19 @@ def case_update(
     actor: Any,
     changed_fields: Iterable[str],
     meta: RequestMeta | None = None,
+    seen_event_id: int | None = None,
 ) -> Case:
-    """Save edits made on ``case``: solution fields only in draft or disagreed."""
+    """Save edits made on ``case``: solution fields only in draft or disagreed.
+
+    ``seen_event_id``: the case's newest event when the form was opened; edits made on a
+    case that has changed since are refused rather than written over the newer change.
+    """
     changed = [name for name in changed_fields if name in SOLUTION_FIELDS + TEAM_FIELDS]
     if not changed:
         return case
     with transaction.atomic():
         locked = lock_case(case)
+        check_unchanged_since(locked, seen_event_id)
         if any(name in SOLUTION_FIELDS for name in changed) and not locked.is_solution_editable:
             raise CaseStatusError(
                 _("The solution can be changed only in draft or after the customer disagreed.")

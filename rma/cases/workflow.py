@@ -139,6 +139,22 @@ def lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+def last_event_id(case: Case) -> int:
+    """The case's newest event: every change writes one, so it tells whether the case moved."""
+    return CaseEvent.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def check_unchanged_since(case: Case, seen_event_id: int | None) -> None:
+    """Refuse a change made on a form showing the case as it was before its newest event."""
+    if seen_event_id is not None and seen_event_id != last_event_id(case):
+        raise CaseStaleError(
+            _(
+                "Someone changed this case after you opened it, so nothing was saved. "
+                "Reload the page to see their change, then make yours again."
+            )
+        )
+
+
 def write_event(
     *,
     case: Case,

@@ -10,6 +10,10 @@ GUNICORN_CMD = gunicorn rma_portal.wsgi:application --bind 0.0.0.0:8000 --worker
 WORKER_CMD = celery -A rma_portal worker --loglevel=INFO --concurrency=2
 BEAT_CMD = celery -A rma_portal beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
 
+# The worker and beat of `make serve` are started again whenever they exit (the compose
+# file's restart policy does the same for their containers).
+SUPERVISE = $(BIN)/python -m rma_portal.supervise
+
 # A local run: embedded SQLite, emails as files, tasks run in-process.
 LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
@@ -47,7 +51,7 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/$(WORKER_CMD) & $(BIN)/$(BEAT_CMD) & $(BIN)/$(GUNICORN_CMD)
+	$(SUPERVISE) $(BIN)/$(WORKER_CMD) & $(SUPERVISE) $(BIN)/$(BEAT_CMD) & $(BIN)/$(GUNICORN_CMD)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

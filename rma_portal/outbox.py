@@ -15,6 +15,7 @@ and its arguments are cleared once it is done.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from rma_portal.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 OUTBOX_KWARG = "_outbox_id"
+# The outbox row of the task running in this thread, and how many emails it has built.
+_running: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("outbox_running", default=None)
 # A broker that cannot be reached: kombu's own error, or the client's underneath it.
 BROKER_UNREACHABLE = (OperationalError, RedisError, OSError)
 
@@ -150,6 +153,19 @@ def _retry_at(retry: Retry) -> datetime:
     return timezone.now() + timedelta(seconds=float(when or 0))
 
 
+def email_key(domain: str) -> str | None:
+    """A Message-ID that is the same each time the running outbox task builds its n-th email.
+
+    A task run twice (its worker died after the mail server took the message) sends the same
+    Message-ID again, so the receiving side can drop the copy. ``None`` outside such a task.
+    """
+    running = _running.get()
+    if running is None:
+        return None
+    running[1] += 1
+    return f"<rma-outbox-{running[0]}-{running[1]}@{domain}>"
+
+
 class OutboxTask(DjangoTask):
     """
     Every task of the portal: a message that carries an outbox row's id runs only while it
@@ -192,6 +208,7 @@ class OutboxTask(DjangoTask):
         if not _claim(message_id, str(self.request.id)[:64], exclusive=not eager):
             logger.info("Outbox message %s (%s) already done or running: skipped.", message_id, self.name)
             return None
+        token = _running.set([message_id, 0])
         try:
             result = super().__call__(*args, **kwargs)
         except Retry as retry:
@@ -201,5 +218,7 @@ class OutboxTask(DjangoTask):
         except Exception:
             _release(message_id, timezone.now() + _seconds("OUTBOX_RETRY_FAILED_AFTER"))
             raise
+        finally:
+            _running.reset(token)
         _done(message_id, clear_arguments=not self.recorded_before_commit)
         return result

@@ -9,6 +9,7 @@ Celery tasks run eagerly and Django's database cache. Production sets ``DATABASE
 
 from email.utils import formataddr
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from csp.constants import NONE, SELF
@@ -263,6 +264,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
     "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
 }
+
+# Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling
+# up to EMAIL_RETRY_BACKOFF_MAX (keep it below the visibility timeout); then the outbox
+# takes over. Message-IDs of emails sent by outbox tasks end in this domain.
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=15)
+EMAIL_RETRY_BACKOFF_MAX = env.int("EMAIL_RETRY_BACKOFF_MAX", default=30)
+EMAIL_MESSAGE_ID_DOMAIN = urlparse(SITE_URL).hostname or "localhost"
 
 # The outbox (rma_portal.outbox): seconds after a hand-over before the relay hands a task
 # that has not run yet over again; after a task failed for good, before it is tried again;

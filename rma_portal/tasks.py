@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from rma_portal import outbox
@@ -21,7 +22,12 @@ from rma_portal.celery import app
 logger = logging.getLogger(__name__)
 
 
-def email_retry_policy(*, backoff: int = 15, backoff_max: int = 30, max_retries: int = 10) -> dict[str, Any]:
+def email_retry_policy(
+    *,
+    backoff: int = settings.EMAIL_RETRY_BACKOFF,
+    backoff_max: int = settings.EMAIL_RETRY_BACKOFF_MAX,
+    max_retries: int = 10,
+) -> dict[str, Any]:
     """The options of a task that sends an email, for ``@shared_task(**...)``.
 
     smtplib's errors and socket failures are all OSError: a mail server that is down or slow

@@ -190,3 +190,14 @@ def test_a_waiting_sign_in_task_past_its_validity_is_dropped_with_its_arguments(
     assert row.done_at is not None
     assert row.kwargs == {}
     assert mail.outbox == []
+
+
+def test_an_email_sent_by_an_outbox_task_carries_a_message_id_made_from_its_row(
+    django_capture_on_commit_callbacks, settings
+):
+    _message_from_customer(django_capture_on_commit_callbacks)
+    row = OutboxMessage.objects.get(task_name=MESSAGE_EMAIL)
+
+    (sent,) = mail.outbox
+
+    assert sent.extra_headers["Message-ID"] == f"<rma-outbox-{row.pk}-1@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"

@@ -17,7 +17,7 @@ SUPERVISE = $(BIN)/python -m rma_portal.supervise
 # A local run: embedded SQLite, emails as files, tasks run in-process.
 LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test serve lint format bench clean
+.PHONY: run test serve lint format bench faults soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,17 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# The fault scenarios (docs/reliability.md): their own Redis, worker, SMTP and web server,
+# on PostgreSQL. CI runs them with the rest of the PostgreSQL suite.
+faults: $(VENV)/.installed-dev
+	@test -n "$$DATABASE_URL" || { echo "faults needs DATABASE_URL=postgres://..."; exit 2; }
+	$(BIN)/pytest -m faults -p no:cacheprovider -s tests/faults $(PYTEST_ARGS)
+
+# Several minutes of customers walking the whole journey on the production processes, with
+# figures printed at the end (docs/reliability.md). Not part of CI.
+soak: $(VENV)/.installed-dev
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf var/test staticfiles

@@ -126,7 +126,8 @@ def _task(name: str):
 def _claim(message_id: int, claimant: str, *, exclusive: bool) -> bool:
     """Take the row for this run: not done, and (``exclusive``) no other live claim on it."""
     now = timezone.now()
-    claim_for = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    # The task is stopped at its time limit: a claim that outlives it is a dead worker's.
+    claim_for = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 5)
     waiting = OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True)
     if exclusive:
         waiting = waiting.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))

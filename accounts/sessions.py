@@ -78,6 +78,15 @@ class SessionStore(CachedDBStore):
             self.modified = True
             return
 
+    def forget_in_cache(self) -> None:
+        """Remove this session's copy from the cache, raising when the cache cannot be reached.
+
+        Signing out calls it first, so that with Redis away it changes nothing rather than
+        deleting the database row and leaving a copy in Redis that could come back.
+        """
+        if self.session_key:
+            self._cache.delete(self.cache_key)
+
     def cycle_key(self) -> None:
         """Django's, except that while Redis is away the old key of a session nobody was
         signed in to (a sign-in in progress) is left to expire in the cache: it holds no

@@ -55,7 +55,7 @@ from tests.factories import CaseFactory, CustomerFactory
 for n in range({customers}):
     address = f"soak{{n:03d}}@soak.example"
     if not User.objects.filter(email=address).exists():
-        CaseFactory(customer=CustomerFactory(email=address))
+        CaseFactory(customer=CustomerFactory(email=address), number=f"RMA-2019-{{n:06d}}")
 """
 # Counted from the start of this run: the database is kept from one run to the next.
 COUNT = """

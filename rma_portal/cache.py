@@ -34,13 +34,13 @@ _report_lock = threading.Lock()
 
 
 def report_unreachable(use: str, error: BaseException) -> None:
-    """Log that the cache is unreachable for ``use``, at most once a minute per use."""
+    """Log that Redis (cache or broker) is unreachable for ``use``, at most once a minute per use."""
     now = time.monotonic()
     with _report_lock:
         if now - _last_reported.get(use, -REPORT_EVERY_SECONDS) < REPORT_EVERY_SECONDS:
             return
         _last_reported[use] = now
-    logger.warning("Cache unreachable (%s): %s; going on without it.", use, error)
+    logger.warning("Redis unreachable for %s: %s; going on without it.", use, error)
 
 
 def unless_unreachable(use: str, call: Callable[[], T], fallback: T) -> T:

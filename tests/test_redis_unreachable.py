@@ -124,3 +124,14 @@ def test_an_unreachable_cache_is_logged_once_a_minute_not_once_a_request(
     warnings = [r.getMessage() for r in caplog.records if r.name == "rma_portal.cache"]
     assert len(warnings) == 1
     assert "page cache" in warnings[0]
+
+
+def test_signing_out_while_redis_is_away_changes_nothing_and_says_so(redis_down, customer_client, customer):
+    from accounts.models import SignInEvent
+
+    response = customer_client.post("/logout/")
+
+    assert response.status_code == 503
+    assert "You are still signed in" in response.content.decode()
+    assert customer_client.get("/rma/").status_code == 200
+    assert not SignInEvent.objects.filter(kind=SignInEvent.Kind.SIGNED_OUT).exists()

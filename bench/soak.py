@@ -100,11 +100,16 @@ class Figures:
         self.code_waits: list[float] = []
         self.messages_posted = 0
         self.failures: Counter = Counter()
+        self.errors: Counter = Counter()
 
-    def record(self, started: float, status: int) -> None:
+    def record(self, started: float, status: int, url: str = "") -> None:
         with self.lock:
             self.latencies.append(time.monotonic() - started)
             self.statuses[status] += 1
+            if status >= 500:
+                self.errors[
+                    (status, re.sub(r"RMA-[\d-]+", "<number>", url.split(":", 2)[-1].split("/", 1)[-1]))
+                ] += 1
 
 
 def call(
@@ -117,7 +122,7 @@ def call(
         figures.record(started, 0)
         figures.failures[type(error).__name__] += 1
         return None
-    figures.record(started, response.status_code)
+    figures.record(started, response.status_code, url)
     return response
 
 
@@ -376,7 +381,8 @@ def main() -> None:
             f"duration            {args.minutes:g} min, {args.customers} customers{' , with faults' if args.faults else ''}"
         )
         print(f"requests            {sum(statuses.values())}")
-        print(f"5xx                 {sum(c for s, c in statuses.items() if s >= 500)}")
+        errors = ", ".join(f"{count} x {status} /{path}" for (status, path), count in figures.errors.items())
+        print(f"5xx                 {sum(c for s, c in statuses.items() if s >= 500)} {errors}")
         print(f"no answer           {statuses[0]} {dict(figures.failures) or ''}")
         print(
             f"p50 / p95           {percentile(figures.latencies, 0.5):.0f} ms / {percentile(figures.latencies, 0.95):.0f} ms"

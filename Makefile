@@ -10,10 +10,14 @@ GUNICORN_CMD = gunicorn rma_portal.wsgi:application --bind 0.0.0.0:8000 --worker
 WORKER_CMD = celery -A rma_portal worker --loglevel=INFO --concurrency=2
 BEAT_CMD = celery -A rma_portal beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
 
+# The worker and beat of `make serve` are started again whenever they exit (the compose
+# file's restart policy does the same for their containers).
+SUPERVISE = $(BIN)/python -m rma_portal.supervise
+
 # A local run: embedded SQLite, emails as files, tasks run in-process.
 LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test serve lint format bench clean
+.PHONY: run test serve lint format bench faults soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +54,7 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/$(WORKER_CMD) & $(BIN)/$(BEAT_CMD) & $(BIN)/$(GUNICORN_CMD)
+	$(SUPERVISE) $(BIN)/$(WORKER_CMD) & $(SUPERVISE) $(BIN)/$(BEAT_CMD) & $(BIN)/$(GUNICORN_CMD)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -63,6 +67,17 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# The fault scenarios (docs/reliability.md): their own Redis, worker, SMTP and web server,
+# on PostgreSQL. CI runs them with the rest of the PostgreSQL suite.
+faults: $(VENV)/.installed-dev
+	@test -n "$$DATABASE_URL" || { echo "faults needs DATABASE_URL=postgres://..."; exit 2; }
+	$(BIN)/pytest -m faults -p no:cacheprovider -s tests/faults $(PYTEST_ARGS)
+
+# Several minutes of customers walking the whole journey on the production processes, with
+# figures printed at the end (docs/reliability.md). Not part of CI.
+soak: $(VENV)/.installed-dev
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf var/test staticfiles

@@ -12,7 +12,7 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
+from django.core.cache import BaseCache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
+from rma_portal.cache import on_shared_cache
 from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
@@ -77,6 +78,7 @@ class SendResult:
     sent: bool
     retry_after: int = 0
     pending: PendingLogin | None = None
+    delayed: bool = False
 
 
 def _customer_for_email(email: str) -> User | None:
@@ -98,12 +100,17 @@ def _cooldown_wait(email: str) -> int:
 
     ``cache.add`` is atomic on Redis, the production cache, so of two requests for one
     address on any number of hosts only one gets through. The stored time decides, as
-    django-otp's timestamp does; the entry's expiry only cleans up.
+    django-otp's timestamp does; the entry's expiry only cleans up. While Redis is away the
+    cooldown is kept in the database cache.
     """
     cooldown = settings.LOGIN_CODE_COOLDOWN
     if cooldown <= 0:
         return 0
     key = "accounts:send-cooldown:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    return on_shared_cache("sign-in cooldown", lambda cache: _cooldown_wait_on(cache, key, cooldown))
+
+
+def _cooldown_wait_on(cache: BaseCache, key: str, cooldown: int) -> int:
     now = time.time()
     keep_for = cooldown + 60
     if cache.add(key, now, timeout=keep_for):
@@ -138,7 +145,7 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         )
         return SendResult(sent=False, retry_after=wait)
     pending = _new_pending(email=email)
-    queue_after_commit(
+    handover = queue_after_commit(
         "accounts.tasks.issue_login_code",
         email=email,
         binding=pending.binding,
@@ -146,7 +153,9 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         user_agent=client.user_agent,
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
     )
-    return SendResult(sent=True, pending=pending)
+    # Outside a transaction the hand-over is done by now: a broker that is away delays the
+    # code (the outbox keeps it), and the customer is told it may take a minute.
+    return SendResult(sent=True, pending=pending, delayed=handover.delayed)
 
 
 def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:

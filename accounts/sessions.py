@@ -8,10 +8,10 @@ It is Django's ``cached_db`` engine with two changes:
   writes nothing to the database. Losing it costs the visitor a new code, nothing more;
   when they sign in, Django's ``login()`` gives the session a new key and it is then
   written to the database as well.
-- A cache that cannot be reached on read is skipped rather than fatal: while Redis is
-  down, signed-in people go on being served from the database. A session that could not
-  be removed from the cache (signing out) still fails loudly, so that a copy in Redis
-  never outlives the sign-out.
+- A cache that cannot be reached is skipped rather than fatal: while Redis is down,
+  signed-in people go on being served from the database, and a sign-in in progress is
+  written there too. A session that could not be removed from the cache (signing out)
+  still fails loudly, so that a copy in Redis never outlives the sign-out.
 """
 
 import logging
@@ -21,6 +21,8 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils.crypto import get_random_string
+
+from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable
 
 logger = logging.getLogger("django.contrib.sessions")
 
@@ -68,13 +70,38 @@ class SessionStore(CachedDBStore):
         while True:
             # The cache's atomic ``add`` refuses a key in use; no database look-up needed.
             self._session_key = get_random_string(32, VALID_KEY_CHARS)
+            self._not_in_database = True  # unless ``save`` fell back to the database
             try:
                 self.save(must_create=True)
             except CreateError:
                 continue
             self.modified = True
-            self._not_in_database = True
             return
+
+    def forget_in_cache(self) -> None:
+        """Remove this session's copy from the cache, raising when the cache cannot be reached.
+
+        Signing out calls it first, so that with Redis away it changes nothing rather than
+        deleting the database row and leaving a copy in Redis that could come back.
+        """
+        if self.session_key:
+            self._cache.delete(self.cache_key)
+
+    def cycle_key(self) -> None:
+        """Django's, except that while Redis is away the old key of a session nobody was
+        signed in to (a sign-in in progress) is left to expire in the cache: it holds no
+        one's access."""
+        data, old_key = self._session, self.session_key
+        self.create()
+        self._session_cache = data
+        if not old_key:
+            return
+        try:
+            self.delete(old_key)
+        except CACHE_UNREACHABLE as error:
+            if SESSION_KEY in data:
+                raise
+            report_unreachable("sessions", error)
 
     def save(self, must_create: bool = False) -> None:
         if self._signed_in():
@@ -86,6 +113,14 @@ class SessionStore(CachedDBStore):
             self.create()
             return
         write = self._cache.add if must_create else self._cache.set
-        stored = write(self.cache_key, self._get_session(no_load=must_create), self.get_expiry_age())
+        try:
+            stored = write(self.cache_key, self._get_session(no_load=must_create), self.get_expiry_age())
+        except CACHE_UNREACHABLE as error:
+            # Redis is away: the sign-in in progress is kept in the database instead, where
+            # ``load`` finds it while the cache cannot answer.
+            report_unreachable("sessions", error)
+            DBStore.save(self, must_create=must_create)
+            self._not_in_database = False
+            return
         if must_create and not stored:
             raise CreateError

@@ -4,7 +4,6 @@ import logging
 from datetime import UTC, datetime
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
@@ -12,6 +11,7 @@ from accounts import emails
 from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice
 from accounts.services import login_code_issue, login_codes_void_expired, send_cooldown_record
+from rma_portal.outbox import OutboxTask
 from rma_portal.tasks import email_retry_policy
 
 logger = logging.getLogger(__name__)
@@ -19,9 +19,11 @@ logger = logging.getLogger(__name__)
 REDACTED = "<redacted>"
 
 
-class SecretArgumentsTask(DjangoTask):
+class SecretArgumentsTask(OutboxTask):
     """
-    A task whose message carries a secret (a sign-in code).
+    A task whose message carries a secret (a sign-in code). It goes to the broker without
+    being written to the outbox first (and "Send Code" touches no database); only when the
+    broker refuses it is it recorded, and its arguments are cleared once it has run.
 
     Celery writes ``argsrepr``/``kwargsrepr`` into logs, events and monitoring tools; here
     they name the arguments without their values, on the first send and on every retry (a
@@ -32,6 +34,10 @@ class SecretArgumentsTask(DjangoTask):
     # The address is not secret, but it is personal data that logs do not need; nor is the
     # client's IP address.
     secret_kwargs: frozenset[str] = frozenset({"code", "code_digest", "binding", "email", "ip_address"})
+    recorded_before_commit = False
+
+    def expires_at(self, kwargs: dict) -> datetime | None:
+        return datetime.fromisoformat(kwargs["valid_until"]) if kwargs.get("valid_until") else None
 
     def apply_async(self, args=None, kwargs=None, **options):
         kwargs = kwargs or {}
@@ -40,7 +46,7 @@ class SecretArgumentsTask(DjangoTask):
             {name: REDACTED if name in self.secret_kwargs else value for name, value in kwargs.items()}
         )
         if kwargs.get("valid_until") and not options.get("expires"):
-            options["expires"] = datetime.fromisoformat(kwargs["valid_until"])
+            options["expires"] = self.expires_at(kwargs)
         return super().apply_async(args, kwargs, **options)
 
 

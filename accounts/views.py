@@ -25,6 +25,7 @@ from accounts.services import (
     sign_in_event_create,
     sign_out_record,
 )
+from rma_portal.cache import CACHE_UNREACHABLE
 
 NEXT_URL_SESSION_KEY = "accounts.login_next"
 
@@ -82,6 +83,11 @@ class LoginView(FormView):
         result = login_code_request(email=email, client=ClientInfo.from_request(self.request))
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+            if result.delayed:
+                messages.info(
+                    self.request,
+                    _("Sending emails is slow just now: your code may take a minute or two to arrive."),
+                )
             return redirect("accounts:verify")
         pending = _pending_login(self.request)
         if pending is not None and pending.email.lower() == email.strip().lower():
@@ -201,6 +207,13 @@ class LogoutView(View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            getattr(request.session, "forget_in_cache", lambda: None)()
+        except CACHE_UNREACHABLE:
+            # Nothing changed: the customer is still signed in and is told so.
+            response = render(request, "accounts/sign_out_unavailable.html", status=503)
+            response["Retry-After"] = "30"
+            return response
         if request.user.is_authenticated:
             sign_out_record(user=request.user, client=ClientInfo.from_request(request))
         logout(request)

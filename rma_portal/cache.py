@@ -1,7 +1,64 @@
-"""Django's Redis cache, keeping one Redis client per connection pool; a counter for rate limits."""
+"""
+Django's Redis cache, keeping one Redis client per connection pool; a counter for rate
+limits; and what the portal does when the shared cache cannot be reached.
 
-from django.core.cache import caches
+Redis is a cache, not a single point of failure: a caller that can do without it wraps the
+call in ``unless_unreachable`` (the page cache renders afresh), and one whose answer must
+still be shared by every process (rate limits, the sign-in cooldown) runs it through
+``on_shared_cache``, which falls back to the database cache (``FALLBACK_CACHE_ALIAS``).
+Either way the outage is logged once a minute per use, not once per request.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Settings name this alias: the database cache, used while the default one is away.
+FALLBACK_CACHE_ALIAS = "database"
+# A refused or timed-out connection is an OSError inside redis-py, a RedisError outside.
+CACHE_UNREACHABLE = (RedisError, OSError)
+REPORT_EVERY_SECONDS = 60
+
+_last_reported: dict[str, float] = {}
+_report_lock = threading.Lock()
+
+
+def report_unreachable(use: str, error: BaseException) -> None:
+    """Log that Redis (cache or broker) is unreachable for ``use``, at most once a minute per use."""
+    now = time.monotonic()
+    with _report_lock:
+        if now - _last_reported.get(use, -REPORT_EVERY_SECONDS) < REPORT_EVERY_SECONDS:
+            return
+        _last_reported[use] = now
+    logger.warning("Redis unreachable for %s: %s; going on without it.", use, error)
+
+
+def unless_unreachable(use: str, call: Callable[[], T], fallback: T) -> T:
+    """``call()``, or ``fallback`` when the cache cannot be reached."""
+    try:
+        return call()
+    except CACHE_UNREACHABLE as error:
+        report_unreachable(use, error)
+        return fallback
+
+
+def on_shared_cache(use: str, operation: Callable[[BaseCache], T]) -> T:
+    """``operation`` on the default cache, or on the database cache when it cannot be reached."""
+    try:
+        return operation(caches["default"])
+    except CACHE_UNREACHABLE as error:
+        report_unreachable(use, error)
+        return operation(caches[FALLBACK_CACHE_ALIAS])
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -41,13 +98,7 @@ class PortalRedisCache(RedisCache):
         return pipeline.execute()[1]
 
 
-def count_hit(key: str, timeout: int, *, alias: str = "default") -> int:
-    """
-    Add one to the counter ``key``, created at 0 to live ``timeout`` seconds from its first
-    hit, and return the new count. Atomic on Redis, so hosts counting at once never lose a
-    hit; other caches read then write, which is good enough for a local run.
-    """
-    cache = caches[alias]
+def _count_hit_on(cache: BaseCache, key: str, timeout: int) -> int:
     if isinstance(cache, PortalRedisCache):
         return cache.count_hit(key, timeout)
     cache.add(key, 0, timeout=timeout)
@@ -56,3 +107,13 @@ def count_hit(key: str, timeout: int, *, alias: str = "default") -> int:
     except ValueError:  # the key expired between add and incr
         cache.add(key, 1, timeout=timeout)
         return 1
+
+
+def count_hit(key: str, timeout: int) -> int:
+    """
+    Add one to the counter ``key``, created at 0 to live ``timeout`` seconds from its first
+    hit, and return the new count. Atomic on Redis, so hosts counting at once never lose a
+    hit; other caches (the database cache while Redis is away) read then write, which is
+    good enough for a limit.
+    """
+    return on_shared_cache("rate limits", lambda cache: _count_hit_on(cache, key, timeout))

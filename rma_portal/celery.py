@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rma_portal.settings")
 
-app = Celery("rma_portal")
+# Every task claims and completes its outbox row (rma_portal.outbox.OutboxTask).
+app = Celery("rma_portal", task_cls="rma_portal.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from rma_portal.outbox import email_key
+
 
 def email_context(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What every email template may use, under these names, plus ``extra``."""
@@ -54,5 +56,8 @@ def build_email(
         to=[to],
         reply_to=list(reply_to) or None,
     )
+    key = email_key(settings.EMAIL_MESSAGE_ID_DOMAIN)
+    if key is not None:
+        message.extra_headers["Message-ID"] = key
     message.attach_alternative(html, "text/html")
     return message

@@ -22,6 +22,13 @@ cached or fresh, gets a token of its own browser's secret instead. The key holds
 language; a page with flash messages to show is never cached. Entries expire after
 ``CUSTOMER_PAGE_CACHE_SECONDS`` in any case, for what depends on the clock alone (an
 overdue deadline). Setting it to 0 turns the cache off.
+
+Redis is a cache here, never a reason to fail: when it cannot be reached, pages are
+rendered afresh and stored nowhere, and a change still commits. A version that could not be
+replaced is owed: the process that failed to retire it moves every customer's pages on
+(the shared version) at its next request that reaches Redis, so no page from before the
+change is served once Redis is back. Should that process end first, the page's own expiry
+bounds what is left.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
+
+from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable, unless_unreachable
 
 VERSION_KEY = "rma:pages:version:{customer_id}"
 SHARED_VERSION_KEY = "rma:pages:version:shared"
@@ -79,14 +88,35 @@ def _current_versions(*keys: str) -> list[str]:
     return [found.get(key) or _new_version(key) for key in keys]
 
 
+class _OwedRetirement:
+    """Whether this process failed to retire a version and owes every page a new one."""
+
+    owed = False
+
+    @classmethod
+    def settle(cls) -> None:
+        if cls.owed:
+            _new_version(SHARED_VERSION_KEY)  # raises while Redis is still away
+            cls.owed = False
+
+
+def _retire_now(key: str) -> None:
+    try:
+        _new_version(key)
+    except CACHE_UNREACHABLE as error:
+        _OwedRetirement.owed = True
+        report_unreachable("page cache", error)
+
+
 def _retire(key: str) -> None:
     if not settings.CUSTOMER_PAGE_CACHE_SECONDS:
         return  # nothing is cached, so nothing to retire
     # Now, so the writer's own next page inside or right after the transaction is fresh;
     # and again after the commit, since a page rendered meanwhile from the data as it was
-    # before the commit may have been stored under the version of the first step.
-    _new_version(key)
-    transaction.on_commit(lambda: _new_version(key))
+    # before the commit may have been stored under the version of the first step. Neither
+    # may fail the change: a version Redis did not take is owed (_OwedRetirement).
+    _retire_now(key)
+    transaction.on_commit(lambda: _retire_now(key))
 
 
 def customer_pages_changed(customer_id: int) -> None:
@@ -207,7 +237,10 @@ def _page_key(request: HttpRequest, signed_in: tuple[str, str] | None) -> str | 
     if "_messages" in request.session or "messages" in request.COOKIES:
         return None  # a flash message is waiting to be shown once
     customer_id, auth = signed_in
-    shared, version = _current_versions(SHARED_VERSION_KEY, VERSION_KEY.format(customer_id=customer_id))
+    versions = unless_unreachable("page cache", lambda: _versions_for(customer_id), None)
+    if versions is None:
+        return None  # Redis is away: the page is rendered afresh
+    shared, version = versions
     return PAGE_KEY.format(
         release=RELEASE,
         shared=shared,
@@ -217,6 +250,11 @@ def _page_key(request: HttpRequest, signed_in: tuple[str, str] | None) -> str | 
         language=get_language(),
         path=request.get_full_path(),
     )
+
+
+def _versions_for(customer_id: str) -> list[str]:
+    _OwedRetirement.settle()
+    return _current_versions(SHARED_VERSION_KEY, VERSION_KEY.format(customer_id=customer_id))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -243,7 +281,7 @@ class CachedCustomerPageMixin:
         key = _page_key(request, signed_in)
         if key is None:
             return _private(super().dispatch(request, *args, **kwargs))
-        cached = cache.get(key)
+        cached = unless_unreachable("page cache", lambda: cache.get(key), None)
         if cached is not None:
             content, content_type = cached
             return _private(HttpResponse(_with_csrf_token(request, content), content_type=content_type))
@@ -264,6 +302,9 @@ class CachedCustomerPageMixin:
             and str(request.user.pk) == signed_in[0]
             and _session_customer(request) == signed_in
         ):
-            cache.set(key, (response.content, response["Content-Type"]), settings.CUSTOMER_PAGE_CACHE_SECONDS)
+            entry = (response.content, response["Content-Type"])
+            unless_unreachable(
+                "page cache", lambda: cache.set(key, entry, settings.CUSTOMER_PAGE_CACHE_SECONDS), None
+            )
         response.content = _with_csrf_token(request, response.content)
         return _private(response)

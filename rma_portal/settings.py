@@ -9,6 +9,7 @@ Celery tasks run eagerly and Django's database cache. Production sets ``DATABASE
 
 from email.utils import formataddr
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from csp.constants import NONE, SELF
@@ -128,6 +129,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, sessions --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The database cache: the local default, and where rate limits and the sign-in cooldown
+# are counted while Redis cannot be reached (rma_portal.cache.on_shared_cache).
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rma_cache"}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -135,15 +139,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rma",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        },
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "rma_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 
 # Sessions live in the database, shared by every web process. With Redis they are read
 # through it (accounts.sessions), and a Redis outage falls back to the database.
@@ -187,7 +187,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Retries of the sign-in code email on SMTP errors: exponential back-off from this many
 # seconds, capped; the message itself expires with the code.
 LOGIN_EMAIL_RETRY_BACKOFF = env.int("LOGIN_EMAIL_RETRY_BACKOFF", default=5)
-LOGIN_EMAIL_RETRY_BACKOFF_MAX = env.int("LOGIN_EMAIL_RETRY_BACKOFF_MAX", default=120)
+LOGIN_EMAIL_RETRY_BACKOFF_MAX = env.int("LOGIN_EMAIL_RETRY_BACKOFF_MAX", default=30)
 LOGIN_EMAIL_MAX_RETRIES = env.int("LOGIN_EMAIL_MAX_RETRIES", default=12)
 
 # --- Email ------------------------------------------------------------------------------
@@ -228,19 +228,58 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task still running when Redis' visibility timeout ends would be handed to a second
-# worker: keep the hard limit well below it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis hands a message that was taken but not acknowledged to another worker after the
+# visibility timeout: that is how a killed worker's tasks come back. It is sized to the
+# longest a message may stay taken: a task's hard time limit, or an email's longest retry
+# delay (30 s, rma_portal.tasks.email_retry_policy) plus its run. Longer retries (PayPal's)
+# may come back early as a second copy; the outbox's claim makes that copy do nothing.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 5 // 6
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=100),
+    # Look for messages to restore every 5 s (by default every 100 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "health_check_interval": 10,
+}
+# A web request waits at most about a second for a broker that is away; the outbox keeps
+# what it could not send.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+# A worker that loses Redis keeps trying to reach it, and cancels the tasks it was running
+# (their messages come back and their outbox rows are claimed afresh) rather than finishing
+# them twice.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "void-expired-login-codes": {"task": "accounts.tasks.void_expired_login_codes", "schedule": 60.0},
+    # Tasks the broker did not take, or a killed worker did not finish, are handed over again.
+    "relay-outbox": {
+        "task": "rma_portal.tasks.relay_outbox",
+        "schedule": float(env.int("OUTBOX_RELAY_EVERY", 10)),
+    },
     # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
     "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
     "delete-stale-held-uploads": {"task": "rma.tasks.delete_stale_held_uploads", "schedule": 60 * 60.0},
 }
+
+# Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling
+# up to EMAIL_RETRY_BACKOFF_MAX (keep it below the visibility timeout); then the outbox
+# takes over. Message-IDs of emails sent by outbox tasks end in this domain.
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=15)
+EMAIL_RETRY_BACKOFF_MAX = env.int("EMAIL_RETRY_BACKOFF_MAX", default=30)
+EMAIL_MESSAGE_ID_DOMAIN = urlparse(SITE_URL).hostname or "localhost"
+
+# The outbox (rma_portal.outbox): seconds after a hand-over before the relay hands a task
+# that has not run yet over again; after a task failed for good, before it is tried again;
+# how many hand-overs at most; and how long done rows are kept.
+OUTBOX_RELAY_AFTER = env.int("OUTBOX_RELAY_AFTER", default=60)
+OUTBOX_RETRY_FAILED_AFTER = env.int("OUTBOX_RETRY_FAILED_AFTER", default=300)
+OUTBOX_MAX_HANDOFFS = env.int("OUTBOX_MAX_HANDOFFS", default=30)
+OUTBOX_KEEP_DONE = 7 * 24 * 60 * 60
 
 # --- Files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

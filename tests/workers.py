@@ -31,6 +31,13 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # a helper, not a test
 
 
+def reset_broker_connections() -> None:
+    """Forget the app's connections, so the next send uses the broker the test set: an eager
+    run keeps a producer pool of its own, which ``close()`` leaves in place."""
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
 def _reset_routes() -> None:
     celery_app.amqp.flush_routes()
     celery_app.amqp.__dict__.pop("router", None)
@@ -44,7 +51,7 @@ def own_queue(tasks: str) -> Iterator[str]:
     saved = {
         name: getattr(celery_app.conf, name) for name in ("broker_url", "task_always_eager", "task_routes")
     }
-    celery_app.close()
+    reset_broker_connections()
     celery_app.conf.broker_url = redis_url_for_tests()
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_routes = {tasks: {"queue": queue}}
@@ -52,7 +59,7 @@ def own_queue(tasks: str) -> Iterator[str]:
     try:
         yield queue
     finally:
-        celery_app.close()
+        reset_broker_connections()
         for name, value in saved.items():
             setattr(celery_app.conf, name, value)
         _reset_routes()

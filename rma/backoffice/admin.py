@@ -177,7 +177,7 @@ class CaseAdmin(admin.ModelAdmin):
                 )
             },
         )
-        reply = (_("Conversation"), {"fields": ("reply_to_customer",)})
+        reply = (_("Conversation"), {"fields": ("reply_to_customer", "seen_event")})
         return (state, solution, team, reply)
 
     def get_readonly_fields(self, request, obj=None):
@@ -195,7 +195,11 @@ class CaseAdmin(admin.ModelAdmin):
                 case_create(case=obj, actor=request.user, meta=meta)
             else:
                 updated = case_update(
-                    case=obj, actor=request.user, changed_fields=form.changed_data, meta=meta
+                    case=obj,
+                    actor=request.user,
+                    changed_fields=form.changed_data,
+                    meta=meta,
+                    seen_event_id=form.cleaned_data.get("seen_event"),
                 )
                 obj.status = updated.status
             reply = form.cleaned_data.get("reply_to_customer", "").strip()

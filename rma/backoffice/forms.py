@@ -18,6 +18,7 @@ from rma.cases.services import (
     SOLUTION_FIELDS,
     TEAM_FIELDS,
 )
+from rma.cases.workflow import CaseStaleError, check_unchanged_since, last_event_id
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -42,8 +43,17 @@ class CaseAdminForm(forms.ModelForm):
         help_text=gettext_lazy("Sent to the customer by email and shown on their case page."),
     )
 
+    # The case's newest event when the form was opened: a form older than a change made
+    # meanwhile (by another agent, the customer or a task) does not overwrite it.
+    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     # Whether the add form's address belongs to an account already (set by its cleaning).
     customer_exists = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_event"].initial = last_event_id(self.instance)
 
     class Meta:
         model = Case
@@ -62,6 +72,12 @@ class CaseAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        edits = set(self.changed_data) & {*SOLUTION_FIELDS, *TEAM_FIELDS}
+        if self.instance.pk is not None and edits:  # a reply alone overwrites nothing
+            try:
+                check_unchanged_since(self.instance, cleaned.get("seen_event"))
+            except CaseStaleError as error:
+                raise ValidationError(error.message) from error
         email = cleaned.get("customer_email")
         if (
             self.instance.pk is None

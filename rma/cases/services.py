@@ -24,6 +24,7 @@ from rma.cases.workflow import (
     CasePermissionError,
     CaseStatusError,
     RequestMeta,
+    check_unchanged_since,
     lock_case,
     queue_event_email,
     role_of,
@@ -117,13 +118,19 @@ def case_update(
     actor: Any,
     changed_fields: Iterable[str],
     meta: RequestMeta | None = None,
+    seen_event_id: int | None = None,
 ) -> Case:
-    """Save edits made on ``case``: solution fields only in draft or disagreed."""
+    """Save edits made on ``case``: solution fields only in draft or disagreed.
+
+    ``seen_event_id``: the case's newest event when the form was opened; edits made on a
+    case that has changed since are refused rather than written over the newer change.
+    """
     changed = [name for name in changed_fields if name in SOLUTION_FIELDS + TEAM_FIELDS]
     if not changed:
         return case
     with transaction.atomic():
         locked = lock_case(case)
+        check_unchanged_since(locked, seen_event_id)
         if any(name in SOLUTION_FIELDS for name in changed) and not locked.is_solution_editable:
             raise CaseStatusError(
                 _("The solution can be changed only in draft or after the customer disagreed.")
@@ -242,11 +249,13 @@ def case_agree(
     on_behalf: bool = False,
     comment: str = "",
     meta: RequestMeta | None = None,
+    revision: int | None = None,
 ) -> Case:
     """The customer confirms the solution; it then waits for their information or is processed.
 
     An agent acting for the customer passes ``on_behalf=True`` and may say in ``comment`` how
-    the customer gave their consent.
+    the customer gave their consent. ``revision``: the revision the customer saw; a solution
+    revised since is not agreed to.
     """
 
     def prepare(locked: Case) -> str:
@@ -260,15 +269,31 @@ def case_agree(
         comment=comment,
         meta=meta,
         prepare=prepare,
+        revision=revision,
     )
 
 
 def case_disagree(
-    *, case: Case, actor: Any, comment: str, on_behalf: bool = False, meta: RequestMeta | None = None
+    *,
+    case: Case,
+    actor: Any,
+    comment: str,
+    on_behalf: bool = False,
+    meta: RequestMeta | None = None,
+    revision: int | None = None,
 ) -> Case:
-    """The customer rejects the solution, saying what is wrong and what they want instead."""
+    """The customer rejects the solution, saying what is wrong and what they want instead.
+
+    ``revision``: the revision the customer saw; a solution revised since is not rejected.
+    """
     return transition(
-        case=case, action=Action.DISAGREE, actor=actor, on_behalf=on_behalf, comment=comment, meta=meta
+        case=case,
+        action=Action.DISAGREE,
+        actor=actor,
+        on_behalf=on_behalf,
+        comment=comment,
+        meta=meta,
+        revision=revision,
     )
 
 

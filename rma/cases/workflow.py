@@ -38,6 +38,10 @@ class CaseStatusError(CaseActionError):
     """The case is not in a status where the action is possible (often: already done)."""
 
 
+class CaseStaleError(CaseStatusError):
+    """The person decided on a revision of the solution that has since been replaced."""
+
+
 class CasePermissionError(CaseActionError):
     """The person may not take this action on this case."""
 
@@ -135,6 +139,22 @@ def lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+def last_event_id(case: Case) -> int:
+    """The case's newest event: every change writes one, so it tells whether the case moved."""
+    return CaseEvent.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def check_unchanged_since(case: Case, seen_event_id: int | None) -> None:
+    """Refuse a change made on a form showing the case as it was before its newest event."""
+    if seen_event_id is not None and seen_event_id != last_event_id(case):
+        raise CaseStaleError(
+            _(
+                "Someone changed this case after you opened it, so nothing was saved. "
+                "Reload the page to see their change, then make yours again."
+            )
+        )
+
+
 def write_event(
     *,
     case: Case,
@@ -180,11 +200,13 @@ def transition(
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta | None = None,
     prepare: Callable[[Case], str | None] | None = None,
+    revision: int | None = None,
 ) -> Case:
     """Move ``case`` along one row of the lifecycle table.
 
     ``prepare`` runs on the locked row after the checks; it may change fields, raise
     ``CaseActionError``, and return the target status when the row offers more than one.
+    ``revision``: the revision of the solution the actor decided on; any other is refused.
     """
     row = transition_for(action)
     comment = (comment or "").strip()
@@ -193,6 +215,13 @@ def transition(
         role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
         if locked.status != row.source:
             raise _status_refusal(locked, action)
+        if revision is not None and revision != locked.revision:
+            raise CaseStaleError(
+                _(
+                    "Nothing was changed: the solution was updated after you opened this page. "
+                    "Please read the current solution, then agree or disagree."
+                )
+            )
         if row.comment_required and not comment:
             raise CaseActionError(_("Please add a comment: it is required for this step."))
         target = prepare(locked) if prepare else None

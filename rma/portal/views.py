@@ -113,6 +113,16 @@ class CaseActionView(LoginRequiredMixin, NotFoundBeforeNotAllowedMixin, View):
         """The action itself, on ``self.case``; each subclass defines it."""
         raise NotImplementedError
 
+    def decided_revision(self) -> int | None:
+        """The revision of the solution the page showed (forms of earlier releases send none)."""
+        value = self.request.POST.get("revision")
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            return -1  # no revision the case can have: refused as stale, with the current page
+
     def done(self, message: str | None = None, error: CaseActionError | None = None) -> HttpResponse:
         if error is not None:
             messages.error(self.request, error.message)
@@ -124,7 +134,12 @@ class CaseActionView(LoginRequiredMixin, NotFoundBeforeNotAllowedMixin, View):
 class CaseAgreeView(CaseActionView):
     def act(self, request: HttpRequest, number: str) -> HttpResponse:
         try:
-            case = case_agree(case=self.case, actor=request.user, meta=RequestMeta.from_request(request))
+            case = case_agree(
+                case=self.case,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                revision=self.decided_revision(),
+            )
         except CaseActionError as error:
             return self.done(error=error)
         if case.status == Case.Status.AWAITING_INFO:
@@ -149,6 +164,7 @@ class CaseDisagreeView(CaseActionView):
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
                 meta=RequestMeta.from_request(request),
+                revision=self.decided_revision(),
             )
         except CaseActionError as error:
             return self.done(error=error)

@@ -28,7 +28,9 @@ def _query_items(query: Iterable[tuple[str, list[str]]]) -> Iterable[str]:
 
 def request_holds_nul(request: HttpRequest) -> bool:
     """Whether any part of ``request`` a view might read carries a NUL character."""
-    headers = (value for key, value in request.META.items() if key.startswith("HTTP_") and isinstance(value, str))
+    headers = (
+        value for key, value in request.META.items() if key.startswith("HTTP_") and isinstance(value, str)
+    )
     if NUL in request.path_info or _any_nul(headers) or _any_nul(_query_items(request.GET.lists())):
         return True
     if _any_nul(request.COOKIES.keys()) or _any_nul(request.COOKIES.values()):

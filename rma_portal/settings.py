@@ -7,6 +7,7 @@ Celery tasks run eagerly and Django's database cache. Production sets ``DATABASE
 ``REDIS_URL``, SMTP, S3 and ``DJANGO_SECRET_KEY``; the README lists every variable.
 """
 
+from decimal import Decimal
 from email.utils import formataddr
 from pathlib import Path
 
@@ -389,6 +390,9 @@ RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_CASES_PER_CUSTOMER = env.int("RMA_RISK_CASES_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
+# A refund of this amount or more always goes to a supervisor; "none" turns the rule off.
+_approval_refund = env.str("RMA_APPROVAL_REFUND_AMOUNT", default="250")
+RMA_APPROVAL_REFUND_AMOUNT = None if _approval_refund.lower() == "none" else Decimal(_approval_refund)
 # "Contact support" is held to the sign-in page's limits unless set otherwise.
 SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int(
     "SUPPORT_REQUESTS_PER_IP_PER_HOUR", default=LOGIN_SENDS_PER_IP_PER_HOUR

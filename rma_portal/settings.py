@@ -155,6 +155,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 # The age above is an idle timeout: accounts.middleware.IdleSessionMiddleware renews a
 # signed-in session when it was last written more than this many seconds ago.
 SESSION_TOUCH_INTERVAL = 60
+# However busy, a session ends this long after sign-in; staff sessions sooner.
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 60 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
 # Seconds a rendered customer page (/rma/, /rma/<number>/) may be served from the cache;
 # any change to the customer's data retires it at once (rma_portal.page_cache). 0 turns it off.
 CUSTOMER_PAGE_CACHE_SECONDS = env.int("CUSTOMER_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)

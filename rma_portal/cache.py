@@ -50,9 +50,8 @@ def count_hit(key: str, timeout: int, *, alias: str = "default") -> int:
     cache = caches[alias]
     if isinstance(cache, PortalRedisCache):
         return cache.count_hit(key, timeout)
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
+    # Not ``cache.incr``: Django's generic one writes the new value back with the cache's
+    # default timeout (five minutes), which would end an hour's count early.
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout=timeout)
+    return count

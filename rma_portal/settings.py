@@ -181,6 +181,11 @@ LOGIN_CODE_COOLDOWN = env.int("LOGIN_CODE_COOLDOWN", default=60)
 LOGIN_CODE_MAX_FAILURES = env.int("LOGIN_CODE_MAX_FAILURES", default=5)
 LOGIN_SENDS_PER_IP_PER_HOUR = env.int("LOGIN_SENDS_PER_IP_PER_HOUR", default=20)
 LOGIN_VERIFIES_PER_IP_PER_HOUR = env.int("LOGIN_VERIFIES_PER_IP_PER_HOUR", default=50)
+# Wrong codes for one address, across all its codes and browsers (accounts.guesses): free
+# ones, then waits from the first wait doubling up to an hour, and a cap per day.
+LOGIN_ADDRESS_FAILURES_BEFORE_WAIT = env.int("LOGIN_ADDRESS_FAILURES_BEFORE_WAIT", default=10)
+LOGIN_ADDRESS_FIRST_WAIT = env.int("LOGIN_ADDRESS_FIRST_WAIT", default=60)
+LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = env.int("LOGIN_ADDRESS_MAX_FAILURES_PER_DAY", default=30)
 OTP_EMAIL_TOKEN_VALIDITY = LOGIN_CODE_VALIDITY
 OTP_EMAIL_COOLDOWN_DURATION = LOGIN_CODE_COOLDOWN
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="RMA Portal")

@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from rma_portal.cache import count_hit
@@ -63,6 +64,19 @@ class LimitResult:
     first_refusal: bool = False
 
 
+def _ip_key(action: str, ip_address: str | None, window: int) -> str:
+    return f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
+
+
+def ip_limit_reached(*, action: str, ip_address: str | None, limit: int) -> int:
+    """Without counting: the seconds until ``ip_address`` may ``action`` again, or 0 if it may now."""
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    if (cache.get(_ip_key(action, ip_address, window)) or 0) < limit:
+        return 0
+    return max(1, int((window + 1) * WINDOW_SECONDS - now))
+
+
 def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitResult:
     """
     Count one request of ``action`` from ``ip_address`` in the current hour (atomic on
@@ -72,6 +86,5 @@ def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitRes
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
-    key = f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
-    count = count_hit(key, WINDOW_SECONDS + 60)
+    count = count_hit(_ip_key(action, ip_address, window), WINDOW_SECONDS + 60)
     return LimitResult(allowed=count <= limit, retry_after=retry_after, first_refusal=count == limit + 1)

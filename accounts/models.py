@@ -258,6 +258,9 @@ class SignInEvent(models.Model):
         CODE_LOCKED = "code_locked", _("code voided after too many wrong tries")
         ADDRESS_BLOCKED = "address_blocked", _("codes refused for a day: too many wrong ones for the address")
         SIGNED_OUT = "signed_out", _("signed out")
+        STAFF_SIGNED_IN = "staff_signed_in", _("staff signed in to the admin")
+        STAFF_FAILED = "staff_failed", _("staff sign-in failed: password or authenticator code")
+        STAFF_LOCKED_OUT = "staff_locked_out", _("staff sign-in refused: too many failures")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

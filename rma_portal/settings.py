@@ -189,6 +189,11 @@ LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = env.int("LOGIN_ADDRESS_MAX_FAILURES_PER_DAY
 OTP_EMAIL_TOKEN_VALIDITY = LOGIN_CODE_VALIDITY
 OTP_EMAIL_COOLDOWN_DURATION = LOGIN_CODE_COOLDOWN
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="RMA Portal")
+# Staff sign-in to the admin (accounts.staff_sign_in): wrong tries in a row before an
+# address is locked out, for how long, and failures allowed per client IP per hour.
+STAFF_SIGN_IN_MAX_FAILURES = env.int("STAFF_SIGN_IN_MAX_FAILURES", default=5)
+STAFF_SIGN_IN_COOL_OFF = env.int("STAFF_SIGN_IN_COOL_OFF", default=15 * 60)
+STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR = env.int("STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR", default=20)
 # Only on a local DEBUG run may staff reach the admin without a TOTP code.
 STAFF_TOTP_REQUIRED = env.bool("STAFF_TOTP_REQUIRED", default=not DEBUG)
 if not STAFF_TOTP_REQUIRED and not DEBUG:

@@ -88,3 +88,8 @@ def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitRes
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
     count = count_hit(_ip_key(action, ip_address, window), WINDOW_SECONDS + 60)
     return LimitResult(allowed=count <= limit, retry_after=retry_after, first_refusal=count == limit + 1)
+
+
+def hit_account_limit(*, action: str, user_id: int, limit: int) -> LimitResult:
+    """``hit_ip_limit`` counted per signed-in person instead of per client IP."""
+    return hit_ip_limit(action=f"{action}:account", ip_address=f"user-{user_id}", limit=limit)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import re
+import threading
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -53,6 +55,9 @@ WEBP_QUALITY = 85
 # carrying it is not a genuine photo or screenshot.
 MARKUP = re.compile(rb"<\s*(?:!doctype|html|script|svg|iframe|body|head)\b", re.IGNORECASE)
 NAME_LIMIT = 80
+# Decoding an image takes far more memory than its file: at most this many at once per
+# process (each web process's threads share it).
+_IMAGE_WORK = threading.BoundedSemaphore(settings.UPLOAD_IMAGE_WORKERS)
 
 
 class ImageRejected(ValueError):
@@ -174,7 +179,26 @@ def _not_an_image(name: str) -> ImageRejected:
 def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
     if MARKUP.search(raw):
         raise ImageRejected(name, _("contains web page code, so it is not accepted as an image."))
+    with _image_work_slot(name):
+        return _decode_within_budget(name, raw)
+
+
+@contextmanager
+def _image_work_slot(name: str) -> Iterator[None]:
+    """Hold one of the process's ``UPLOAD_IMAGE_WORKERS`` places for decoding, or refuse."""
+    if not _IMAGE_WORK.acquire(timeout=settings.UPLOAD_IMAGE_WAIT):
+        raise ImageRejected(
+            name, _("could not be checked just now because many photos are arriving. Please send it again.")
+        )
+    try:
+        yield
+    finally:
+        _IMAGE_WORK.release()
+
+
+def _decode_within_budget(name: str, raw: bytes) -> CleanImage:
     max_pixels = settings.UPLOAD_MAX_PIXELS
+    max_side = settings.UPLOAD_MAX_SIDE
     with warnings.catch_warnings():
         # Pillow only warns between its limit and twice its limit; a warning is a refusal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -187,6 +211,7 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
         with image:
             if image.format not in FORMATS:
                 raise _not_an_image(name)
+            # Everything up to here read the file's header only; no pixel is decoded yet.
             width, height = image.size
             if width < 1 or height < 1:
                 raise _not_an_image(name)
@@ -194,19 +219,24 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
                 raise _too_many_pixels(name, max_pixels, width, height)
             if image.format != "MPO" and getattr(image, "is_animated", False):
                 raise ImageRejected(name, _("is animated; please send a still image."))
+            factor = math.ceil(max(width, height) / max_side)
+            if image.format in ("JPEG", "MPO") and factor > 1:
+                # libjpeg decodes at 1/2, 1/4 or 1/8 of the size: the full size is never held.
+                scale = next((scale for scale in (2, 4, 8) if scale >= factor), 8)
+                image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
+                factor = math.ceil(max(image.size) / max_side)
+            if _decoded_bytes(image, factor) > settings.UPLOAD_DECODE_BUDGET:
+                raise _too_many_pixels(name, _pixel_budget(image, factor), width, height)
+            source_format = image.format
+            output_format = "JPEG" if source_format == "MPO" else source_format
             try:
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                pixels = _pixels_only(_smaller_and_upright(image, factor), output_format)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise _too_many_pixels(name, max_pixels) from None
             except (OSError, SyntaxError, ValueError, EOFError):
                 raise ImageRejected(name, _("is damaged or incomplete; please take it again.")) from None
-            source_format = image.format
-    output_format = "JPEG" if source_format == "MPO" else source_format
     extension, content_type = FORMATS[output_format]
-    pixels = _pixels_only(upright, output_format)
-    thumb = pixels.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE)
     return CleanImage(
         original_name=name,
         format=output_format,
@@ -215,12 +245,63 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
         width=pixels.width,
         height=pixels.height,
         content=_encode(pixels, output_format),
-        thumbnail=_encode(thumb, output_format),
+        thumbnail=_encode(_thumbnail(pixels), output_format),
     )
 
 
+def _smaller_and_upright(image: Image.Image, factor: int) -> Image.Image:
+    """The image shrunk by a whole ``factor`` (box averaging, no full-size working copy;
+    the full-size pixels are let go at once) and turned by its EXIF orientation."""
+    if factor > 1:
+        if image.mode in CONVERTED_TO_SHRINK:
+            has_alpha = image.mode == "PA" or "transparency" in image.info
+            converted = image.convert("RGBA" if has_alpha else "RGB")
+            image.close()
+            image = converted
+        smaller = image.reduce(factor)
+        image.close()
+        image = smaller
+    ImageOps.exif_transpose(image, in_place=True)
+    return image
+
+
+# Pillow keeps every pixel of a multi-band image in 4 bytes. WEBP's decoder holds its own
+# frames and a copy as bytes while it builds the image, and its encoder works on more copies
+# again: counted as five (measured by bench/upload_memory.py). Shrinking an image with alpha
+# works on a premultiplied copy, and palette or 16-bit images are converted before they
+# shrink: both hold a second full-size image of 4 bytes a pixel for a moment.
+BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2}
+DECODE_COPIES = {"WEBP": 5}
+CONVERTED_TO_SHRINK = frozenset({"1", "P", "PA", "I;16", "I;16B", "I;16L", "I;16N"})
+COPIED_TO_SHRINK = CONVERTED_TO_SHRINK | {"RGBA", "LA"}
+
+
+def _bytes_per_pixel(image: Image.Image, factor: int) -> int:
+    decoded = BYTES_PER_PIXEL.get(image.mode, 4) * DECODE_COPIES.get(image.format, 1)
+    return decoded + (4 if factor > 1 and image.mode in COPIED_TO_SHRINK else 0)
+
+
+def _decoded_bytes(image: Image.Image, factor: int) -> int:
+    """The most memory the image's pixels take while being decoded and shrunk, from the
+    header alone (for a JPEG, at its reduced decoding scale)."""
+    width, height = image.size
+    return width * height * _bytes_per_pixel(image, factor)
+
+
+def _pixel_budget(image: Image.Image, factor: int) -> int:
+    """The most pixels an image of this kind may have within ``UPLOAD_DECODE_BUDGET``."""
+    return min(settings.UPLOAD_MAX_PIXELS, settings.UPLOAD_DECODE_BUDGET // _bytes_per_pixel(image, factor))
+
+
+def _thumbnail(image: Image.Image) -> Image.Image:
+    """A small copy for lists, made from the image without a full-size copy first."""
+    ratio = min(1.0, THUMBNAIL_SIZE[0] / image.width, THUMBNAIL_SIZE[1] / image.height)
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def _too_many_pixels(name: str, max_pixels: int, width: int = 0, height: int = 0) -> ImageRejected:
-    limit = f"{max_pixels / 1_000_000:g}"
+    limit = f"{max_pixels / 1_000_000:.3g}"
     if width and height:
         return ImageRejected(
             name,
@@ -238,7 +319,7 @@ def _pixels_only(image: Image.Image, output_format: str) -> Image.Image:
         image.mode == "P" and "transparency" in image.info
     )
     mode = "RGBA" if has_alpha and output_format != "JPEG" else "RGB"
-    converted = image.convert(mode)
+    converted = image if image.mode == mode else image.convert(mode)
     clean = Image.new(mode, converted.size)
     clean.paste(converted)
     clean.info = {}

@@ -303,6 +303,17 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_RECEIPTS = 5
 # Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Memory for one image's decoded pixels (rma_portal.images): an RGB PNG of 50 MP fits, one
+# with transparency up to 26 MP, a WEBP up to 10 MP; a JPEG is decoded at a reduced
+# scale instead, so any JPEG within UPLOAD_MAX_PIXELS fits.
+UPLOAD_DECODE_BUDGET = env.int("UPLOAD_DECODE_BUDGET_MB", default=200) * 1024 * 1024
+# Stored images are scaled down to this many pixels on their longest side.
+UPLOAD_MAX_SIDE = env.int("UPLOAD_MAX_SIDE", default=4000)
+# Images decoded at once per process, and how long an upload waits for its turn (seconds).
+UPLOAD_IMAGE_WORKERS = env.int("UPLOAD_IMAGE_WORKERS", default=1)
+UPLOAD_IMAGE_WAIT = env.int("UPLOAD_IMAGE_WAIT", default=30)
+# Submissions with files a customer may make per hour (each step's form counts one).
+UPLOADS_PER_CUSTOMER_PER_HOUR = env.int("UPLOADS_PER_CUSTOMER_PER_HOUR", default=30)
 
 # --- PayPal -----------------------------------------------------------------------------
 PAYPAL_MODE = env.str("PAYPAL_MODE", default="sandbox")

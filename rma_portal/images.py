@@ -19,7 +19,6 @@ import logging
 import math
 import os
 import re
-import threading
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,7 +32,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from rma_portal import image_memory
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,6 @@ WEBP_QUALITY = 85
 # carrying it is not a genuine photo or screenshot.
 MARKUP = re.compile(rb"<\s*(?:!doctype|html|script|svg|iframe|body|head)\b", re.IGNORECASE)
 NAME_LIMIT = 80
-# Decoding an image takes far more memory than its file: at most this many at once per
-# process (each web process's threads share it).
-_IMAGE_WORK = threading.BoundedSemaphore(settings.UPLOAD_IMAGE_WORKERS)
 
 
 class ImageRejected(ValueError):
@@ -179,21 +177,14 @@ def _not_an_image(name: str) -> ImageRejected:
 def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
     if MARKUP.search(raw):
         raise ImageRejected(name, _("contains web page code, so it is not accepted as an image."))
-    with _image_work_slot(name):
+    with image_memory.image_work_slot(lambda: _busy(name)):
         return _decode_within_budget(name, raw)
 
 
-@contextmanager
-def _image_work_slot(name: str) -> Iterator[None]:
-    """Hold one of the process's ``UPLOAD_IMAGE_WORKERS`` places for decoding, or refuse."""
-    if not _IMAGE_WORK.acquire(timeout=settings.UPLOAD_IMAGE_WAIT):
-        raise ImageRejected(
-            name, _("could not be checked just now because many photos are arriving. Please send it again.")
-        )
-    try:
-        yield
-    finally:
-        _IMAGE_WORK.release()
+def _busy(name: str) -> ImageRejected:
+    return ImageRejected(
+        name, _("could not be checked just now because many photos are arriving. Please send it again.")
+    )
 
 
 def _decode_within_budget(name: str, raw: bytes) -> CleanImage:
@@ -225,13 +216,13 @@ def _decode_within_budget(name: str, raw: bytes) -> CleanImage:
                 scale = next((scale for scale in (2, 4, 8) if scale >= factor), 8)
                 image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
                 factor = math.ceil(max(image.size) / max_side)
-            if _decoded_bytes(image, factor) > settings.UPLOAD_DECODE_BUDGET:
-                raise _too_many_pixels(name, _pixel_budget(image, factor), width, height)
+            if image_memory.decoded_bytes(image, factor) > settings.UPLOAD_DECODE_BUDGET:
+                raise _too_many_pixels(name, image_memory.pixel_budget(image, factor), width, height)
             source_format = image.format
             output_format = "JPEG" if source_format == "MPO" else source_format
             try:
                 image.load()
-                pixels = _pixels_only(_smaller_and_upright(image, factor), output_format)
+                pixels = _pixels_only(image_memory.smaller_and_upright(image, factor), output_format)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise _too_many_pixels(name, max_pixels) from None
             except (OSError, SyntaxError, ValueError, EOFError):
@@ -247,50 +238,6 @@ def _decode_within_budget(name: str, raw: bytes) -> CleanImage:
         content=_encode(pixels, output_format),
         thumbnail=_encode(_thumbnail(pixels), output_format),
     )
-
-
-def _smaller_and_upright(image: Image.Image, factor: int) -> Image.Image:
-    """The image shrunk by a whole ``factor`` (box averaging, no full-size working copy;
-    the full-size pixels are let go at once) and turned by its EXIF orientation."""
-    if factor > 1:
-        if image.mode in CONVERTED_TO_SHRINK:
-            has_alpha = image.mode == "PA" or "transparency" in image.info
-            converted = image.convert("RGBA" if has_alpha else "RGB")
-            image.close()
-            image = converted
-        smaller = image.reduce(factor)
-        image.close()
-        image = smaller
-    ImageOps.exif_transpose(image, in_place=True)
-    return image
-
-
-# Pillow keeps every pixel of a multi-band image in 4 bytes. WEBP's decoder holds its own
-# frames and a copy as bytes while it builds the image, and its encoder works on more copies
-# again: counted as five (measured by bench/upload_memory.py). Shrinking an image with alpha
-# works on a premultiplied copy, and palette or 16-bit images are converted before they
-# shrink: both hold a second full-size image of 4 bytes a pixel for a moment.
-BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2}
-DECODE_COPIES = {"WEBP": 5}
-CONVERTED_TO_SHRINK = frozenset({"1", "P", "PA", "I;16", "I;16B", "I;16L", "I;16N"})
-COPIED_TO_SHRINK = CONVERTED_TO_SHRINK | {"RGBA", "LA"}
-
-
-def _bytes_per_pixel(image: Image.Image, factor: int) -> int:
-    decoded = BYTES_PER_PIXEL.get(image.mode, 4) * DECODE_COPIES.get(image.format, 1)
-    return decoded + (4 if factor > 1 and image.mode in COPIED_TO_SHRINK else 0)
-
-
-def _decoded_bytes(image: Image.Image, factor: int) -> int:
-    """The most memory the image's pixels take while being decoded and shrunk, from the
-    header alone (for a JPEG, at its reduced decoding scale)."""
-    width, height = image.size
-    return width * height * _bytes_per_pixel(image, factor)
-
-
-def _pixel_budget(image: Image.Image, factor: int) -> int:
-    """The most pixels an image of this kind may have within ``UPLOAD_DECODE_BUDGET``."""
-    return min(settings.UPLOAD_MAX_PIXELS, settings.UPLOAD_DECODE_BUDGET // _bytes_per_pixel(image, factor))
 
 
 def _thumbnail(image: Image.Image) -> Image.Image:

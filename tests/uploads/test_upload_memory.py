@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image, ImageFile
 
 from rma.cases.models import Case
-from rma_portal import images
+from rma_portal import image_memory, images
 from tests.factories import CaseFactory
 from tests.uploads import files
 
@@ -71,12 +71,12 @@ def test_a_palette_image_is_shrunk_without_being_taken_for_a_damaged_one(setting
 
 def test_images_wait_for_their_turn_and_are_refused_when_the_wait_is_too_long(settings):
     settings.UPLOAD_IMAGE_WAIT = 0
-    assert images._IMAGE_WORK.acquire(timeout=5)  # another request is decoding
+    assert image_memory.IMAGE_WORK.acquire(timeout=5)  # another request is decoding
     try:
         with pytest.raises(images.ImageRejected, match="many photos are arriving"):
             images.clean_image(files.jpeg())
     finally:
-        images._IMAGE_WORK.release()
+        image_memory.IMAGE_WORK.release()
 
 
 def test_images_of_parallel_requests_are_decoded_one_at_a_time(monkeypatch):

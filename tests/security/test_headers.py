@@ -1,6 +1,7 @@
-"""Every response denies the browser features the portal does not use."""
+"""Headers and checks every response carries: Permissions-Policy, CSRF."""
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -17,3 +18,9 @@ def test_the_permissions_policy_allows_nothing(client):
     policy = client.get("/login/").headers["Permissions-Policy"]
 
     assert all(entry.strip().endswith("=()") for entry in policy.split(","))
+
+
+def test_a_form_post_without_its_csrf_token_is_refused():
+    client = Client(enforce_csrf_checks=True)
+
+    assert client.post("/login/", {"email": "someone@example.com"}).status_code == 403

@@ -31,7 +31,9 @@ def production(tmp_path_factory) -> dict:
         "print(json.dumps({'session': s.SESSION_COOKIE_NAME, 'csrf': s.CSRF_COOKIE_NAME, "
         "'session_secure': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE, "
         "'session_path': s.SESSION_COOKIE_PATH, 'csrf_path': s.CSRF_COOKIE_PATH, "
-        "'session_domain': s.SESSION_COOKIE_DOMAIN, 'csrf_domain': s.CSRF_COOKIE_DOMAIN}))"
+        "'session_domain': s.SESSION_COOKIE_DOMAIN, 'csrf_domain': s.CSRF_COOKIE_DOMAIN, "
+        "'httponly': s.SESSION_COOKIE_HTTPONLY, 'samesite': s.SESSION_COOKIE_SAMESITE, "
+        "'hsts': s.SECURE_HSTS_SECONDS, 'ssl_redirect': s.SECURE_SSL_REDIRECT, 'debug': s.DEBUG}))"
     )
     result = _manage(tmp_path_factory.mktemp("prod"), "shell", "-c", script)
     assert result.returncode == 0, result.stderr
@@ -47,6 +49,17 @@ def test_host_prefixed_cookies_are_secure_for_the_whole_host_only(production):
     assert production["session_secure"] and production["csrf_secure"]
     assert production["session_path"] == production["csrf_path"] == "/"
     assert production["session_domain"] is None and production["csrf_domain"] is None
+
+
+def test_production_session_cookie_is_http_only_and_same_site(production):
+    assert production["httponly"] is True
+    assert production["samesite"] == "Lax"
+
+
+def test_production_sends_hsts_and_redirects_to_https(production):
+    assert production["hsts"] >= 31536000
+    assert production["ssl_redirect"] is True
+    assert production["debug"] is False
 
 
 def test_seed_demo_with_production_settings_exits_non_zero_and_touches_nothing(tmp_path):

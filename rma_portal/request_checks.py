@@ -8,10 +8,14 @@ field, a cookie or a header would otherwise reach the database and end as a serv
 UTF-8 need nothing here: Django re-quotes them in the path and replaces them in parameters.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 NUL = "\x00"
 
@@ -43,16 +47,33 @@ def request_holds_nul(request: HttpRequest) -> bool:
     return False
 
 
+def _bad_request() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _(
+            "This request holds a character or a value that is not allowed. "
+            "Check the address or what you typed."
+        ),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 class RefuseUnstorableInputMiddleware:
-    """Answer 400 before any view, session or database sees a request carrying NUL."""
+    """
+    Answer 400 before any view, session or database sees a request carrying NUL; and answer
+    400 for a value the database (or Django's lookups on the way to it) could not hold,
+    such as a filter on a year beyond any integer, instead of a server error.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request_holds_nul(request):
-            return HttpResponseBadRequest(
-                _("This request holds a character that is not allowed. Check the address or what you typed."),
-                content_type="text/plain; charset=utf-8",
-            )
+            return _bad_request()
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DataError | OverflowError):
+            logger.warning("Refused a value the database cannot hold: %s", request.path, exc_info=exception)
+            return _bad_request()
+        return None

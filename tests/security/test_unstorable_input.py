@@ -56,3 +56,34 @@ def test_bytes_that_are_not_utf8_answer_404_or_are_ignored(customer_client):
 
 def test_an_over_long_status_filter_shows_an_empty_list(customer_client):
     assert customer_client.get("/rma/?status=" + "x" * 5000).status_code == 200
+
+
+def test_an_admin_filter_on_a_year_beyond_any_integer_answers_400(agent_client):
+    agent_client.raise_request_exception = False
+
+    assert agent_client.get("/admin/rma/case/?created_at__year=99999999999999999999").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/rma/case/?id=99999999999999999999999",
+        "/admin/rma/case/?revision__in=1,99999999999999999999",
+        "/admin/rma/case/?created_at__year=99999",
+        "/admin/rma/case/?created_at__gte=2026-13-45",
+        "/admin/rma/case/?q=" + "x" * 5000,
+        "/admin/rma/case/?status=" + "x" * 5000,
+        "/admin/rma/case/99999999999999999999999/change/",
+    ],
+)
+def test_admin_filters_with_out_of_range_or_over_long_values_never_fail(agent_client, url):
+    agent_client.raise_request_exception = False
+
+    assert agent_client.get(url).status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url", ["/rma/?page=99999999999999999999", "/rma/?page=%FF", "/rma/" + "A" * 5000 + "/"]
+)
+def test_customer_pages_with_out_of_range_or_over_long_values_answer_404(customer_client, url):
+    assert customer_client.get(url).status_code == 404

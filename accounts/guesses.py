@@ -141,3 +141,9 @@ def guess_done(*, email: str, binding: str, now: float, failures_before: int, ma
         )
     finally:
         cache.delete(lock_key)
+
+
+def guess_abandon(*, email: str, binding: str) -> None:
+    """Release the check lock of a guess that could not be compared (an error on the way)."""
+    lock_key, _sign_in_key, _count_key, _state_key = _keys(email=email, binding=binding)
+    cache.delete(lock_key)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.guesses import GuessRefusal, guess_begin, guess_done
+from accounts.guesses import GuessRefusal, guess_abandon, guess_begin, guess_done
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
 from rma_portal.tasks import queue_after_commit
@@ -244,10 +244,15 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
             outcome=GATE_OUTCOMES[gate.refusal], pending=pending, retry_after=gate.retry_after
         )
 
-    device = LoginCodeDevice.objects.for_customer_address(pending.email)
-    device_id = device.pk if device is not None else 0
-    digest = login_code_digest(device_id=device_id, binding=pending.binding, code=code)
-    matched = LoginCodeDevice.objects.use_code(device_id=device_id, digest=digest)
+    try:
+        device = LoginCodeDevice.objects.for_customer_address(pending.email)
+        device_id = device.pk if device is not None else 0
+        digest = login_code_digest(device_id=device_id, binding=pending.binding, code=code)
+        matched = LoginCodeDevice.objects.use_code(device_id=device_id, digest=digest)
+    except BaseException:
+        # The next try of this sign-in must not wait for the lock to expire.
+        guess_abandon(email=pending.email, binding=pending.binding)
+        raise
     count = guess_done(
         email=pending.email, binding=pending.binding, now=now, failures_before=gate.failures, matched=matched
     )

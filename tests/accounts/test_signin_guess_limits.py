@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from accounts.models import SignInEvent
+from accounts.models import LoginCodeDeviceManager, SignInEvent
 from tests.accounts.conftest import START
 from tests.factories import CustomerFactory
 
@@ -171,3 +171,19 @@ def test_a_second_browser_is_answered_alike_when_the_first_one_fails(request_cod
 
     assert "That code is not the right one" in answer
     assert "(4 tries left)" in answer
+
+
+def test_a_check_that_fails_on_the_way_does_not_hold_up_the_next_try(request_code, monkeypatch):
+    CustomerFactory(email=KNOWN)
+    browser = Client()
+    _, code = request_code(browser, KNOWN)
+
+    def database_gone(self, **kwargs):
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(LoginCodeDeviceManager, "use_code", database_gone)
+        browser.raise_request_exception = False
+        assert browser.post("/login/verify/", {"code": code}).status_code == 500
+
+    assert browser.post("/login/verify/", {"code": code})["Location"] == "/rma/"

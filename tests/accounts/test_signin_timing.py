@@ -55,6 +55,8 @@ def test_verify_timing_does_not_tell_known_from_unknown_addresses():
         f"\nwrong code, {TRIES} pairs: known {statistics.median(known_ms):.2f} ms, "
         f"unknown {statistics.median(unknown_ms):.2f} ms, median difference {difference:+.2f} ms"
     )
-    # The audit measured 9 to 24 ms between the two paths. Under a millisecond is below
-    # what a client can tell apart over a network, and below this machine's noise.
-    assert abs(difference) < 1.0
+    # The audit measured 9 to 24 ms between the two paths (the known path took about four
+    # times as long). What is left must be below a millisecond, or below 15 % of a check
+    # when the shared machine is so busy that a check takes several times its usual time.
+    typical = statistics.median(known_ms + unknown_ms)
+    assert abs(difference) < max(1.0, 0.15 * typical)

@@ -3,14 +3,65 @@
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.limits import ClientInfo
+from accounts.staff_sign_in import (
+    staff_sign_in_failed,
+    staff_sign_in_refused,
+    staff_sign_in_succeeded,
+    staff_sign_in_wait,
+)
 
-class StaffTOTPAuthenticationForm(OTPAdminAuthenticationForm):
+SIGN_IN_REFUSED = _(
+    "The email address, password or authenticator code is not right. Check all of them and try again."
+)
+
+
+class StaffSignInLimitsMixin:
+    """
+    The limits and the audit of ``accounts.staff_sign_in`` around the admin's login form,
+    and one message for every refusal: a wrong password reads like a wrong authenticator
+    code, so a right password cannot be recognised before the second factor.
+    """
+
+    def clean(self):
+        client = ClientInfo.from_request(self.request)
+        email = str(self.data.get("username", "")).strip()
+        wait = staff_sign_in_wait(email=email, client=client)
+        if wait:
+            staff_sign_in_refused(email=email, client=client)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed sign-ins. Please try again in %(minutes)d minute.",
+                    "Too many failed sign-ins. Please try again in %(minutes)d minutes.",
+                    -(-wait // 60),
+                )
+                % {"minutes": -(-wait // 60)},
+                code="locked_out",
+            )
+        try:
+            if settings.STAFF_TOTP_REQUIRED and not str(self.data.get("otp_token", "")).strip():
+                raise ValidationError(SIGN_IN_REFUSED, code="invalid_login")
+            cleaned = super().clean()
+        except ValidationError:
+            staff_sign_in_failed(email=email, client=client)
+            raise ValidationError(SIGN_IN_REFUSED, code="invalid_login") from None
+        staff_sign_in_succeeded(user=self.get_user(), client=client)
+        return cleaned
+
+
+class StaffPasswordAuthenticationForm(StaffSignInLimitsMixin, AdminAuthenticationForm):
+    """The admin's password form on a local run without the second factor, with the limits."""
+
+
+class StaffTOTPAuthenticationForm(StaffSignInLimitsMixin, OTPAdminAuthenticationForm):
     """
     django-otp's admin login form, limited to confirmed TOTP devices.
 
@@ -61,7 +112,7 @@ class PortalAdminSite(OTPAdminSite):
     def login_form(self):
         if settings.STAFF_TOTP_REQUIRED:
             return StaffTOTPAuthenticationForm
-        return AdminAuthenticationForm
+        return StaffPasswordAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         if settings.STAFF_TOTP_REQUIRED:

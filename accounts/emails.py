@@ -38,3 +38,15 @@ def send_unknown_address_notice(*, email: str) -> None:
             template="unknown_address",
             context={"email": email},
         )
+
+
+def send_sign_in_blocked_notice(*, email: str, blocked_hours: int) -> None:
+    """Tell a customer that sign-in with a code is paused for their address, and why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            to=email,
+            subject=gettext("Sign-in to %(portal)s is paused for your address")
+            % {"portal": settings.PORTAL_NAME},
+            template="sign_in_blocked",
+            context={"email": email, "blocked_hours": blocked_hours},
+        )

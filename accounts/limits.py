@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from rma_portal.cache import count_hit
+from rma_portal.cache import SharedCache, count_hit
+
+# Shared by every process; the database cache stands in while Redis is away.
+cache = SharedCache("rate limits")
 
 WINDOW_SECONDS = 60 * 60
 
@@ -63,6 +66,19 @@ class LimitResult:
     first_refusal: bool = False
 
 
+def _ip_key(action: str, ip_address: str | None, window: int) -> str:
+    return f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
+
+
+def ip_limit_reached(*, action: str, ip_address: str | None, limit: int) -> int:
+    """Without counting: the seconds until ``ip_address`` may ``action`` again, or 0 if it may now."""
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    if (cache.get(_ip_key(action, ip_address, window)) or 0) < limit:
+        return 0
+    return max(1, int((window + 1) * WINDOW_SECONDS - now))
+
+
 def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitResult:
     """
     Count one request of ``action`` from ``ip_address`` in the current hour (atomic on
@@ -72,6 +88,10 @@ def hit_ip_limit(*, action: str, ip_address: str | None, limit: int) -> LimitRes
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
-    key = f"accounts:limit:{action}:{ip_address or 'unknown'}:{window}"
-    count = count_hit(key, WINDOW_SECONDS + 60)
+    count = count_hit(_ip_key(action, ip_address, window), WINDOW_SECONDS + 60)
     return LimitResult(allowed=count <= limit, retry_after=retry_after, first_refusal=count == limit + 1)
+
+
+def hit_account_limit(*, action: str, user_id: int, limit: int) -> LimitResult:
+    """``hit_ip_limit`` counted per signed-in person instead of per client IP."""
+    return hit_ip_limit(action=f"{action}:account", ip_address=f"user-{user_id}", limit=limit)

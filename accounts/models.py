@@ -142,15 +142,39 @@ class LoginCodeDeviceManager(DeviceManager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(name=LOGIN_CODE_DEVICE_NAME)
 
+    def for_customer_address(self, email: str) -> "LoginCodeDevice | None":
+        """The sign-in device of the active customer with this address, with its user, in one query."""
+        return (
+            self.select_related("user")
+            .alias(email_lower=Lower("user__email"))
+            .filter(email_lower=email.strip().lower(), user__is_active=True, user__is_staff=False)
+            .first()
+        )
+
+    def use_code(self, *, device_id: int, digest: str) -> bool:
+        """
+        Use up the live code whose digest is ``digest``; whether there was one.
+
+        One conditional UPDATE: of two requests racing with the right code, exactly one
+        finds the row still holding it.
+        """
+        now = timezone.now()
+        return bool(
+            self.filter(pk=device_id, token=digest, valid_until__gt=now).update(
+                token=None, valid_until=now, last_used_at=now
+            )
+        )
+
 
 class LoginCodeDevice(EmailDevice):
     """
     django-otp's email device as the customers' sign-in channel.
 
-    It keeps django-otp's cooldown between sends and its throttling of wrong guesses, and
-    changes three things: only a keyed hash of the code is stored (see
-    ``login_code_digest``), the email is sent by a Celery task instead of inline, and the
-    code is voided after ``LOGIN_CODE_MAX_FAILURES`` wrong tries.
+    It keeps django-otp's cooldown between sends and changes three things: only a keyed
+    hash of the code is stored (see ``login_code_digest``), the email is sent by a Celery
+    task instead of inline, and wrong guesses are counted per pending sign-in and per
+    address (``accounts.guesses``) rather than on the device, so that one browser's wrong
+    codes never use up another's and the count does not start again with each new code.
 
     These devices are created unconfirmed: they are a way in for customers, not an enrolled
     second factor, and django-otp's admin login only offers confirmed devices.
@@ -232,7 +256,11 @@ class SignInEvent(models.Model):
         CODE_FAILED = "code_failed", _("wrong code")
         CODE_REFUSED = "code_refused", _("code refused without a check")
         CODE_LOCKED = "code_locked", _("code voided after too many wrong tries")
+        ADDRESS_BLOCKED = "address_blocked", _("codes refused for a day: too many wrong ones for the address")
         SIGNED_OUT = "signed_out", _("signed out")
+        STAFF_SIGNED_IN = "staff_signed_in", _("staff signed in to the admin")
+        STAFF_FAILED = "staff_failed", _("staff sign-in failed: password or authenticator code")
+        STAFF_LOCKED_OUT = "staff_locked_out", _("staff sign-in refused: too many failures")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
-import django_otp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -17,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
-from django_otp.plugins.otp_email.conf import settings as otp_email_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.guesses import GuessRefusal, guess_abandon, guess_begin, guess_done
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
 from rma_portal.cache import on_shared_cache
@@ -47,9 +46,8 @@ class PendingLogin:
     A sign-in waiting for its code, kept in the browser session that asked for it.
 
     It looks the same whether or not the address belongs to a customer: the customer is
-    looked up when the code is checked. The failure counters mirror django-otp's
-    throttling, so that the verify page answers an unknown address exactly as it answers a
-    known one.
+    looked up when the code is checked. ``failures`` mirrors the count kept in the shared
+    cache (``accounts.guesses``), for the verify page.
     """
 
     email: str
@@ -158,6 +156,11 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
     return SendResult(sent=True, pending=pending, delayed=handover.delayed)
 
 
+def customer_exists(*, email: str) -> bool:
+    """Whether an active customer signs in with ``email`` (for the worker only: never an answer)."""
+    return _customer_for_email(email) is not None
+
+
 def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
     """Audit a "Send Code" refused by the address's cooldown (from the worker)."""
     return sign_in_event_create(
@@ -206,9 +209,10 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
 class VerifyOutcome(Enum):
     SIGNED_IN = "signed_in"
     WRONG = "wrong"  # checked and did not match
-    LOCKED = "locked"  # too many wrong tries: the code is void
-    THROTTLED = "throttled"  # django-otp's back-off after a failure: not checked
-    NOT_VALID = "not_valid"  # no live code: expired, used or replaced
+    LOCKED = "locked"  # too many wrong tries in this pending sign-in: its code is void
+    THROTTLED = "throttled"  # a wait after failures: not checked
+    BLOCKED = "blocked"  # the address reached its daily cap of wrong codes: not checked
+    NOT_VALID = "not_valid"  # the pending sign-in has expired
 
 
 @dataclass(frozen=True)
@@ -219,112 +223,67 @@ class VerifyResult:
     retry_after: int = 0
 
 
-def _throttle_wait(pending: PendingLogin, now: float) -> int:
-    """Seconds left of django-otp's back-off (factor x 2^(n-1)) after ``pending.failures``."""
-    factor = otp_email_settings.OTP_EMAIL_THROTTLE_FACTOR
-    if factor <= 0 or pending.failures == 0 or pending.last_failure_at is None:
-        return 0
-    required = factor * 2 ** (pending.failures - 1)
-    return max(0, math.ceil(pending.last_failure_at + required - now))
-
-
-def _mirror_outcome(pending: PendingLogin, now: float) -> VerifyOutcome:
-    """What django-otp would answer for this pending sign-in, from the session alone."""
-    if pending.failures >= settings.LOGIN_CODE_MAX_FAILURES:
-        return VerifyOutcome.LOCKED
-    if now >= pending.expires_at:
-        return VerifyOutcome.NOT_VALID
-    if _throttle_wait(pending, now):
-        return VerifyOutcome.THROTTLED
-    return VerifyOutcome.WRONG
+GATE_OUTCOMES = {
+    GuessRefusal.LOCKED: VerifyOutcome.LOCKED,
+    GuessRefusal.BLOCKED: VerifyOutcome.BLOCKED,
+    GuessRefusal.THROTTLED: VerifyOutcome.THROTTLED,
+}
 
 
 @sensitive_variables("code", "digest")
 def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -> VerifyResult:
     """
-    Check a code typed into the session that holds ``pending``.
-
-    The check is django-otp's ``verify_token`` under its row lock, so concurrent guesses are
-    serialised and each one that is actually compared is counted. The caller signs the
+    Check a code typed into the session that holds ``pending``. The caller signs the
     returned user in.
+
+    Known and unknown addresses take the same steps: the limits of ``accounts.guesses``
+    (which never look at the account), one look-up of the address's device, one keyed hash,
+    one conditional UPDATE that uses the code up if it matches (none can, for an unknown
+    address), and one audit row.
     """
     now = time.time()
-    max_failures = settings.LOGIN_CODE_MAX_FAILURES
-    customer = _customer_for_email(pending.email)
-    if customer is None:
-        outcome = _mirror_outcome(pending, now)
-        checked = outcome is VerifyOutcome.WRONG
-        locked_now = checked and pending.failures + 1 >= max_failures
-        if locked_now:
-            outcome = VerifyOutcome.LOCKED
-        return _refusal(
-            pending=pending, outcome=outcome, checked=checked, locked_now=locked_now, client=client, now=now
+    if now >= pending.expires_at:
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, email=pending.email)
+        return VerifyResult(outcome=VerifyOutcome.NOT_VALID, pending=pending)
+    gate = guess_begin(email=pending.email, binding=pending.binding, now=now)
+    pending = replace(pending, failures=max(pending.failures, gate.failures))
+    if gate.refusal is not None:
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, email=pending.email)
+        return VerifyResult(
+            outcome=GATE_OUTCOMES[gate.refusal], pending=pending, retry_after=gate.retry_after
         )
 
-    with transaction.atomic():
-        device = LoginCodeDevice.objects.filter(user=customer).select_for_update().first()
-        if device is None:
-            return _refusal(
-                pending=pending,
-                outcome=VerifyOutcome.NOT_VALID,
-                checked=False,
-                locked_now=False,
-                client=client,
-                now=now,
-            )
-        user = device.user = customer
-        had_live_code = device.has_live_code()
-        failures_before = device.throttling_failure_count
-        verify_allowed, _details = device.verify_is_allowed()
+    try:
+        device = LoginCodeDevice.objects.for_customer_address(pending.email)
+        device_id = device.pk if device is not None else 0
+        digest = login_code_digest(device_id=device_id, binding=pending.binding, code=code)
+        matched = LoginCodeDevice.objects.use_code(device_id=device_id, digest=digest)
+    except BaseException:
+        # The next try of this sign-in must not wait for the lock to expire.
+        guess_abandon(email=pending.email, binding=pending.binding)
+        raise
+    count = guess_done(
+        email=pending.email, binding=pending.binding, now=now, failures_before=gate.failures, matched=matched
+    )
+    user = device.user if device is not None else None
+    if matched:
+        sign_in_event_create(kind=SignInEvent.Kind.SIGNED_IN, client=client, user=user)
+        return VerifyResult(outcome=VerifyOutcome.SIGNED_IN, pending=pending, user=user)
 
-        digest = login_code_digest(device_id=device.pk, binding=pending.binding, code=code)
-        if django_otp.verify_token(user, device.persistent_id, digest) is not None:
-            sign_in_event_create(kind=SignInEvent.Kind.SIGNED_IN, client=client, user=user)
-            return VerifyResult(outcome=VerifyOutcome.SIGNED_IN, pending=pending, user=user)
-
-        device.refresh_from_db()
-        checked = device.throttling_failure_count > failures_before
-        locked_now = checked and device.token is None
-        if checked:
-            outcome = VerifyOutcome.LOCKED if locked_now else VerifyOutcome.WRONG
-        elif not had_live_code:
-            outcome = VerifyOutcome.LOCKED if pending.failures >= max_failures else VerifyOutcome.NOT_VALID
-        elif not verify_allowed:
-            outcome = VerifyOutcome.THROTTLED
-        else:
-            outcome = VerifyOutcome.NOT_VALID
-        return _refusal(
-            pending=pending,
-            outcome=outcome,
-            checked=checked,
-            locked_now=locked_now,
-            client=client,
-            now=now,
-            user=user,
-        )
-
-
-def _refusal(
-    *,
-    pending: PendingLogin,
-    outcome: VerifyOutcome,
-    checked: bool,
-    locked_now: bool,
-    client: ClientInfo,
-    now: float,
-    user: User | None = None,
-) -> VerifyResult:
-    """Audit a refused code and advance the session's mirror of the failure count."""
-    if checked:
-        pending = replace(pending, failures=pending.failures + 1, last_failure_at=now)
-        sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
-    else:
-        sign_in_event_create(
-            kind=SignInEvent.Kind.CODE_REFUSED, client=client, user=user, email=pending.email
-        )
-    if locked_now:
+    pending = replace(pending, failures=count.failures, last_failure_at=now)
+    sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
+    outcome = VerifyOutcome.WRONG
+    if count.failures >= settings.LOGIN_CODE_MAX_FAILURES:
+        outcome = VerifyOutcome.LOCKED
         sign_in_event_create(kind=SignInEvent.Kind.CODE_LOCKED, client=client, user=user, email=pending.email)
-    return VerifyResult(outcome=outcome, pending=pending, retry_after=_throttle_wait(pending, now))
+    if count.blocked_now:
+        outcome = VerifyOutcome.BLOCKED
+        sign_in_event_create(
+            kind=SignInEvent.Kind.ADDRESS_BLOCKED, client=client, user=user, email=pending.email
+        )
+        # The worker tells the owner, if the address has one; the answer here is the same.
+        queue_after_commit("accounts.tasks.send_sign_in_blocked_notice", email=pending.email)
+    return VerifyResult(outcome=outcome, pending=pending, retry_after=count.retry_after)
 
 
 def sign_out_record(*, user: User, client: ClientInfo) -> SignInEvent:

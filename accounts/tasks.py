@@ -10,7 +10,12 @@ from django.views.decorators.debug import sensitive_variables
 from accounts import emails
 from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice
-from accounts.services import login_code_issue, login_codes_void_expired, send_cooldown_record
+from accounts.services import (
+    customer_exists,
+    login_code_issue,
+    login_codes_void_expired,
+    send_cooldown_record,
+)
 from rma_portal.outbox import OutboxTask
 from rma_portal.tasks import email_retry_policy
 
@@ -119,6 +124,15 @@ def send_unknown_address_notice(*, email: str) -> None:
     emails.send_unknown_address_notice(email=email)
 
 
+@shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
+def send_sign_in_blocked_notice(*, email: str) -> bool:
+    """Tell the owner of ``email`` that wrong codes paused its sign-in; nobody, if no customer has it."""
+    if not customer_exists(email=email):
+        return False
+    emails.send_sign_in_blocked_notice(email=email, blocked_hours=24)
+    return True
+
+
 @shared_task(base=SecretArgumentsTask)
 def record_send_cooldown(*, email: str, ip_address: str | None, user_agent: str) -> None:
     """Audit a "Send Code" the address's cooldown refused, out of the request."""
@@ -130,6 +144,7 @@ SECRET_TASK_NAMES = frozenset(
         issue_login_code.name,
         send_login_code_email.name,
         send_unknown_address_notice.name,
+        send_sign_in_blocked_notice.name,
         record_send_cooldown.name,
     }
 )

@@ -103,16 +103,34 @@ VERIFY_ERRORS = {
         "This code was entered wrongly too many times and has stopped working. Ask for a new code below."
     ),
     VerifyOutcome.NOT_VALID: lambda result: _(
-        "This code no longer works: it has expired, has been used, or a newer code replaced it. "
-        "Ask for a new code below."
+        "This code no longer works: codes are valid for a limited time. Ask for a new code below."
     ),
     VerifyOutcome.THROTTLED: lambda result: (
         ngettext(
+            "Please wait %(minutes)d minute, then type the code again.",
+            "Please wait %(minutes)d minutes, then type the code again.",
+            -(-result.retry_after // 60),
+        )
+        % {"minutes": -(-result.retry_after // 60)}
+        if result.retry_after >= 120
+        else ngettext(
             "Please wait %(seconds)d second, then type the code again.",
             "Please wait %(seconds)d seconds, then type the code again.",
             result.retry_after,
         )
         % {"seconds": result.retry_after}
+    ),
+    VerifyOutcome.BLOCKED: lambda result: (
+        ngettext(
+            "Too many wrong codes were typed for this address, so codes are not accepted for now. "
+            "Please try again in about %(hours)d hour. "
+            "If this is your address, we have emailed you about it.",
+            "Too many wrong codes were typed for this address, so codes are not accepted for now. "
+            "Please try again in about %(hours)d hours. "
+            "If this is your address, we have emailed you about it.",
+            max(1, -(-result.retry_after // 3600)),
+        )
+        % {"hours": max(1, -(-result.retry_after // 3600))}
     ),
     VerifyOutcome.WRONG: lambda result: (
         ngettext(

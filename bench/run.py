@@ -45,13 +45,14 @@ TARGETS = {"/rma/": 0.5, "/rma/<number>/": 0.5, "Send Code POST": 0.3}
 # when it has to be rendered (first visit, or right after the case changed).
 RENDERED = " (rendered every time)"
 
+# Production cookies carry the __Host- prefix (rma_portal/settings.py).
 # Each signed-in browser also carries its CSRF cookie, as a real one does after its first page.
 GET_SCRIPT = """
 local sessions = {%(sessions)s}
 request = function()
   local session = sessions[math.random(#sessions)]
   return wrk.format("GET", "%(path)s", {
-    ["Cookie"] = "sessionid=" .. session[1] .. "; csrftoken=" .. session[2],
+    ["Cookie"] = "__Host-sessionid=" .. session[1] .. "; __Host-csrftoken=" .. session[2],
     ["X-Forwarded-Proto"] = "https",
   })
 end
@@ -78,7 +79,7 @@ request = function()
   local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
   local body = "csrfmiddlewaretoken=%(token)s&email=customer" .. string.format("%%05d", n) .. "%%40bench.example"
   return wrk.format("POST", "/login/", {
-    ["Cookie"] = "csrftoken=%(cookie)s",
+    ["Cookie"] = "__Host-csrftoken=%(cookie)s",
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Referer"] = "https://%(host)s/login/",
     ["X-Forwarded-Proto"] = "https",
@@ -378,7 +379,7 @@ def main() -> None:
         secure = {"X-Forwarded-Proto": "https"}
         for path in ("/rma/", f"/rma/{number}/"):
             status, _content, _cookies = request(
-                args.port, "GET", path, {**secure, "Cookie": f"sessionid={sessions[0]}"}
+                args.port, "GET", path, {**secure, "Cookie": f"__Host-sessionid={sessions[0]}"}
             )
             if status != 200:
                 sys.exit(f"{path} answered {status}, not 200: the benchmark would measure an error.")
@@ -392,7 +393,7 @@ def main() -> None:
             "/login/",
             {
                 **secure,
-                "Cookie": f"csrftoken={cookies['csrftoken']}",
+                "Cookie": f"__Host-csrftoken={cookies['__Host-csrftoken']}",
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Referer": f"https://{host}/login/",
                 "X-Forwarded-For": "192.0.2.1",
@@ -419,7 +420,7 @@ def main() -> None:
                     "threads": args.threads,
                     "customers": prepared["customers"] - 3,
                     "token": token,
-                    "cookie": cookies["csrftoken"],
+                    "cookie": cookies["__Host-csrftoken"],
                     "host": host,
                 }
             ),

@@ -61,6 +61,21 @@ def on_shared_cache(use: str, operation: Callable[[BaseCache], T]) -> T:
         return operation(caches[FALLBACK_CACHE_ALIAS])
 
 
+class SharedCache:
+    """The cache for state every process must agree on (rate limits, sign-in guesses,
+    lockouts): each call goes to the default cache, or to the database cache while the
+    default one cannot be reached (``on_shared_cache``)."""
+
+    def __init__(self, use: str):
+        self.use = use
+
+    def __getattr__(self, name: str) -> Callable:
+        def call(*args, **kwargs):
+            return on_shared_cache(self.use, lambda cache: getattr(cache, name)(*args, **kwargs))
+
+        return call
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """
     Django builds a new ``redis.Redis`` object for every cache call; with redis-py 5 and
@@ -101,12 +116,11 @@ class PortalRedisCache(RedisCache):
 def _count_hit_on(cache: BaseCache, key: str, timeout: int) -> int:
     if isinstance(cache, PortalRedisCache):
         return cache.count_hit(key, timeout)
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
+    # Not ``cache.incr``: Django's generic one writes the new value back with the cache's
+    # default timeout (five minutes), which would end an hour's count early.
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout=timeout)
+    return count
 
 
 def count_hit(key: str, timeout: int) -> int:

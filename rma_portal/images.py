@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import re
 import uuid
@@ -31,7 +32,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from rma_portal import image_memory
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +177,19 @@ def _not_an_image(name: str) -> ImageRejected:
 def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
     if MARKUP.search(raw):
         raise ImageRejected(name, _("contains web page code, so it is not accepted as an image."))
+    with image_memory.image_work_slot(lambda: _busy(name)):
+        return _decode_within_budget(name, raw)
+
+
+def _busy(name: str) -> ImageRejected:
+    return ImageRejected(
+        name, _("could not be checked just now because many photos are arriving. Please send it again.")
+    )
+
+
+def _decode_within_budget(name: str, raw: bytes) -> CleanImage:
     max_pixels = settings.UPLOAD_MAX_PIXELS
+    max_side = settings.UPLOAD_MAX_SIDE
     with warnings.catch_warnings():
         # Pillow only warns between its limit and twice its limit; a warning is a refusal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -187,6 +202,7 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
         with image:
             if image.format not in FORMATS:
                 raise _not_an_image(name)
+            # Everything up to here read the file's header only; no pixel is decoded yet.
             width, height = image.size
             if width < 1 or height < 1:
                 raise _not_an_image(name)
@@ -194,19 +210,24 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
                 raise _too_many_pixels(name, max_pixels, width, height)
             if image.format != "MPO" and getattr(image, "is_animated", False):
                 raise ImageRejected(name, _("is animated; please send a still image."))
+            factor = math.ceil(max(width, height) / max_side)
+            if image.format in ("JPEG", "MPO") and factor > 1:
+                # libjpeg decodes at 1/2, 1/4 or 1/8 of the size: the full size is never held.
+                scale = next((scale for scale in (2, 4, 8) if scale >= factor), 8)
+                image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
+                factor = math.ceil(max(image.size) / max_side)
+            if image_memory.decoded_bytes(image, factor) > settings.UPLOAD_DECODE_BUDGET:
+                raise _too_many_pixels(name, image_memory.pixel_budget(image, factor), width, height)
+            source_format = image.format
+            output_format = "JPEG" if source_format == "MPO" else source_format
             try:
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                pixels = _pixels_only(image_memory.smaller_and_upright(image, factor), output_format)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise _too_many_pixels(name, max_pixels) from None
             except (OSError, SyntaxError, ValueError, EOFError):
                 raise ImageRejected(name, _("is damaged or incomplete; please take it again.")) from None
-            source_format = image.format
-    output_format = "JPEG" if source_format == "MPO" else source_format
     extension, content_type = FORMATS[output_format]
-    pixels = _pixels_only(upright, output_format)
-    thumb = pixels.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE)
     return CleanImage(
         original_name=name,
         format=output_format,
@@ -215,12 +236,19 @@ def _decode_and_encode(name: str, raw: bytes) -> CleanImage:
         width=pixels.width,
         height=pixels.height,
         content=_encode(pixels, output_format),
-        thumbnail=_encode(thumb, output_format),
+        thumbnail=_encode(_thumbnail(pixels), output_format),
     )
 
 
+def _thumbnail(image: Image.Image) -> Image.Image:
+    """A small copy for lists, made from the image without a full-size copy first."""
+    ratio = min(1.0, THUMBNAIL_SIZE[0] / image.width, THUMBNAIL_SIZE[1] / image.height)
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def _too_many_pixels(name: str, max_pixels: int, width: int = 0, height: int = 0) -> ImageRejected:
-    limit = f"{max_pixels / 1_000_000:g}"
+    limit = f"{max_pixels / 1_000_000:.3g}"
     if width and height:
         return ImageRejected(
             name,
@@ -238,7 +266,7 @@ def _pixels_only(image: Image.Image, output_format: str) -> Image.Image:
         image.mode == "P" and "transparency" in image.info
     )
     mode = "RGBA" if has_alpha and output_format != "JPEG" else "RGB"
-    converted = image.convert(mode)
+    converted = image if image.mode == mode else image.convert(mode)
     clean = Image.new(mode, converted.size)
     clean.paste(converted)
     clean.info = {}

@@ -248,7 +248,8 @@ def _page_key(request: HttpRequest, signed_in: tuple[str, str] | None) -> str | 
         customer_id=customer_id,
         auth=auth,
         language=get_language(),
-        path=request.get_full_path(),
+        # Hashed: a query string of any length makes a key of one length.
+        path=hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32],
     )
 
 

@@ -7,6 +7,7 @@ Celery tasks run eagerly and Django's database cache. Production sets ``DATABASE
 ``REDIS_URL``, SMTP, S3 and ``DJANGO_SECRET_KEY``; the README lists every variable.
 """
 
+from decimal import Decimal
 from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlparse
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rma_portal.request_checks.RefuseUnstorableInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "rma_portal.security_headers.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "rma_portal.urls"
@@ -152,6 +155,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 # The age above is an idle timeout: accounts.middleware.IdleSessionMiddleware renews a
 # signed-in session when it was last written more than this many seconds ago.
 SESSION_TOUCH_INTERVAL = 60
+# However busy, a session ends this long after sign-in; staff sessions sooner.
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 60 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
 # Seconds a rendered customer page (/rma/, /rma/<number>/) may be served from the cache;
 # any change to the customer's data retires it at once (rma_portal.page_cache). 0 turns it off.
 CUSTOMER_PAGE_CACHE_SECONDS = env.int("CUSTOMER_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
@@ -175,9 +181,19 @@ LOGIN_CODE_COOLDOWN = env.int("LOGIN_CODE_COOLDOWN", default=60)
 LOGIN_CODE_MAX_FAILURES = env.int("LOGIN_CODE_MAX_FAILURES", default=5)
 LOGIN_SENDS_PER_IP_PER_HOUR = env.int("LOGIN_SENDS_PER_IP_PER_HOUR", default=20)
 LOGIN_VERIFIES_PER_IP_PER_HOUR = env.int("LOGIN_VERIFIES_PER_IP_PER_HOUR", default=50)
+# Wrong codes for one address, across all its codes and browsers (accounts.guesses): free
+# ones, then waits from the first wait doubling up to an hour, and a cap per day.
+LOGIN_ADDRESS_FAILURES_BEFORE_WAIT = env.int("LOGIN_ADDRESS_FAILURES_BEFORE_WAIT", default=10)
+LOGIN_ADDRESS_FIRST_WAIT = env.int("LOGIN_ADDRESS_FIRST_WAIT", default=60)
+LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = env.int("LOGIN_ADDRESS_MAX_FAILURES_PER_DAY", default=30)
 OTP_EMAIL_TOKEN_VALIDITY = LOGIN_CODE_VALIDITY
 OTP_EMAIL_COOLDOWN_DURATION = LOGIN_CODE_COOLDOWN
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="RMA Portal")
+# Staff sign-in to the admin (accounts.staff_sign_in): wrong tries in a row before an
+# address is locked out, for how long, and failures allowed per client IP per hour.
+STAFF_SIGN_IN_MAX_FAILURES = env.int("STAFF_SIGN_IN_MAX_FAILURES", default=5)
+STAFF_SIGN_IN_COOL_OFF = env.int("STAFF_SIGN_IN_COOL_OFF", default=15 * 60)
+STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR = env.int("STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR", default=20)
 # Only on a local DEBUG run may staff reach the admin without a TOTP code.
 STAFF_TOTP_REQUIRED = env.bool("STAFF_TOTP_REQUIRED", default=not DEBUG)
 if not STAFF_TOTP_REQUIRED and not DEBUG:
@@ -329,6 +345,17 @@ UPLOAD_MAX_RECEIPTS = 5
 HELD_UPLOAD_HOURS = 24
 # Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Memory for one image's decoded pixels (rma_portal.images): an RGB PNG of 50 MP fits, one
+# with transparency up to 26 MP, a WEBP up to 10 MP; a JPEG is decoded at a reduced
+# scale instead, so any JPEG within UPLOAD_MAX_PIXELS fits.
+UPLOAD_DECODE_BUDGET = env.int("UPLOAD_DECODE_BUDGET_MB", default=200) * 1024 * 1024
+# Stored images are scaled down to this many pixels on their longest side.
+UPLOAD_MAX_SIDE = env.int("UPLOAD_MAX_SIDE", default=4000)
+# Images decoded at once per process, and how long an upload waits for its turn (seconds).
+UPLOAD_IMAGE_WORKERS = env.int("UPLOAD_IMAGE_WORKERS", default=1)
+UPLOAD_IMAGE_WAIT = env.int("UPLOAD_IMAGE_WAIT", default=30)
+# Submissions with files a customer may make per hour (each step's form counts one).
+UPLOADS_PER_CUSTOMER_PER_HOUR = env.int("UPLOADS_PER_CUSTOMER_PER_HOUR", default=30)
 
 # --- PayPal -----------------------------------------------------------------------------
 PAYPAL_MODE = env.str("PAYPAL_MODE", default="sandbox")
@@ -365,6 +392,34 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes from inside the network speak plain HTTP
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # Browsers accept a __Host- cookie only over HTTPS, for this exact host and path "/":
+    # no sibling subdomain can set or shadow the session or the CSRF token.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Browser features the portal never uses, denied to every page and frame
+# (rma_portal.security_headers). Photos are picked through a file input, not the camera API.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
@@ -401,6 +456,9 @@ RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_CASES_PER_CUSTOMER = env.int("RMA_RISK_CASES_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
+# A refund of this amount or more always goes to a supervisor; "none" turns the rule off.
+_approval_refund = env.str("RMA_APPROVAL_REFUND_AMOUNT", default="250")
+RMA_APPROVAL_REFUND_AMOUNT = None if _approval_refund.lower() == "none" else Decimal(_approval_refund)
 # "Contact support" is held to the sign-in page's limits unless set otherwise.
 SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int(
     "SUPPORT_REQUESTS_PER_IP_PER_HOUR", default=LOGIN_SENDS_PER_IP_PER_HOUR

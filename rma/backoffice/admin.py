@@ -183,9 +183,12 @@ class CaseAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        if obj.is_solution_editable:
-            return self.STATUS_FIELDS
-        return self.STATUS_FIELDS + SOLUTION_FIELDS
+        if not obj.is_solution_editable:
+            return self.STATUS_FIELDS + SOLUTION_FIELDS
+        if obj.needs_approval and not request.user.has_perm("rma.approve_case"):
+            # Only a supervisor may take a solution out of review (rma.cases.services).
+            return (*self.STATUS_FIELDS, "needs_approval")
+        return self.STATUS_FIELDS
 
     def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
         meta = RequestMeta.from_request(request)

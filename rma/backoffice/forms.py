@@ -95,6 +95,18 @@ class CaseAdminForm(forms.ModelForm):
                     "addresses": ", ".join(alike)
                 }
             self.add_error("customer_email", message)
+        if (
+            self.instance.pk is not None
+            and self.instance.is_closed
+            and cleaned.get("reply_to_customer", "").strip()
+        ):
+            self.add_error(
+                "reply_to_customer",
+                _(
+                    "This case is closed, so it takes no more messages. "
+                    "The customer can write through the contact page."
+                ),
+            )
         return cleaned
 
 

@@ -290,6 +290,17 @@ class Case(models.Model):
     def is_solution_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
+    @property
+    def is_closed(self) -> bool:
+        """Completed or cancelled: nothing more happens on the case, messages included."""
+        return self.status in self.FINAL_STATUSES
+
+    def approval_required_by_rules(self) -> bool:
+        """Whether the team's rules send this solution to a supervisor, whoever drafted it:
+        a refund of ``RMA_APPROVAL_REFUND_AMOUNT`` or more."""
+        threshold = settings.RMA_APPROVAL_REFUND_AMOUNT
+        return threshold is not None and self.refund_amount is not None and self.refund_amount >= threshold
+
     def allowed_actions(self) -> list[Transition]:
         """The transitions the lifecycle table offers from the current status."""
         return transitions_from(self.status)

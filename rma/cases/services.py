@@ -92,6 +92,7 @@ def case_create(
         case.assigned_agent = actor
     with transaction.atomic():
         case.status = Case.Status.DRAFT
+        case.needs_approval = case.needs_approval or case.approval_required_by_rules()
         case.full_clean(exclude=["number", "customer"])
         case.number = _next_number(timezone.now().year)
         case.due_at = due_at_for(case.status, case.status_changed_at)
@@ -135,8 +136,11 @@ def case_update(
             raise CaseStatusError(
                 _("The solution can be changed only in draft or after the customer disagreed.")
             )
+        if "needs_approval" in changed and locked.needs_approval and not case.needs_approval:
+            _check_may_waive_approval(actor)
         for name in changed:
             setattr(locked, name, getattr(case, name))
+        locked.needs_approval = locked.needs_approval or locked.approval_required_by_rules()
         locked.full_clean(exclude=["number", "customer"])
         locked.save()
         write_step_event(
@@ -194,6 +198,16 @@ def case_items_save(
     return locked
 
 
+def _check_may_waive_approval(actor: Any) -> None:
+    # Whether a solution is reviewed is not for the agent who drafted it to decide.
+    if not actor.has_perm("rma.approve_case"):
+        raise CasePermissionError(_("Only a supervisor can decide that a solution needs no approval."))
+
+
+def _needs_approval(case: Case) -> bool:
+    return case.needs_approval or case.approval_required_by_rules()
+
+
 def _check_ready_for_customer(case: Case) -> None:
     try:
         case.full_clean(exclude=["number", "customer"])
@@ -223,7 +237,7 @@ def case_publish(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta
     """Show a draft that needs no approval to the customer."""
 
     def prepare(locked: Case) -> None:
-        if locked.needs_approval:
+        if _needs_approval(locked):
             raise CaseActionError(_("This solution needs a supervisor's approval first."))
         _check_ready_for_customer(locked)
 
@@ -303,7 +317,7 @@ def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
     def prepare(locked: Case) -> str:
         _check_ready_for_customer(locked)
         locked.revision += 1
-        return Case.Status.PENDING_APPROVAL if locked.needs_approval else Case.Status.PENDING_CONFIRM
+        return Case.Status.PENDING_APPROVAL if _needs_approval(locked) else Case.Status.PENDING_CONFIRM
 
     return transition(
         case=case,
@@ -369,6 +383,10 @@ def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta |
     role = role_of(author)
     with transaction.atomic():
         locked = lock_case(case)
+        if locked.is_closed:
+            raise CaseStatusError(
+                _("This RMA solution is closed, so it takes no more messages. Please use the contact page.")
+            )
         if role == Role.CUSTOMER:
             if author.pk != locked.customer_id or not locked.is_visible_to_customer:
                 raise CasePermissionError(_("You cannot write on this RMA solution."))

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.limits import client_ip
 from rma.cases.deadlines import due_at_for
 from rma.cases.emails import event_sends_email
 from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
@@ -55,9 +56,10 @@ class RequestMeta:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> RequestMeta:
-        # REMOTE_ADDR is what the server saw; a trusted proxy setup rewrites it upstream.
+        # The same client address the rate limits count against: behind the trusted
+        # proxies, the one the outermost of them saw; never the proxy's own address.
         return cls(
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
         )
 

@@ -19,9 +19,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from accounts.limits import hit_account_limit
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
 from rma.cases.workflow import CaseActionError, RequestMeta
@@ -128,6 +129,10 @@ class PartStepView(CustomerCaseMixin, View):
             return redirect(self.case)
         if "remove_held" in request.POST:
             return self.remove_held(pieces)
+        if request.FILES:
+            limited = self.upload_limit_page(pieces)
+            if limited is not None:
+                return limited
         held = self.held_uploads()
         form = self.get_form(request.POST, request.FILES, pieces=pieces)
         for name in held:
@@ -179,6 +184,30 @@ class PartStepView(CustomerCaseMixin, View):
         form = self.get_form(pieces=pieces)
         form.initial = {name: self.request.POST[name] for name in form.fields if name in self.request.POST}
         return self.render_page(form)
+
+    def upload_limit_page(self, pieces: tuple[str, ...]) -> HttpResponse | None:
+        """A 429 page, the typed answers kept, once the customer used up their hourly uploads
+        (checked before any image is decoded)."""
+        result = hit_account_limit(
+            action="upload", user_id=self.request.user.pk, limit=settings.UPLOADS_PER_CUSTOMER_PER_HOUR
+        )
+        if result.allowed:
+            return None
+        minutes = max(1, -(-result.retry_after // 60))
+        messages.error(
+            self.request,
+            ngettext(
+                "You have sent many files in the last hour. Please send these again in %(minutes)d minute.",
+                "You have sent many files in the last hour. Please send these again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        form = self.get_form(pieces=pieces)
+        form.initial = {name: value for name, value in self.request.POST.items() if name in form.fields}
+        response = self.render_page(form, status=429)
+        response["Retry-After"] = str(result.retry_after)
+        return response
 
 
 class ReturnView(PartStepView):

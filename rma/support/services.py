@@ -15,14 +15,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.limits import ClientInfo
 from rma.cases.models import Case
 from rma.support.models import SupportRequest
+from rma_portal.cache import SharedCache
 from rma_portal.tasks import queue_after_commit
+
+# Shared by every process; the database cache stands in while Redis is away.
+cache = SharedCache("support cooldown")
 
 
 class SupportRateLimited(Exception):

@@ -12,6 +12,11 @@ from rma.required.parts import required_parts
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def local_run(settings):
+    settings.DEBUG = True
+
+
 def _seed_json() -> list[dict]:
     out = StringIO()
     call_command("seed_demo", "--json", stdout=out)

@@ -135,3 +135,31 @@ def test_signing_out_while_redis_is_away_changes_nothing_and_says_so(redis_down,
     assert "You are still signed in" in response.content.decode()
     assert customer_client.get("/rma/").status_code == 200
     assert not SignInEvent.objects.filter(kind=SignInEvent.Kind.SIGNED_OUT).exists()
+
+
+def test_wrong_codes_are_counted_in_the_database_while_redis_is_away(
+    redis_down, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(email="guessing@example.com")
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/login/", {"email": customer.email})
+    right = code_from_email(mail.outbox[-1])
+    wrong = "000000" if right != "000000" else "111111"
+
+    refused = client.post("/login/verify/", {"code": wrong})
+
+    assert refused.status_code < 500
+    assert "not the right one" in refused.content.decode()
+
+
+def test_staff_sign_in_limits_work_while_redis_is_away(redis_down, settings):
+    from tests.factories import AgentFactory
+
+    settings.STAFF_TOTP_REQUIRED = False
+    AgentFactory(email="agent-offline@example.com")
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "agent-offline@example.com", "password": "wrong password"}
+    )
+    assert response.status_code < 500

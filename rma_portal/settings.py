@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_email",
     "csp",
+    "django_countries",
     "storages",
     "accounts",
     "rma",

@@ -3,12 +3,14 @@ The portal in each language, in Chromium: the key pages show no English sentence
 catalogue in their visible text, and nothing overflows sideways on a 360 px wide screen.
 """
 
+import gettext
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.test import Client
 
 from rma.cases.models import Case
 from tests.factories import CaseFactory, CustomerFactory
@@ -100,8 +102,6 @@ def test_key_pages_are_in_the_language_and_fit_a_narrow_screen(browser, live_ser
     assert page.locator(".errorlist").count() > 0
     problems += _check(page, "/support/ (with errors)", language, english)
 
-    from django.test import Client
-
     client = Client()
     client.force_login(customer)
     page.context.add_cookies(
@@ -119,3 +119,27 @@ def test_key_pages_are_in_the_language_and_fit_a_narrow_screen(browser, live_ser
     context.close()
 
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_the_upload_messages_of_the_javascript_are_in_the_language(browser, live_server, tmp_path, language):
+    javascript = gettext.translation("djangojs", Path(settings.BASE_DIR) / "locale", [language])
+    customer = CustomerFactory(language=language)
+    case = CaseFactory(customer=customer, status=Case.Status.AWAITING_INFO, payment_due=True)
+    not_an_image = tmp_path / "notes.txt"
+    not_an_image.write_text("not a picture")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    client = Client()
+    client.force_login(customer)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+
+    page.goto(f"/rma/{case.number}/payment/")
+    page.locator('input[type="file"][name="receipts"]').set_input_files([str(not_an_image)])
+    note = page.locator(".upload-preview__note").first
+    note.wait_for()
+
+    assert note.inner_text() == javascript.gettext("Not a JPG, PNG or WEBP image.")
+    assert note.inner_text() != "Not a JPG, PNG or WEBP image."
+    context.close()

@@ -1,4 +1,4 @@
-"""Session upkeep for signed-in people: the idle timeout and the absolute lifetime."""
+"""Session upkeep for signed-in people: the idle timeout, the absolute lifetime and their language."""
 
 import time
 from collections.abc import Callable
@@ -6,6 +6,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from accounts.languages import session_language
 
 TOUCHED_KEY = "_touched_at"
 # When the person signed in, and whether as staff (set at sign-in, so the check needs no
@@ -71,3 +74,40 @@ class IdleSessionMiddleware:
             return
         if now - signed_in_at >= session_lifetime(staff=session.get(STAFF_KEY, False)):
             logout(request)
+
+
+class AccountLanguageMiddleware:
+    """
+    A signed-in person reads the portal in their account's language, whatever this browser's
+    cookie or ``Accept-Language`` say. The account's language travels in the session (put
+    there at sign-in), so no user is loaded for it. Sits below ``LocaleMiddleware``, whose
+    choice it overrides. The cookie is brought in line, so the pages after sign-out stay in
+    the same language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = session_language(request)
+        if language and language != getattr(request, "LANGUAGE_CODE", None):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The cookie Django's ``LocaleMiddleware`` reads, with the settings' attributes."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

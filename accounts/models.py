@@ -84,6 +84,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # A code from settings.LANGUAGES (no choices here: a new language needs no migration).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The language of the pages and emails this person gets; empty until they choose one."),
+    )
 
     objects = UserManager()
 

@@ -122,7 +122,7 @@ def _cooldown_wait_on(cache: BaseCache, key: str, cooldown: int) -> int:
     return 0
 
 
-def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
+def login_code_request(*, email: str, client: ClientInfo, language: str = "") -> SendResult:
     """
     Ask for a sign-in code for ``email``: start its cooldown and queue the work.
 
@@ -130,7 +130,8 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
     address is a customer's, and the code itself, are settled by ``issue_login_code`` in
     the worker, which emails the code or, to an address that is not a customer's, a short
     notice; a request refused by the cooldown is audited by ``record_send_cooldown``, in
-    the worker too. Nothing in the answer or its timing tells the two apart.
+    the worker too. Nothing in the answer or its timing tells the two apart. The email
+    is written in ``language``, the language of the page where "Send Code" was pressed.
     """
     email = email.strip()
     wait = _cooldown_wait(email)
@@ -150,6 +151,7 @@ def login_code_request(*, email: str, client: ClientInfo) -> SendResult:
         ip_address=client.ip_address,
         user_agent=client.user_agent,
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
+        language=language,
     )
     # Outside a transaction the hand-over is done by now: a broker that is away delays the
     # code (the outbox keeps it), and the customer is told it may take a minute.
@@ -169,7 +171,7 @@ def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
 
 
 @sensitive_variables("code", "binding")
-def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
+def login_code_issue(*, email: str, binding: str, client: ClientInfo, language: str = "") -> bool:
     """
     Issue the code a browser asked for (in the worker) and queue its email; for an address
     that is not a customer's, queue the notice instead. Returns whether a code was issued.
@@ -181,7 +183,7 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
     if user is None:
         with transaction.atomic():
             sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
-            queue_after_commit("accounts.tasks.send_unknown_address_notice", email=email)
+            queue_after_commit("accounts.tasks.send_unknown_address_notice", email=email, language=language)
         return False
 
     with transaction.atomic():
@@ -202,6 +204,7 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo) -> bool:
             code=code,
             code_digest=device.token,
             valid_until=device.valid_until.isoformat(),
+            language=language,
         )
     return True
 

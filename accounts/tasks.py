@@ -9,7 +9,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import emails
 from accounts.limits import ClientInfo
-from accounts.models import LoginCodeDevice
+from accounts.models import LoginCodeDevice, User
 from accounts.services import (
     customer_exists,
     login_code_issue,
@@ -83,26 +83,38 @@ EMAIL_RETRY_POLICY = email_retry_policy(
 @shared_task(base=SecretArgumentsTask)
 @sensitive_variables("binding")
 def issue_login_code(
-    *, email: str, binding: str, ip_address: str | None, user_agent: str, valid_until: str
+    *,
+    email: str,
+    binding: str,
+    ip_address: str | None,
+    user_agent: str,
+    valid_until: str,
+    language: str = "",
 ) -> bool:
     """
     Issue the code a browser asked for on the sign-in page and queue its email (or, for an
     address that is not a customer's, queue the notice). The request only started the
     address's cooldown, so that it answers every address alike and at once. The message
     expires with the browser's pending sign-in (``valid_until``): a worker that was down
-    longer than that sends nothing the customer could still use.
+    longer than that sends nothing the customer could still use. ``language`` is the sign-in
+    page's, for the email.
     """
     if datetime.fromisoformat(valid_until) <= datetime.now(UTC):
         logger.info("Sign-in code not issued: the browser's pending sign-in has expired.")
         return False
     return login_code_issue(
-        email=email, binding=binding, client=ClientInfo(ip_address=ip_address, user_agent=user_agent)
+        email=email,
+        binding=binding,
+        client=ClientInfo(ip_address=ip_address, user_agent=user_agent),
+        language=language,
     )
 
 
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
 @sensitive_variables("code", "code_digest")
-def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_until: str) -> bool:
+def send_login_code_email(
+    *, device_id: int, code: str, code_digest: str, valid_until: str, language: str = ""
+) -> bool:
     """
     Email a sign-in code, if it is still the device's current, valid code.
 
@@ -113,15 +125,15 @@ def send_login_code_email(*, device_id: int, code: str, code_digest: str, valid_
     if device is None or device.token != code_digest or not device.has_live_code():
         logger.info("Sign-in code email for device %s not sent: the code is no longer valid.", device_id)
         return False
-    emails.send_login_code(device=device, code=code)
+    emails.send_login_code(device=device, code=code, language=language)
     logger.info("Sign-in code email for device %s sent.", device_id)
     return True
 
 
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
-def send_unknown_address_notice(*, email: str) -> None:
+def send_unknown_address_notice(*, email: str, language: str = "") -> None:
     """Tell an address that no RMA case is linked to it, and how to reach the team."""
-    emails.send_unknown_address_notice(email=email)
+    emails.send_unknown_address_notice(email=email, language=language)
 
 
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
@@ -129,7 +141,8 @@ def send_sign_in_blocked_notice(*, email: str) -> bool:
     """Tell the owner of ``email`` that wrong codes paused its sign-in; nobody, if no customer has it."""
     if not customer_exists(email=email):
         return False
-    emails.send_sign_in_blocked_notice(email=email, blocked_hours=24)
+    language = User.objects.with_email(email).values_list("language", flat=True).first() or ""
+    emails.send_sign_in_blocked_notice(email=email, blocked_hours=24, language=language)
     return True
 
 

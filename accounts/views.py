@@ -7,14 +7,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER
+from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import CodeForm, LoginForm
+from accounts.languages import session_language_set, supported_language, user_language_set
 from accounts.limits import ClientInfo, hit_ip_limit
 from accounts.models import SignInEvent
 from accounts.services import (
@@ -80,7 +83,9 @@ class LoginView(FormView):
         if limited:
             return limited
         email = form.cleaned_data["email"]
-        result = login_code_request(email=email, client=ClientInfo.from_request(self.request))
+        result = login_code_request(
+            email=email, client=ClientInfo.from_request(self.request), language=get_language()
+        )
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
             if result.delayed:
@@ -177,7 +182,9 @@ class VerifyView(FormView):
         limited = _ip_limit_or_none(self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR)
         if limited:
             return limited
-        result = login_code_request(email=self.pending.email, client=ClientInfo.from_request(self.request))
+        result = login_code_request(
+            email=self.pending.email, client=ClientInfo.from_request(self.request), language=get_language()
+        )
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
             messages.success(
@@ -237,3 +244,17 @@ class LogoutView(View):
         logout(request)
         messages.success(request, _("You are signed out. See you next time."))
         return redirect("accounts:login")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """
+    ``POST /i18n/setlang/`` (``language``, ``next``): Django's ``set_language`` sets the
+    cookie and goes back to ``next``; for a signed-in person the choice is also kept on
+    their account, so it follows them to another browser.
+    """
+    response = django_set_language(request)
+    language = request.POST.get(LANGUAGE_QUERY_PARAMETER) if request.method == "POST" else None
+    if request.user.is_authenticated and supported_language(language):
+        user_language_set(user=request.user, language=language)
+        session_language_set(request, language)
+    return response

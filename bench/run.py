@@ -44,15 +44,17 @@ TARGETS = {"/rma/": 0.5, "/rma/<number>/": 0.5, "Send Code POST": 0.3}
 # The same two pages from a second server with the page cache off: what every page costs
 # when it has to be rendered (first visit, or right after the case changed).
 RENDERED = " (rendered every time)"
+GERMAN = "; django_language=de"
 
 # Production cookies carry the __Host- prefix (rma_portal/settings.py).
-# Each signed-in browser also carries its CSRF cookie, as a real one does after its first page.
+# Each signed-in browser also carries its CSRF cookie, as a real one does after its first page;
+# the German rows add the language cookie (the bench customers have chosen no language).
 GET_SCRIPT = """
 local sessions = {%(sessions)s}
 request = function()
   local session = sessions[math.random(#sessions)]
   return wrk.format("GET", "%(path)s", {
-    ["Cookie"] = "__Host-sessionid=" .. session[1] .. "; __Host-csrftoken=" .. session[2],
+    ["Cookie"] = "__Host-sessionid=" .. session[1] .. "; __Host-csrftoken=" .. session[2] .. "%(language)s",
     ["X-Forwarded-Proto"] = "https",
   })
 end
@@ -309,6 +311,13 @@ def markdown(results: dict, info: dict, counts: dict, settings: dict) -> str:
             f"| `{name}` | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
             f"{ratio:.2f} | {verdict} |"
         )
+    for page in ("/rma/", "/rma/<number>/"):
+        english, german = results.get(page + RENDERED), results.get(f"{page} in German{RENDERED}")
+        if english and german:
+            lines.append(
+                f"\n`{page}` rendered in German: {german['rps'] / english['rps']:.2f} x the English "
+                "requests/s (target: within 10%)."
+            )
     lines += [
         "",
         "Queries per page when it is rendered (a second request by the same signed-in customer,",
@@ -409,10 +418,16 @@ def main() -> None:
         )
         scripts = {
             "/healthz": 'request = function() return wrk.format("GET", "/healthz") end',
-            "/rma/": GET_SCRIPT % {"sessions": quoted, "path": "/rma/"},
-            "/rma/<number>/": GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/"},
-            "/rma/" + RENDERED: GET_SCRIPT % {"sessions": quoted, "path": "/rma/"},
-            "/rma/<number>/" + RENDERED: GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/"},
+            "/rma/": GET_SCRIPT % {"sessions": quoted, "path": "/rma/", "language": ""},
+            "/rma/<number>/": GET_SCRIPT % {"sessions": quoted, "path": f"/rma/{number}/", "language": ""},
+            "/rma/" + RENDERED: GET_SCRIPT % {"sessions": quoted, "path": "/rma/", "language": ""},
+            "/rma/<number>/" + RENDERED: GET_SCRIPT
+            % {"sessions": quoted, "path": f"/rma/{number}/", "language": ""},
+            # Translation lookups run on every rendered page: German within 10% of English.
+            "/rma/ in German" + RENDERED: GET_SCRIPT
+            % {"sessions": quoted, "path": "/rma/", "language": GERMAN},
+            "/rma/<number>/ in German" + RENDERED: GET_SCRIPT
+            % {"sessions": quoted, "path": f"/rma/{number}/", "language": GERMAN},
             "Send Code POST": lambda start: (
                 SEND_CODE_SCRIPT
                 % {

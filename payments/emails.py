@@ -8,15 +8,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from rma.cases.emails import case_admin_url, team_address
+from rma.cases.emails import case_admin_url, language_of, team_address, team_language
 from rma.cases.models import Action, CaseEvent
 from rma_portal.emails import build_email
 
 
-def _build(*, template: str, subject: str, to: str, context: dict) -> EmailMultiAlternatives:
-    return build_email(template=f"payments/{template}", subject=subject, to=to, context=context)
+def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
+    return build_email(
+        template=f"payments/{template}",
+        subject=subject,
+        subject_params={"number": context["case"].number},
+        to=to,
+        context=context,
+        language=language,
+    )
 
 
 def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
@@ -25,8 +32,9 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
     if event.action == Action.INVOICE_SENT:
         return _build(
             template="invoice_link",
-            subject=_("RMA %(number)s: your PayPal invoice link") % {"number": case.number},
+            subject=_("RMA %(number)s: your PayPal invoice link"),
             to=case.customer.email,
+            language=language_of(case.customer),
             context={
                 "case": case,
                 "invoice_link": event.data.get("link", ""),
@@ -36,8 +44,9 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
     if event.action == Action.INVOICE_REQUEST:
         return _build(
             template="team_invoice_request",
-            subject=_("%(number)s: the customer asks for a PayPal invoice link") % {"number": case.number},
+            subject=_("%(number)s: the customer asks for a PayPal invoice link"),
             to=team_address(case),
+            language=team_language(case),
             context={"case": case, "case_url": case_admin_url(case)},
         )
     return None

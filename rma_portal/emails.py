@@ -38,19 +38,22 @@ def build_email(
     context: Mapping[str, Any] | None = None,
     reply_to: Sequence[str] = (),
     language: str | None = None,
+    subject_params: Mapping[str, Any] | None = None,
 ) -> EmailMultiAlternatives:
     """An unsent message: ``template`` names ``emails/<template>.txt`` and ``.html``.
 
-    ``subject`` is already translated and filled in by the caller. With ``language`` the
-    bodies are rendered in that language; otherwise in the active one.
+    ``subject`` is a lazily translated string (``gettext_lazy``), filled in with
+    ``subject_params`` after translation. With ``language`` (the recipient's) the subject
+    and bodies are written in that language; otherwise in the active one.
     """
     context = email_context(context)
     with translation.override(language) if language else nullcontext():
+        subject = str(subject) % subject_params if subject_params else str(subject)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     # Email subject *must not* contain newlines.
     message = EmailMultiAlternatives(
-        subject=" ".join(str(subject).split()),
+        subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

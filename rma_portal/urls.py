@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
+from accounts.views import set_language
 from rma.backoffice import views as backoffice_views
 from rma.support.views import ContactSupportView, HelpView, SupportSentView
 from rma_portal.health import healthz
@@ -9,6 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *backoffice_views.urls(),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("help/", HelpView.as_view(), name="help"),
     path("support/", ContactSupportView.as_view(), name="support"),
     path("support/sent/", SupportSentView.as_view(), name="support_sent"),

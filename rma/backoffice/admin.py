@@ -9,12 +9,13 @@ the services too, so every change leaves its event.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -118,6 +119,7 @@ class CaseAdmin(admin.ModelAdmin):
     STATUS_FIELDS = (
         "number",
         "customer",
+        "customer_language",
         "status",
         "revision",
         "created_at",
@@ -147,6 +149,17 @@ class CaseAdmin(admin.ModelAdmin):
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
 
+    @admin.display(description=gettext_lazy("Customer's language"))
+    def customer_language(self, case: Case) -> str:
+        """The language the customer reads: the solution note and replies go out as written."""
+        code = case.customer.language or settings.LANGUAGE_CODE
+        name = translation.get_language_info(code)["name_local"]
+        if not case.customer.language:
+            note = _("%(language)s (not chosen yet): write the note to the customer in it")
+        else:
+            note = _("%(language)s: write the note to the customer in it")
+        return note % {"language": name}
+
     def get_fieldsets(self, request, obj=None):
         solution = (
             _("Solution"),
@@ -171,7 +184,7 @@ class CaseAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     ("number", "status", "revision"),
-                    "customer",
+                    ("customer", "customer_language"),
                     ("created_at", "status_changed_at", "due_at", "completed_at"),
                     ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
                 )

@@ -21,10 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rma.backoffice.models import CaseReminder
 from rma.cases.deadlines import WAITING_ON, Party, reminder_lead
-from rma.cases.emails import case_admin_url, case_url, team_address
+from rma.cases.emails import case_admin_url, case_url, language_of, team_address, team_language
 from rma.cases.models import Action, Case
 from rma.cases.workflow import (
     NO_META,
@@ -154,12 +155,19 @@ def build_reminder_email(reminder: CaseReminder) -> EmailMultiAlternatives:
     if reminder.kind == CaseReminder.Kind.OVERDUE:
         template, to = "team_overdue", team_address(case)
         context["case_url"] = case_admin_url(case)
-        subject = _("%(number)s is overdue (“%(status)s”)") % {
-            "number": case.number,
-            "status": case.get_status_display(),
-        }
+        language = team_language(case)
+        subject = gettext_lazy("%(number)s is overdue (“%(status)s”)")
     else:
         template, to = "reminder", case.customer.email
         context["case_url"] = case_url(case)
-        subject = _("Reminder: RMA %(number)s is waiting for you") % {"number": case.number}
-    return build_email(template=f"rma/{template}", subject=subject, to=to, context=context)
+        language = language_of(case.customer)
+        subject = gettext_lazy("Reminder: RMA %(number)s is waiting for you")
+    return build_email(
+        template=f"rma/{template}",
+        subject=subject,
+        # The status's label is lazy: it is written in the recipient's language.
+        subject_params={"number": case.number, "status": Case.Status(case.status).label},
+        to=to,
+        context=context,
+        language=language,
+    )

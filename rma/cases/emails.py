@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
 from rma_portal.emails import build_email
@@ -34,8 +34,26 @@ def team_address(case: Case) -> str:
     return settings.WARRANTY_TEAM_EMAIL
 
 
-def _build(*, template: str, subject: str, to: str, context: dict) -> EmailMultiAlternatives:
-    return build_email(template=f"rma/{template}", subject=subject, to=to, context=context)
+def language_of(user) -> str:
+    """The language ``user`` reads their emails in (their own, else the portal's default)."""
+    return (getattr(user, "language", "") if user else "") or settings.LANGUAGE_CODE
+
+
+def team_language(case: Case) -> str:
+    """The language of the team's emails about ``case``: the assigned agent's."""
+    return language_of(case.assigned_agent if case.assigned_agent_id else None)
+
+
+def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
+    case = context["case"]
+    return build_email(
+        template=f"rma/{template}",
+        subject=subject,
+        subject_params={"number": case.number},
+        to=to,
+        context=context,
+        language=language,
+    )
 
 
 def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
@@ -100,9 +118,10 @@ def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:
         template, subject = chosen
         return _build(
             template=template,
-            subject=subject % {"number": case.number},
+            subject=subject,
             to=case.customer.email,
             context=context,
+            language=language_of(case.customer),
         )
     chosen = _team_template(event)
     if chosen:
@@ -110,9 +129,10 @@ def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:
         context["case_url"] = case_admin_url(case)
         return _build(
             template=template,
-            subject=subject % {"number": case.number},
+            subject=subject,
             to=team_address(case),
             context=context,
+            language=team_language(case),
         )
     return None
 
@@ -123,8 +143,9 @@ def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:
     if message.sender == CaseMessage.Sender.CUSTOMER:
         return _build(
             template="team_message",
-            subject=_("%(number)s: new message from the customer") % {"number": case.number},
+            subject=_("%(number)s: new message from the customer"),
             to=team_address(case),
+            language=team_language(case),
             context={
                 "case": case,
                 "message": message,
@@ -133,7 +154,8 @@ def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:
         )
     return _build(
         template="customer_message",
-        subject=_("RMA %(number)s: a new message from the warranty team") % {"number": case.number},
+        subject=_("RMA %(number)s: a new message from the warranty team"),
         to=case.customer.email,
+        language=language_of(case.customer),
         context={"case": case, "message": message, "case_url": case_url(case)},
     )

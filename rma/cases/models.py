@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.warranty import Channel, Condition, Verdict, verdict
+from rma_portal.formats import postal_address_lines
 
 
 class Warehouse(models.Model):
@@ -51,9 +52,16 @@ class Warehouse(models.Model):
     @property
     def address_lines(self) -> list[str]:
         """The postal address, one line per entry, empty lines left out."""
-        city_line = " ".join(part for part in (self.city, self.region, self.postal_code) if part)
-        lines = [self.recipient or self.name, self.line1, self.line2, city_line, self.country, self.phone]
-        return [line for line in lines if line]
+        return postal_address_lines(
+            name=self.recipient or self.name,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+            phone=self.phone,
+        )
 
 
 class Role(models.TextChoices):

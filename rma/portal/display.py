@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent
+from rma_portal.formats import format_money
 
 
 def money(amount, currency: str) -> str:
-    return f"{number_format(amount, 2)} {currency}"
+    return format_money(amount, currency)
 
 
 def solution_sentences(case: Case) -> list[str]:

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case
+from rma_portal.formats import postal_address_lines
 from rma_portal.images import StoredImage
 
 
@@ -239,12 +240,16 @@ class ShippingAddress(RequiredPart):
 
     @property
     def lines(self) -> list[str]:
-        city_line = " ".join(part for part in (self.postal_code, self.city, self.region) if part)
-        return [
-            line
-            for line in (self.full_name, self.line1, self.line2, city_line, self.country, self.phone)
-            if line
-        ]
+        return postal_address_lines(
+            name=self.full_name,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+            phone=self.phone,
+        )
 
 
 class StoredPicture(models.Model):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from rma.cases.emails import case_admin_url
+from rma.cases.emails import case_admin_url, language_of, team_language
 from rma.support.models import SupportRequest
 from rma_portal.emails import build_email
 
@@ -17,8 +17,10 @@ def build_support_request_email(support_request: SupportRequest) -> EmailMultiAl
     case = support_request.case
     return build_email(
         template="support/team_request",
-        subject=_("Support request: %(subject)s") % {"subject": support_request.subject},
+        subject=_("Support request: %(subject)s"),
+        subject_params={"subject": support_request.subject},
         to=settings.WARRANTY_TEAM_EMAIL,
+        language=team_language(case) if case else language_of(None),
         reply_to=[support_request.email],
         context={
             "support_request": support_request,

@@ -7,9 +7,21 @@
   var ACCEPTED = ["image/jpeg", "image/png", "image/webp"];
   var MB = 1024 * 1024;
 
+  // Django's JavaScript catalogue (/i18n/js/) defines these in the page's language; without
+  // it the messages stay in English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
+  };
+
   function formatSize(bytes) {
     var value = bytes / MB;
-    return (value >= 10 ? value.toFixed(0) : value.toFixed(1)) + " MB";
+    var number = value >= 10 ? value.toFixed(0) : value.toFixed(1);
+    if (window.get_format && get_format("DECIMAL_SEPARATOR") !== "DECIMAL_SEPARATOR") {
+      number = number.replace(".", get_format("DECIMAL_SEPARATOR"));
+    }
+    return interpolate(gettext("%(size)s MB"), { size: number }, true);
   }
 
   function canReplaceFiles() {
@@ -94,7 +106,15 @@
     if (maxFiles && files.length > maxFiles && list) {
       var warning = document.createElement("li");
       warning.className = "upload-preview upload-preview--error";
-      warning.textContent = "You chose " + files.length + " images; at most " + maxFiles + " can be sent.";
+      warning.textContent = interpolate(
+        ngettext(
+          "You chose %(count)s image; at most %(max)s can be sent.",
+          "You chose %(count)s images; at most %(max)s can be sent.",
+          files.length
+        ),
+        { count: files.length, max: maxFiles },
+        true
+      );
       list.appendChild(warning);
     }
     var tooBig = files.filter(function (file) {
@@ -131,11 +151,15 @@
       }
       chosen.forEach(function (file) {
         if (ACCEPTED.indexOf(file.type) === -1) {
-          list.appendChild(previewItem(file, "Not a JPG, PNG or WEBP image.", true));
+          list.appendChild(previewItem(file, gettext("Not a JPG, PNG or WEBP image."), true));
         } else if (file.size > maxBytes) {
-          list.appendChild(previewItem(file, "Larger than " + formatSize(maxBytes) + ".", true));
+          list.appendChild(previewItem(file, interpolate(gettext("Larger than %(size)s."), { size: formatSize(maxBytes) }, true), true));
         } else if (file.scaledFrom) {
-          list.appendChild(previewItem(file, "Scaled down from " + formatSize(file.scaledFrom) + " to fit.", false));
+          list.appendChild(previewItem(
+            file,
+            interpolate(gettext("Scaled down from %(size)s to fit."), { size: formatSize(file.scaledFrom) }, true),
+            false
+          ));
         } else {
           list.appendChild(previewItem(file, "", false));
         }
@@ -206,7 +230,7 @@
         note.setAttribute("role", "alert");
         form.insertBefore(note, form.firstChild);
       }
-      note.textContent = "Sending failed: please check your connection and try again.";
+      note.textContent = gettext("Sending failed: please check your connection and try again.");
     });
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) {

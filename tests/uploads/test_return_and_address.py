@@ -175,7 +175,7 @@ def test_the_address_page_prefills_the_last_address_and_shows_the_fixed_country(
 
     assert 'value="Ann Example"' in page
     assert 'value="1 Main Street"' in page
-    assert "Country" in page and ">US " in page
+    assert "Country" in page and ">United States of America " in page  # the name, not the ISO code
     assert 'name="country"' not in page
 
 

@@ -13,7 +13,7 @@ BEAT_CMD = celery -A rma_portal beat --loglevel=INFO --schedule /tmp/celerybeat-
 # A local run: embedded SQLite, emails as files, tasks run in-process.
 LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test serve lint format bench clean
+.PHONY: run test serve lint format bench bench-admin clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# The back office at 1,000,000 cases (seeded once into BENCH_ADMIN_DATABASE_URL).
+bench-admin: $(VENV)/.installed-dev
+	$(BIN)/python bench/admin.py --write docs/performance.md
 
 clean:
 	rm -rf var/test staticfiles

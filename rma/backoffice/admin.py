@@ -10,6 +10,7 @@ the services too, so every change leaves its event.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from rma.backoffice.actions import CASE_ACTIONS
 from rma.backoffice.forms import CaseAdminForm, TransitionForm, transition_label
 from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
+from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import (
@@ -44,6 +46,7 @@ from rma.cases.services import (
 from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
 from rma.lifecycle import TRANSITION_SERVICES
 from rma.required.admin import review_view
+from rma.required.search import matching_case_ids
 
 TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
 
@@ -79,26 +82,30 @@ class CaseAdmin(admin.ModelAdmin):
         "status",
         "due_display",
         "solution_type",
-        "warehouse",
+        "warehouse_display",
         "assigned_agent",
         "created_at",
     )
+    # Each sortable column has an index in the list's order (rma.cases.models.Case.Meta).
+    sortable_by = ("number", "status", "due_display", "solution_type", "warehouse_display", "created_at")
     list_filter = (
         QueueFilter,
         "status",
         "solution_type",
         "warehouse",
-        ("assigned_agent", admin.RelatedOnlyFieldListFilter),
+        # The agents to choose from are the staff (the field's limit_choices_to), read from a
+        # small index rather than from every case.
+        "assigned_agent",
         "needs_approval",
+        ("created_at", admin.DateFieldListFilter),
     )
-    search_fields = ("number", "customer__email", "items__serial_number", "items__uid")
     list_select_related = ("customer", "warehouse", "assigned_agent")
-    # Big lists: no second COUNT over the whole table, and agents picked by typing.
+    # Big lists: no COUNT over the whole table, and pages counted only as far as they go.
     show_full_result_count = False
+    paginator = CappedPaginator
     autocomplete_fields = ("assigned_agent",)
     actions = CASE_ACTIONS
     list_per_page = 50
-    date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
     change_form_template = "admin/rma/case/change_form.html"
@@ -136,6 +143,39 @@ class CaseAdmin(admin.ModelAdmin):
         if deadline.overdue:
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
+
+    @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse_id")
+    def warehouse_display(self, case: Case) -> str:
+        return str(case.warehouse) if case.warehouse_id else "—"
+
+    # What the search box finds: rma.required.search recognises what was typed.
+    search_fields = ("number",)  # shows the box; the look-up itself is get_search_results
+    search_help_text = gettext_lazy(
+        "A case number, a customer's email address or name, an S/N or UID, "
+        "a return tracking number or a PayPal transaction number."
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(pk__in=matching_case_ids(search_term)), False
+
+    def changelist_view(self, request, extra_context=None):
+        page = request.GET.get(PAGE_VAR, "")
+        if page.isdigit() and int(page) > CappedPaginator.max_pages:
+            self.message_user(
+                request,
+                _(
+                    "The list shows its first %(pages)s pages. Narrow it with the search box "
+                    "or the filters to find the cases further down."
+                )
+                % {"pages": CappedPaginator.max_pages},
+                messages.WARNING,
+            )
+            query = request.GET.copy()
+            query[PAGE_VAR] = str(CappedPaginator.max_pages)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         solution = (

@@ -29,6 +29,10 @@ class CaseItemInline(admin.TabularInline):
     extra = 0
     validate_min = True
 
+    def get_queryset(self, request):
+        # "In warranty" reads the case's opening date: one join, not a query per item.
+        return super().get_queryset(request).select_related("case")
+
     @admin.display(description=gettext_lazy("In warranty"), boolean=True)
     def in_warranty_display(self, item: CaseItem) -> bool | None:
         return item.in_warranty if item.pk else None

@@ -114,6 +114,18 @@ class Transition:
     comment_required: bool = False
 
 
+# Every status but ``Case.FINAL_STATUSES`` (a partial index needs them before the class exists).
+OPEN_STATUSES = (
+    "draft",
+    "pending_approval",
+    "pending_confirm",
+    "disagreed",
+    "awaiting_info",
+    "under_review",
+    "processing",
+)
+
+
 class Case(models.Model):
     """An RMA solution offered to one customer, from draft to completion."""
 
@@ -224,6 +236,22 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="rma_case_status_created"),
             models.Index(fields=["assigned_agent", "status"], name="rma_case_agent_status"),
             models.Index(fields=["due_at", "status"], name="rma_case_due_status"),
+            # The back office's list: its default order, and each filter or sort in that order.
+            models.Index(fields=["-created_at", "-id"], name="rma_case_created"),
+            models.Index(fields=["solution_type", "-created_at", "-id"], name="rma_case_solution_created"),
+            models.Index(fields=["warehouse", "-created_at", "-id"], name="rma_case_warehouse_created"),
+            models.Index(fields=["assigned_agent", "-created_at", "-id"], name="rma_case_agent_created"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(needs_approval=True),
+                name="rma_case_needs_approval",
+            ),
+            # The open cases are a small share of all: the queue counts read only them.
+            models.Index(
+                fields=["status", "due_at", "assigned_agent"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="rma_case_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

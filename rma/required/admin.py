@@ -15,7 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,12 +28,34 @@ from rma.cases.workflow import CaseActionError, RequestMeta, can_take
 from rma.required.forms import ReviewForm
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.parts import Part, PartReview, needed_part_models, required_parts
+from rma.required.search import matching_case_ids
 from rma.required.selectors import duplicate_tracking_cases
 from rma.required.services import address_on_file_save, case_accept, submission_send_back
 
 
 class PartAdminMixin:
-    """The admin of a kind of required part: how the part shows on a case's review page."""
+    """The admin of a kind of required part: how the part shows on a case's review page,
+    and its list, searched like the case list and flagging identifiers used on another case."""
+
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(case_id__in=matching_case_ids(search_term)), False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        field = self.model.identifier_field
+        if not field:
+            return queryset
+        # One index probe per row shown, rather than grouping every part of every case.
+        elsewhere = (
+            self.model.objects.filter(**{field: OuterRef(field)})
+            .exclude(case_id=OuterRef("case_id"))
+            .exclude(**{field: ""})
+        )
+        return queryset.annotate(identifier_used_elsewhere=Exists(elsewhere))
 
     def review_section(self, case: Case) -> PartReview:
         return PartReview()
@@ -138,15 +160,6 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        self._repeated = set(
-            ReturnShipment.objects.values("tracking_number")
-            .annotate(cases=Count("case", distinct=True))
-            .filter(cases__gt=1)
-            .values_list("tracking_number", flat=True)
-        )
-        return super().changelist_view(request, extra_context)
-
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
         shipment = ReturnShipment.objects.filter(case=case).first()
@@ -178,7 +191,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("tracking number on another case"), boolean=True)
     def used_elsewhere(self, shipment: ReturnShipment) -> bool:
-        return shipment.tracking_number in getattr(self, "_repeated", set())
+        return getattr(shipment, "identifier_used_elsewhere", False)
 
     @admin.display(description=gettext_lazy("same tracking number on"))
     def duplicates(self, shipment: ReturnShipment) -> str:

@@ -144,6 +144,10 @@ class CaseAdmin(admin.ModelAdmin):
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
 
+    def get_queryset(self, request):
+        # The case page shows the customer, warehouse and agent too: one query for all.
+        return super().get_queryset(request).select_related("customer", "warehouse", "assigned_agent")
+
     @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse_id")
     def warehouse_display(self, case: Case) -> str:
         return str(case.warehouse) if case.warehouse_id else "—"
@@ -151,8 +155,8 @@ class CaseAdmin(admin.ModelAdmin):
     # What the search box finds: rma.required.search recognises what was typed.
     search_fields = ("number",)  # shows the box; the look-up itself is get_search_results
     search_help_text = gettext_lazy(
-        "A case number, a customer's email address or name, an S/N or UID, "
-        "a return tracking number or a PayPal transaction number."
+        "A case number, an S/N or UID, a return tracking number, a PayPal transaction number, "
+        "a customer's name, or their email address (or a part of it with its @)."
     )
 
     def get_search_results(self, request, queryset, search_term):

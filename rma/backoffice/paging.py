@@ -25,7 +25,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # One row more than the limit tells whether there are more.
+        # One row more than the limit tells whether there are more. The rows are counted
+        # in the list's order, so PostgreSQL reads them from the index the page uses
+        # (without it, the first rows of a plain scan would do, and a rare filter would
+        # scan the whole table for them).
         return self.object_list[: self.limit + 1].count()
 
     @cached_property

@@ -87,6 +87,7 @@ ON CONFLICT DO NOTHING
 """
 
 ROWS_OF_CASES = """
+DROP TABLE IF EXISTS scale_batch;
 CREATE TEMP TABLE scale_batch ON COMMIT DROP AS
 SELECT id, substr(number, {start})::bigint AS i, status, created_at, customer_id FROM rma_case
 WHERE number BETWEEN '{prefix}' || lpad(%(lo)s::text, 7, '0') AND '{prefix}' || lpad(%(hi)s::text, 7, '0');

@@ -102,7 +102,7 @@ def sample_values() -> dict[str, str]:
         "case_id": str(case_id),
         "number": number,
         "email": email,
-        "email_part": email.split("@")[0][:-2],
+        "email_part": email.split("@")[0][3:] + "@",
         "name": " ".join(name.split()[:2]),
         "serial": item.serial_number.lower(),
         "uid": item.uid,

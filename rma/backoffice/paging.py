@@ -8,7 +8,7 @@ the case list offers its first ``MAX_PAGES`` pages and counts no further: the co
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 
 MAX_PAGES = 200
@@ -39,3 +39,10 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """Whether the list holds more rows than its pages offer."""
         return self._counted > self.limit
+
+    def validate_number(self, number) -> int:
+        """A page past the end is the last page (a shorter list after a filter changed)."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            return max(1, self.num_pages)

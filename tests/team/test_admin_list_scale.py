@@ -45,6 +45,14 @@ def test_a_page_past_those_offered_leads_to_the_last_one_with_a_message(agent_cl
     ]
 
 
+def test_a_page_past_the_end_of_a_short_list_shows_its_last_page(agent_client, short_pages, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "max_pages", 3)
+    first, _second = CaseFactory.create_batch(2)  # two pages of one: page 3 is past the end
+    response = agent_client.get(LIST, {"p": "2000"}, follow=True)
+    assert response.status_code == 200
+    assert first.number in response.content.decode()
+
+
 def test_the_agent_filter_offers_staff_only(agent, agent_client):
     customer = CustomerFactory(email="not-an-agent@example.com")
     CaseFactory(customer=customer, assigned_agent=agent)

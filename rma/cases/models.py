@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,11 @@ class Case(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
     # Set by each transition from settings.RMA_DEADLINES (rma.cases.deadlines); none when final.
     due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
+    # The first time the customer could see the solution, and the first completion and
+    # cancellation: kept by CaseEvent.save as the events are written, read by the reports.
+    first_visible_at = models.DateTimeField(_("first visible"), null=True, blank=True, editable=False)
+    first_completed_at = models.DateTimeField(_("first completed"), null=True, blank=True, editable=False)
+    first_cancelled_at = models.DateTimeField(_("first cancelled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("RMA case")
@@ -246,6 +252,8 @@ class Case(models.Model):
                 condition=Q(needs_approval=True),
                 name="rma_case_needs_approval",
             ),
+            models.Index(fields=["first_completed_at"], name="rma_case_first_completed"),
+            models.Index(fields=["first_cancelled_at"], name="rma_case_first_cancelled"),
             # The open cases are a small share of all: the queue counts read only them.
             models.Index(
                 fields=["status", "due_at", "assigned_agent"],
@@ -593,6 +601,29 @@ class CaseEvent(models.Model):
         if not self._state.adding:
             raise TypeError("Case events are append-only and cannot be updated.")
         super().save(*args, **kwargs)
+        self._record_milestone()
+
+    @property
+    def milestone(self) -> str | None:
+        """The case's milestone field this event may set, if any."""
+        if self.action == Action.COMPLETE:
+            return "first_completed_at"
+        if self.action == Action.CANCEL:
+            return "first_cancelled_at"
+        if self.to_status == Case.Status.PENDING_CONFIRM and self.from_status != self.to_status:
+            return "first_visible_at"
+        return None
+
+    def _record_milestone(self) -> None:
+        """Keep the earliest moment of the milestone on the case, in one UPDATE."""
+        field = self.milestone
+        if field is None:
+            return
+        moment = Value(self.created_at, output_field=models.DateTimeField())
+        Case.objects.filter(pk=self.case_id).update(**{field: Coalesce(Least(F(field), moment), moment)})
+        case = self.case if self._meta.get_field("case").is_cached(self) else None
+        if case is not None and (getattr(case, field) is None or self.created_at < getattr(case, field)):
+            setattr(case, field, self.created_at)
 
     def delete(self, *args, **kwargs):
         raise TypeError("Case events are append-only and cannot be deleted.")

@@ -66,7 +66,8 @@ shaped AS (
 INSERT INTO rma_case (number, status, solution_type, solution_note, return_required, payment_amount,
     payment_currency, refund_amount, refund_currency, needs_approval, country, agent_notes, revision,
     refund_reference, outbound_carrier, outbound_tracking_number, created_at, updated_at,
-    status_changed_at, completed_at, assigned_agent_id, customer_id, warehouse_id, due_at)
+    status_changed_at, completed_at, assigned_agent_id, customer_id, warehouse_id, due_at,
+    first_visible_at, first_completed_at, first_cancelled_at)
 SELECT '{prefix}' || lpad(i::text, 7, '0'), st.status,
        (ARRAY['refund','replacement','replacement','resend','replacement'])[1 + i %% 5], '',
        true, NULL, '', NULL, '', i %% 17 = 0, 'US', '', 0, '', '', '',
@@ -76,7 +77,11 @@ SELECT '{prefix}' || lpad(i::text, 7, '0'), st.status,
        people.customers[1 + (i * 104729) %% {customers}],
        people.warehouses[1 + i %% {warehouses}],
        CASE WHEN st.status IN ('completed', 'cancelled') THEN NULL
-            ELSE created_at + interval '16 days' END
+            ELSE created_at + interval '16 days' END,
+       -- as the events below: published on day 1, closed by the last event
+       created_at + interval '1 day',
+       CASE WHEN st.status = 'completed' THEN created_at + (2 + i %% 8) * interval '1 day' END,
+       CASE WHEN st.status = 'cancelled' THEN created_at + (2 + i %% 8) * interval '1 day' END
 FROM shaped, people, LATERAL (SELECT CASE
     WHEN now() - created_at > interval '{open_days} days' OR roll < 20
         THEN CASE WHEN roll %% 7 = 0 THEN 'cancelled' ELSE 'completed' END

@@ -100,6 +100,13 @@ class CaseAdmin(admin.ModelAdmin):
         ("created_at", admin.DateFieldListFilter),
     )
     list_select_related = ("customer", "warehouse", "assigned_agent")
+    # The search box recognises what was typed (rma.required.search, in get_search_results);
+    # the field named here only shows the box.
+    search_fields = ("number",)
+    search_help_text = gettext_lazy(
+        "A case number, an S/N or UID, a return tracking number, a PayPal transaction number, "
+        "a customer's name, or their email address (or a part of it with its @)."
+    )
     # Big lists: no COUNT over the whole table, and pages counted only as far as they go.
     show_full_result_count = False
     paginator = CappedPaginator
@@ -151,13 +158,6 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse_id")
     def warehouse_display(self, case: Case) -> str:
         return str(case.warehouse) if case.warehouse_id else "—"
-
-    # What the search box finds: rma.required.search recognises what was typed.
-    search_fields = ("number",)  # shows the box; the look-up itself is get_search_results
-    search_help_text = gettext_lazy(
-        "A case number, an S/N or UID, a return tracking number, a PayPal transaction number, "
-        "a customer's name, or their email address (or a part of it with its @)."
-    )
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

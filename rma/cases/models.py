@@ -560,15 +560,7 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ("created_at", "id")
-        indexes = [
-            models.Index(fields=["case", "created_at"], name="rma_event_case_created"),
-            # The reports find the cases closed in a period from these events alone.
-            models.Index(
-                fields=["created_at"],
-                condition=Q(action__in=["complete", "cancel"]),
-                name="rma_event_closing",
-            ),
-        ]
+        indexes = [models.Index(fields=["case", "created_at"], name="rma_event_case_created")]
 
     # Events a customer sees on their timeline; the rest is the team's own business.
     CUSTOMER_VISIBLE_ACTIONS = frozenset(

@@ -23,7 +23,7 @@ def fill_milestones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rma", "0010_report_closing_events_index"),
+        ("rma", "0009_shipping_address_street_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,7 +17,7 @@ SUPERVISE = $(BIN)/python -m rma_portal.supervise
 # A local run: embedded SQLite, emails as files, tasks run in-process.
 LOCAL_ENV = DJANGO_DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test serve lint format bench faults soak clean
+.PHONY: run test serve lint format bench bench-admin faults soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ faults: $(VENV)/.installed-dev
 # figures printed at the end (docs/reliability.md). Not part of CI.
 soak: $(VENV)/.installed-dev
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# The back office at 1,000,000 cases (seeded once into BENCH_ADMIN_DATABASE_URL).
+bench-admin: $(VENV)/.installed-dev
+	$(BIN)/python bench/admin.py --write docs/performance.md
 
 clean:
 	rm -rf var/test staticfiles

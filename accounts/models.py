@@ -101,6 +101,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The agents, listed in the back office's filters, are a few among many customers.
+        indexes = [
+            models.Index(fields=["email"], condition=models.Q(is_staff=True), name="accounts_user_staff")
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -235,21 +235,6 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        self._duplicates_cache = None
-        return super().changelist_view(request, extra_context)
-
-    def _duplicate_numbers(self) -> set[str]:
-        if getattr(self, "_duplicates_cache", None) is None:
-            self._duplicates_cache = set(
-                SupplementaryPayment.objects.exclude(transaction_number="")
-                .values("transaction_number")
-                .annotate(cases=Count("case", distinct=True))
-                .filter(cases__gt=1)
-                .values_list("transaction_number", flat=True)
-            )
-        return self._duplicates_cache
-
     @admin.display(description=gettext_lazy("case"), ordering="case__number")
     def case_number(self, payment: SupplementaryPayment) -> str:
         return payment.case.number
@@ -264,7 +249,7 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("number used on another case"), boolean=True)
     def used_elsewhere(self, payment: SupplementaryPayment) -> bool:
-        return bool(payment.transaction_number) and payment.transaction_number in self._duplicate_numbers()
+        return getattr(payment, "identifier_used_elsewhere", False)
 
     @admin.display(description=gettext_lazy("same transaction number on"))
     def duplicates(self, payment: SupplementaryPayment) -> str:

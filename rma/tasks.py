@@ -1,6 +1,6 @@
 """The Celery tasks of the ``rma`` app, one module per sub-domain, gathered for discovery."""
 
-from rma.backoffice.tasks import send_case_reminder_email, send_deadline_reminders
+from rma.backoffice.tasks import send_case_reminder_email, send_case_reminder_emails, send_deadline_reminders
 from rma.cases.tasks import send_case_event_email, send_case_message_email
 from rma.required.tasks import delete_stale_held_uploads
 from rma.support.tasks import send_support_request_email
@@ -10,6 +10,7 @@ __all__ = [
     "send_case_event_email",
     "send_case_message_email",
     "send_case_reminder_email",
+    "send_case_reminder_emails",
     "send_deadline_reminders",
     "send_support_request_email",
 ]

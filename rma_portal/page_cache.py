@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.apps import apps
@@ -122,6 +122,19 @@ def _retire(key: str) -> None:
 def customer_pages_changed(customer_id: int) -> None:
     """Retire every cached page of one customer."""
     _retire(VERSION_KEY.format(customer_id=customer_id))
+
+
+def customers_pages_changed(customer_ids: Iterable[int]) -> None:
+    """Retire every cached page of many customers at once (a batch of scheduled events)."""
+    keys = [VERSION_KEY.format(customer_id=customer_id) for customer_id in customer_ids]
+    if not keys or not settings.CUSTOMER_PAGE_CACHE_SECONDS:
+        return
+
+    def new_versions() -> None:
+        cache.set_many({key: uuid.uuid4().hex[:16] for key in keys}, timeout=None)
+
+    new_versions()
+    transaction.on_commit(new_versions)
 
 
 def all_pages_changed() -> None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,12 +27,14 @@ from django.utils.translation import gettext_lazy
 from rma.backoffice.actions import CASE_ACTIONS
 from rma.backoffice.forms import CaseAdminForm, TransitionForm, transition_label
 from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
+from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import (
     TRANSITIONS,
     Action,
     Case,
+    CaseEvent,
     CaseItem,
     Transition,
     Warehouse,
@@ -46,6 +51,7 @@ from rma.cases.services import (
 from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
 from rma.lifecycle import TRANSITION_SERVICES
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
+from rma.required.search import matching_case_ids
 
 TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
 
@@ -90,26 +96,37 @@ class CaseAdmin(admin.ModelAdmin):
         "status",
         "due_display",
         "solution_type",
-        "warehouse",
+        "warehouse_display",
         "assigned_agent",
         "created_at",
     )
+    # Each sortable column has an index in the list's order (rma.cases.models.Case.Meta).
+    sortable_by = ("number", "status", "due_display", "solution_type", "warehouse_display", "created_at")
     list_filter = (
         QueueFilter,
         "status",
         "solution_type",
         "warehouse",
-        ("assigned_agent", admin.RelatedOnlyFieldListFilter),
+        # The agents to choose from are the staff (the field's limit_choices_to), read from a
+        # small index rather than from every case.
+        "assigned_agent",
         "needs_approval",
+        ("created_at", admin.DateFieldListFilter),
     )
-    search_fields = ("number", "customer__email", "items__serial_number", "items__uid")
     list_select_related = ("customer", "warehouse", "assigned_agent")
-    # Big lists: no second COUNT over the whole table, and agents picked by typing.
+    # The search box recognises what was typed (rma.required.search, in get_search_results);
+    # the field named here only shows the box.
+    search_fields = ("number",)
+    search_help_text = gettext_lazy(
+        "A case number, an S/N or UID, a return tracking number, a PayPal transaction number, "
+        "a customer's name, or their email address (or a part of it with its @)."
+    )
+    # Big lists: no COUNT over the whole table, and pages counted only as far as they go.
     show_full_result_count = False
+    paginator = CappedPaginator
     autocomplete_fields = ("assigned_agent",)
     actions = CASE_ACTIONS
     list_per_page = 50
-    date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
     change_form_template = "admin/rma/case/change_form.html"
@@ -159,6 +176,47 @@ class CaseAdmin(admin.ModelAdmin):
         else:
             note = _("%(language)s: write the note to the customer in it")
         return note % {"language": name}
+
+    def get_queryset(self, request):
+        # The case page shows the customer, warehouse and agent too: one query for all.
+        return super().get_queryset(request).select_related("customer", "warehouse", "assigned_agent")
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case with its newest event's id, which its change form carries to notice a
+        change made meanwhile; read in the same query."""
+        newest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+        queryset = self.get_queryset(request).annotate(newest_event_id=Coalesce(Subquery(newest), 0))
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse_id")
+    def warehouse_display(self, case: Case) -> str:
+        return str(case.warehouse) if case.warehouse_id else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(pk__in=matching_case_ids(search_term)), False
+
+    def changelist_view(self, request, extra_context=None):
+        page = request.GET.get(PAGE_VAR, "")
+        if page.isdigit() and int(page) > CappedPaginator.max_pages:
+            self.message_user(
+                request,
+                _(
+                    "The list shows its first %(pages)s pages. Narrow it with the search box "
+                    "or the filters to find the cases further down."
+                )
+                % {"pages": CappedPaginator.max_pages},
+                messages.WARNING,
+            )
+            query = request.GET.copy()
+            query[PAGE_VAR] = str(CappedPaginator.max_pages)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         solution = (

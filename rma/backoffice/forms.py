@@ -53,7 +53,9 @@ class CaseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields["seen_event"].initial = last_event_id(self.instance)
+            # Read with the case on its own page (CaseAdmin.get_object); else looked up.
+            newest = getattr(self.instance, "newest_event_id", None)
+            self.fields["seen_event"].initial = newest if newest is not None else last_event_id(self.instance)
 
     class Meta:
         model = Case

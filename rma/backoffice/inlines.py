@@ -41,6 +41,10 @@ class CaseItemInline(admin.StackedInline):
     extra = 0
     validate_min = True
 
+    def get_queryset(self, request):
+        # The warranty verdict reads the case's opening date: one join, not a query per item.
+        return super().get_queryset(request).select_related("case", "replaces")
+
     @admin.display(description=gettext_lazy("Warranty verdict"))
     def warranty_verdict(self, item: CaseItem) -> str:
         if not item.pk:

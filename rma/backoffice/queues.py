@@ -2,8 +2,9 @@
 The agents' work queues: named slices of the case list, each with its count.
 
 A queue is a condition on cases, given the person looking and the time. The admin's case
-list offers them as a filter (``QueueFilter``) and as tabs above the list; the counts come
-from one aggregate query, so the tabs cost the same on ten cases as on a million.
+list offers them as a filter (``QueueFilter``) and as tabs above the list. Every queue holds
+open cases only, so the counts come from one aggregate over the open cases, read from their
+partial index (``rma_case_open``): a small share of a table of a million.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.deadlines import WAITING_ON, Party
-from rma.cases.models import Case
+from rma.cases.models import OPEN_STATUSES, Case
 
 Status = Case.Status
-OPEN = ~Q(status__in=Case.FINAL_STATUSES)
+OPEN = Q(status__in=OPEN_STATUSES)
 TEAM_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.TEAM)
 CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
 
@@ -60,10 +61,12 @@ def queue_cases(
 
 
 def queue_counts(cases: QuerySet[Case], *, user: Any, now: datetime.datetime | None = None) -> dict[str, int]:
-    """How many of ``cases`` each queue holds, in one query."""
+    """How many of ``cases`` each queue holds, in one query over the open cases."""
     now = now or timezone.now()
-    counts = cases.order_by().aggregate(
-        **{queue.key: Count("pk", filter=queue.condition(user, now)) for queue in QUEUES}
+    counts = (
+        cases.filter(OPEN)
+        .order_by()
+        .aggregate(**{queue.key: Count("pk", filter=queue.condition(user, now)) for queue in QUEUES})
     )
     return {queue.key: counts[queue.key] or 0 for queue in QUEUES}
 

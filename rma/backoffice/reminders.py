@@ -2,11 +2,12 @@
 Reminders before a customer's deadline, and overdue flags for the team.
 
 A Celery beat task (``rma.backoffice.tasks.send_deadline_reminders``) calls ``remind_due_cases`` and
-``flag_overdue_cases``. Each case is claimed in its own transaction: the case row is locked
-with ``SKIP LOCKED`` (a second beat run working at the same moment passes it by), its
-status and due time are checked again under the lock, and a ``CaseReminder`` row is written
-whose unique constraint allows one reminder of a kind per deadline. The email goes out after
-the commit, from a task that checks once more that the case has not moved on.
+``flag_overdue_cases``. Cases are claimed in batches, one transaction each: the qualifying
+case rows are locked with ``SKIP LOCKED`` (a second beat run working at the same moment
+passes them by), the reminders already written are read again under the locks, and one
+``CaseReminder`` row per case is written, whose unique constraint allows one reminder of a
+kind per deadline, with its event, in one INSERT each. The emails of a batch go out after
+the commit, from one task that checks each case once more.
 
 Agents may also remind customers by hand (``case_remind``), at most once a day per case.
 """
@@ -17,7 +18,7 @@ import datetime
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,10 +36,13 @@ from rma.cases.workflow import (
     lock_case,
     role_of,
     write_step_event,
+    write_step_events,
 )
 from rma_portal.emails import build_email
 from rma_portal.tasks import queue_after_commit
 
+# Cases claimed, and emails queued as one task, per transaction of the beat task.
+CLAIM_BATCH = 1000
 CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
 MANUAL_REMINDER_GAP = datetime.timedelta(hours=24)
 
@@ -51,42 +55,51 @@ def _overdue(now: datetime.datetime) -> Q:
     return Q(due_at__lte=now) & ~Q(status__in=Case.FINAL_STATUSES)
 
 
-def _claim(*, case_id: int, kind: str, eligible: Q, now: datetime.datetime) -> CaseReminder | None:
-    """Lock one case, check it still qualifies, and write its reminder row (or nothing)."""
-    try:
-        with transaction.atomic():
-            case = Case.objects.select_for_update(skip_locked=True).filter(eligible, pk=case_id).first()
-            if case is None:
-                return None  # moved on, or another run holds it right now
-            if CaseReminder.objects.filter(case=case, kind=kind, due_at=case.due_at).exists():
-                return None
-            reminder = CaseReminder.objects.create(
-                case=case, kind=kind, status=case.status, due_at=case.due_at, created_at=now
-            )
-            write_step_event(
-                case=case,
-                actor=None,
-                role=role_of(None),
-                action=Action.FLAG_OVERDUE if kind == CaseReminder.Kind.OVERDUE else Action.REMIND,
-                data={"kind": kind, "due_at": case.due_at.isoformat()},
-            )
-            _queue_email(reminder)
-    except IntegrityError:
-        return None  # another run wrote the same reminder first
-    return reminder
-
-
 def _queue_email(reminder: CaseReminder) -> None:
     queue_after_commit("rma.tasks.send_case_reminder_email", reminder_id=reminder.pk)
 
 
-def _claim_all(*, kind: str, eligible: Q, now: datetime.datetime) -> int:
+def _claim_batch(*, kind: str, eligible: Q, now: datetime.datetime) -> int | None:
+    """Lock up to ``CLAIM_BATCH`` qualifying cases, write their reminder rows and events in
+    one INSERT each, and queue one task for their emails. ``None`` when none is left."""
     already = CaseReminder.objects.filter(case=OuterRef("pk"), kind=kind, due_at=OuterRef("due_at"))
-    candidates = list(
-        Case.objects.filter(eligible).filter(~Exists(already)).order_by("due_at").values_list("pk", flat=True)
-    )
-    claimed = [_claim(case_id=pk, kind=kind, eligible=eligible, now=now) for pk in candidates]
-    return sum(1 for reminder in claimed if reminder is not None)
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(eligible)
+            .filter(~Exists(already))
+            .order_by("due_at", "pk")[:CLAIM_BATCH]
+        )
+        if not cases:
+            return None
+        # Read again under the locks: a run that claimed one of them has committed by now.
+        done = set(CaseReminder.objects.filter(case__in=cases, kind=kind).values_list("case_id", "due_at"))
+        fresh = [case for case in cases if (case.pk, case.due_at) not in done]
+        reminders = CaseReminder.objects.bulk_create(
+            [
+                CaseReminder(case=case, kind=kind, status=case.status, due_at=case.due_at, created_at=now)
+                for case in fresh
+            ]
+        )
+        write_step_events(
+            cases=fresh,
+            actor=None,
+            role=role_of(None),
+            action=Action.FLAG_OVERDUE if kind == CaseReminder.Kind.OVERDUE else Action.REMIND,
+            data=lambda case: {"kind": kind, "due_at": case.due_at.isoformat()},
+        )
+        if reminders:
+            queue_after_commit(
+                "rma.tasks.send_case_reminder_emails", reminder_ids=[reminder.pk for reminder in reminders]
+            )
+    return len(reminders)
+
+
+def _claim_all(*, kind: str, eligible: Q, now: datetime.datetime) -> int:
+    claimed = 0
+    while (batch := _claim_batch(kind=kind, eligible=eligible, now=now)) is not None:
+        claimed += batch
+    return claimed
 
 
 def remind_due_cases(*, now: datetime.datetime | None = None) -> int:

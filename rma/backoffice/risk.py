@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -82,19 +82,19 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
 
 
 def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: Promise) -> RiskSignal | None:
-    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``."""
-    value = model.objects.filter(case_id=case.pk).values_list(field_name, flat=True).first()
-    if not value:
-        return None
+    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``:
+    one query, the case's own value read in a subquery."""
+    own_value = model.objects.filter(case_id=case.pk).values(field_name)[:1]
     rows = list(
-        model.objects.filter(**{field_name: value})
+        model.objects.filter(**{field_name: Subquery(own_value)})
+        .exclude(**{field_name: ""})
         .exclude(case_id=case.pk)
         .order_by("case__created_at", "case_id")
-        .values_list("case_id", "case__number", "case__status", "case__created_at")
+        .values_list("case_id", "case__number", "case__status", "case__created_at", field_name)
     )
     if not rows:
         return None
-    related = [RelatedCase(*row, shared=value) for row in rows]
+    related = [RelatedCase(*row) for row in rows]
     return RiskSignal(kind, title, related[:LISTED_CASES], len(related))
 
 

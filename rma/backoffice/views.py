@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -148,28 +151,32 @@ def _amount(amount, currency: str) -> str:
     return f"{amount} {currency}" if amount is not None else ""
 
 
-def _when(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+def _when(moment: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
+    if not moment:
+        return ""
+    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
-def case_row(case: Case) -> list[str]:
-    items = "; ".join(f"{item.product_model} {item.identifier} x{item.quantity}" for item in case.items.all())
-    values = [
-        case.number,
-        case.customer.email,
-        case.get_status_display(),
-        case.get_solution_type_display(),
-        _("yes") if case.return_required else _("no"),
-        case.warehouse.name if case.warehouse_id else "",
-        _amount(case.payment_amount, case.payment_currency),
-        _amount(case.refund_amount, case.refund_currency),
-        case.assigned_agent.email if case.assigned_agent_id else "",
-        items,
-        _when(case.created_at),
-        _when(case.status_changed_at),
-        _when(case.completed_at),
-    ]
-    return [csv_cell(value) for value in values]
+# The columns read for each case: plain values, no model instances, and no join: the
+# people and warehouses of a chunk are read in a query of their own.
+ROW_FIELDS = (
+    "pk",
+    "number",
+    "customer_id",
+    "status",
+    "solution_type",
+    "return_required",
+    "warehouse_id",
+    "payment_amount",
+    "payment_currency",
+    "refund_amount",
+    "refund_currency",
+    "assigned_agent_id",
+    "created_at",
+    "status_changed_at",
+    "completed_at",
+)
+EXPORT_CHUNK = 2000
 
 
 class _Echo:
@@ -179,14 +186,54 @@ class _Echo:
         return value
 
 
+def _items_by_case(case_ids: list[int]) -> dict[int, str]:
+    """Each case's items as one cell, for a chunk of cases in one query."""
+    items = defaultdict(list)
+    rows = (
+        CaseItem.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "id")
+        .values_list("case_id", "product_model", "serial_number", "uid", "quantity")
+    )
+    for case_id, product_model, serial_number, uid, quantity in rows:
+        items[case_id].append(f"{product_model} {serial_number or uid} x{quantity}")
+    return {case_id: "; ".join(lines) for case_id, lines in items.items()}
+
+
 def export_rows(cases: QuerySet[Case]) -> Iterator[str]:
+    """The CSV lines of ``cases``, streamed in chunks: flat memory whatever their number."""
     writer = csv.writer(_Echo())
     yield writer.writerow([str(label) for _name, label in CSV_COLUMNS])
-    rows = cases.select_related("customer", "warehouse", "assigned_agent").prefetch_related(
-        Prefetch("items", queryset=CaseItem.objects.order_by("id"))
-    )
-    for case in rows.iterator(chunk_size=1000):
-        yield writer.writerow(case_row(case))
+    statuses = {value: str(label) for value, label in Case.Status.choices}
+    solutions = {value: str(label) for value, label in Case.SolutionType.choices}
+    yes, no = _("yes"), _("no")
+    tz = timezone.get_current_timezone()
+    warehouses = dict(Warehouse.objects.values_list("pk", "name"))
+    rows = cases.values_list(*ROW_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        items = _items_by_case([row[0] for row in chunk])
+        people = {row[2] for row in chunk} | {row[11] for row in chunk if row[11]}
+        emails = dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "email"))
+        lines = []
+        for row in chunk:
+            (pk, number, customer, status, solution, return_required, warehouse, payment, payment_currency,
+             refund, refund_currency, agent, created_at, status_changed_at, completed_at) = row  # fmt: skip
+            values = [
+                number,
+                emails.get(customer, ""),
+                statuses.get(status, status),
+                solutions.get(solution, solution),
+                yes if return_required else no,
+                warehouses.get(warehouse, ""),
+                _amount(payment, payment_currency),
+                _amount(refund, refund_currency),
+                emails.get(agent, "") if agent else "",
+                items.get(pk, ""),
+                _when(created_at, tz),
+                _when(status_changed_at, tz),
+                _when(completed_at, tz),
+            ]
+            lines.append(writer.writerow([csv_cell(value) for value in values]))
+        yield "".join(lines)
 
 
 def filtered_cases(request: HttpRequest) -> QuerySet[Case]:

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,18 @@ class Transition:
     comment_required: bool = False
 
 
+# Every status but ``Case.FINAL_STATUSES`` (a partial index needs them before the class exists).
+OPEN_STATUSES = (
+    "draft",
+    "pending_approval",
+    "pending_confirm",
+    "disagreed",
+    "awaiting_info",
+    "under_review",
+    "processing",
+)
+
+
 class Case(models.Model):
     """An RMA solution offered to one customer, from draft to completion."""
 
@@ -224,6 +237,11 @@ class Case(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
     # Set by each transition from settings.RMA_DEADLINES (rma.cases.deadlines); none when final.
     due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
+    # The first time the customer could see the solution, and the first completion and
+    # cancellation: kept by CaseEvent.save as the events are written, read by the reports.
+    first_visible_at = models.DateTimeField(_("first visible"), null=True, blank=True, editable=False)
+    first_completed_at = models.DateTimeField(_("first completed"), null=True, blank=True, editable=False)
+    first_cancelled_at = models.DateTimeField(_("first cancelled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("RMA case")
@@ -235,6 +253,24 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="rma_case_status_created"),
             models.Index(fields=["assigned_agent", "status"], name="rma_case_agent_status"),
             models.Index(fields=["due_at", "status"], name="rma_case_due_status"),
+            # The back office's list: its default order, and each filter or sort in that order.
+            models.Index(fields=["-created_at", "-id"], name="rma_case_created"),
+            models.Index(fields=["solution_type", "-created_at", "-id"], name="rma_case_solution_created"),
+            models.Index(fields=["warehouse", "-created_at", "-id"], name="rma_case_warehouse_created"),
+            models.Index(fields=["assigned_agent", "-created_at", "-id"], name="rma_case_agent_created"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(needs_approval=True),
+                name="rma_case_needs_approval",
+            ),
+            models.Index(fields=["first_completed_at"], name="rma_case_first_completed"),
+            models.Index(fields=["first_cancelled_at"], name="rma_case_first_cancelled"),
+            # The open cases are a small share of all: the queue counts read only them.
+            models.Index(
+                fields=["status", "due_at", "assigned_agent"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="rma_case_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -631,6 +667,29 @@ class CaseEvent(models.Model):
         if not self._state.adding:
             raise TypeError("Case events are append-only and cannot be updated.")
         super().save(*args, **kwargs)
+        self._record_milestone()
+
+    @property
+    def milestone(self) -> str | None:
+        """The case's milestone field this event may set, if any."""
+        if self.action == Action.COMPLETE:
+            return "first_completed_at"
+        if self.action == Action.CANCEL:
+            return "first_cancelled_at"
+        if self.to_status == Case.Status.PENDING_CONFIRM and self.from_status != self.to_status:
+            return "first_visible_at"
+        return None
+
+    def _record_milestone(self) -> None:
+        """Keep the earliest moment of the milestone on the case, in one UPDATE."""
+        field = self.milestone
+        if field is None:
+            return
+        moment = Value(self.created_at, output_field=models.DateTimeField())
+        Case.objects.filter(pk=self.case_id).update(**{field: Coalesce(Least(F(field), moment), moment)})
+        case = self.case if self._meta.get_field("case").is_cached(self) else None
+        if case is not None and (getattr(case, field) is None or self.created_at < getattr(case, field)):
+            setattr(case, field, self.created_at)
 
     def delete(self, *args, **kwargs):
         raise TypeError("Case events are append-only and cannot be deleted.")

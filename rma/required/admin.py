@@ -16,7 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -28,14 +28,35 @@ from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
+from rma.required.search import matching_case_ids
 from rma.required.selectors import address_on_file, duplicate_tracking_cases
 
 
 class PartAdminMixin:
-    """The admin of a kind of required part: how it shows on a case's review page, and how
-    an agent enters it for the customer with the customer's own form."""
+    """The admin of a kind of required part: how it shows on a case's review page, how an
+    agent enters it for the customer with the customer's own form, and its list, searched
+    like the case list and flagging identifiers used on another case."""
 
     entry_form_class: type[forms.Form]
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(case_id__in=matching_case_ids(search_term)), False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        field = self.model.identifier_field
+        if not field:
+            return queryset
+        # One index probe per row shown, rather than grouping every part of every case.
+        elsewhere = (
+            self.model.objects.filter(**{field: OuterRef(field)})
+            .exclude(case_id=OuterRef("case_id"))
+            .exclude(**{field: ""})
+        )
+        return queryset.annotate(identifier_used_elsewhere=Exists(elsewhere))
 
     def review_section(self, case: Case) -> PartReview:
         return PartReview()
@@ -87,15 +108,6 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        self._repeated = set(
-            ReturnShipment.objects.values("tracking_number")
-            .annotate(cases=Count("case", distinct=True))
-            .filter(cases__gt=1)
-            .values_list("tracking_number", flat=True)
-        )
-        return super().changelist_view(request, extra_context)
-
     def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
         shipment = part_of(case, ReturnShipment)
         pieces = shipment.open_pieces() if shipment else ReturnShipment.pieces
@@ -135,7 +147,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("tracking number on another case"), boolean=True)
     def used_elsewhere(self, shipment: ReturnShipment) -> bool:
-        return shipment.tracking_number in getattr(self, "_repeated", set())
+        return getattr(shipment, "identifier_used_elsewhere", False)
 
     @admin.display(description=gettext_lazy("same tracking number on"))
     def duplicates(self, shipment: ReturnShipment) -> str:

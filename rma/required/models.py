@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -230,6 +231,8 @@ class ShippingAddress(RequiredPart):
     class Meta:
         verbose_name = _("shipping address")
         verbose_name_plural = _("shipping addresses")
+        # The shared-address risk check compares street and postal code whatever their case.
+        indexes = [models.Index(Upper("postal_code"), Upper("line1"), name="rma_address_street")]
 
     def __str__(self) -> str:
         return ", ".join(self.lines)

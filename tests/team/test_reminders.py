@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 
 from rma import tasks
+from rma.backoffice import reminders
 from rma.backoffice.models import CaseReminder
 from rma.backoffice.reminders import flag_overdue_cases, remind_due_cases
 from rma.cases.models import Action, Case, CaseEvent
@@ -189,3 +190,37 @@ def test_two_overlapping_beat_runs_send_each_reminder_once(settings):
     assert sorted(message.to[0] for message in mail.outbox) == sorted(customers)
     assert CaseReminder.objects.count() == 8
     assert CaseEvent.objects.filter(action=Action.REMIND).count() == 8
+
+
+@pytest.fixture
+def backlog(db):
+    """Five cases past their due time, none flagged yet."""
+    return CaseFactory.create_batch(5, status=S.UNDER_REVIEW, due_at=later(days=-1))
+
+
+@pytest.mark.django_db
+def test_a_backlog_is_flagged_in_batches_each_case_once(backlog, monkeypatch):
+    monkeypatch.setattr(reminders, "CLAIM_BATCH", 2)
+    queued = []
+    monkeypatch.setattr(reminders, "queue_after_commit", lambda name, **kwargs: queued.append((name, kwargs)))
+    assert flag_overdue_cases(now=T0) == 5
+    assert [len(kwargs["reminder_ids"]) for _name, kwargs in queued] == [2, 2, 1]
+    assert CaseReminder.objects.filter(kind=CaseReminder.Kind.OVERDUE).count() == 5
+    assert CaseEvent.objects.filter(action=Action.FLAG_OVERDUE).count() == 5
+    assert flag_overdue_cases(now=T0) == 0
+
+
+@pytest.mark.django_db
+def test_the_emails_of_a_batch_go_out_once_each(backlog, django_capture_on_commit_callbacks):
+    run_beat(T0, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 5
+    tasks.send_case_reminder_emails([reminder.pk for reminder in CaseReminder.objects.all()])
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_batch_of_cases_is_claimed_in_a_fixed_number_of_queries(backlog, django_assert_max_num_queries):
+    # One batch: lock and read, reminders already written, two INSERTs, the email task's
+    # outbox row; then the empty read.
+    with django_assert_max_num_queries(10):
+        assert flag_overdue_cases(now=T0) == 5

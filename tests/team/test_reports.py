@@ -7,6 +7,7 @@ import pytest
 
 from rma.backoffice.reports import bar_chart_svg, build_report, week_start
 from rma.cases.models import Action, Case
+from tests.factories import CaseFactory
 from tests.team.conftest import at, history
 
 S = Case.Status
@@ -115,3 +116,20 @@ def test_bar_chart_escapes_labels_and_uses_no_style_attribute():
 def test_bar_chart_of_nothing_but_zeros_draws_empty_bars():
     svg = str(bar_chart_svg(title="t", labels=["a", "b"], series=[("n", [0, 0])]))
     assert re.findall(BAR, svg) == ["0", "0"]
+
+
+def test_a_case_keeps_the_earliest_moment_of_each_milestone_its_events_reach(db):
+    case = CaseFactory(status=S.COMPLETED)
+    history(
+        case,
+        (at(11, 9), Action.COMPLETE, S.PROCESSING, S.COMPLETED),
+        (at(11, 2), Action.PUBLISH, S.DRAFT, S.PENDING_CONFIRM),
+        (at(11, 5), Action.REVISE, S.DISAGREED, S.PENDING_CONFIRM),
+        (at(11, 7), Action.COMPLETE, S.PROCESSING, S.COMPLETED),
+    )
+    case.refresh_from_db()
+    assert (case.first_visible_at, case.first_completed_at, case.first_cancelled_at) == (
+        at(11, 2),
+        at(11, 7),
+        None,
+    )

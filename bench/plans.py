@@ -1,0 +1,74 @@
+"""The queries a request runs, and what PostgreSQL's plan says of them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from django.db import connection
+
+# A sequential scan of a table larger than this is what a page view must never do.
+BIG_TABLE_ROWS = 10_000
+
+
+class QueryLog:
+    """Every query run inside the block: (sql, milliseconds, params), without DEBUG."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[str, float, tuple]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((sql, (time.perf_counter() - started) * 1000, params))
+
+    def __enter__(self) -> QueryLog:
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._wrapper.__exit__(*exc)
+
+
+def explain(sql: str, params) -> dict:
+    """PostgreSQL's plan of one query (not run), as its top node."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        document = cursor.fetchone()[0]
+    if isinstance(document, str):
+        document = json.loads(document)
+    return document[0]["Plan"]
+
+
+def nodes(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from nodes(child)
+
+
+def big_seq_scans(plan: dict) -> list[str]:
+    """The tables of more than ``BIG_TABLE_ROWS`` rows that the plan reads from end to end."""
+    tables = [node["Relation Name"] for node in nodes(plan) if node["Node Type"] == "Seq Scan"]
+    if not tables:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [tables])
+        sizes = dict(cursor.fetchall())
+    return sorted({table for table in tables if sizes.get(table, 0) > BIG_TABLE_ROWS})
+
+
+def plan_summary(query: tuple[str, float, tuple] | None) -> str:
+    """The slowest query's time, the top node of its plan, and any big sequential scan."""
+    if query is None:
+        return ""
+    sql, ms, params = query
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return f"{ms:.0f} ms: {sql.split()[0]}"
+    plan = explain(sql, params)
+    top = plan["Node Type"] + (f" on {plan['Relation Name']}" if "Relation Name" in plan else "")
+    scans = big_seq_scans(plan)
+    return f"{ms:.0f} ms: {top}" + (f"; seq scan of {', '.join(scans)}" if scans else "")

@@ -89,6 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"),
         max_length=10,
         blank=True,
+        default="",
+        db_default="",  # rows written by SQL (the scale seeder) start without a choice too
         help_text=_("The language of the pages and emails this person gets; empty until they choose one."),
     )
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, help_text='The language of the pages and emails this person gets; empty until they choose one.', max_length=10, verbose_name='language'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The language of the pages and emails this person gets; empty until they choose one.', max_length=10, verbose_name='language'),
         ),
     ]

@@ -528,7 +528,7 @@ class CaseItem(models.Model):
         help_text=_("Only to override the policy, with the reason beside it."),
     )
     warranty_override_reason = models.CharField(
-        _("why the warranty was set by hand"), max_length=300, blank=True
+        _("why the warranty was set by hand"), max_length=300, blank=True, default="", db_default=""
     )
 
     class Meta:

@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='returnshipment',
             name='waived_reason',
-            field=models.TextField(blank=True, help_text='Shown to the customer.', verbose_name='why it is not needed'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='Shown to the customer.', verbose_name='why it is not needed'),
         ),
         migrations.AddField(
             model_name='shippingaddress',
             name='waived_reason',
-            field=models.TextField(blank=True, help_text='Shown to the customer.', verbose_name='why it is not needed'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='Shown to the customer.', verbose_name='why it is not needed'),
         ),
         migrations.AlterField(
             model_name='caseevent',

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='caseitem',
             name='warranty_override_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='why the warranty was set by hand'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=300, verbose_name='why the warranty was set by hand'),
         ),
         migrations.AddField(
             model_name='caseitem',

@@ -93,7 +93,11 @@ class RequiredPart(models.Model):
         verbose_name=_("reviewed by"),
     )
     waived_reason = models.TextField(
-        _("why it is not needed"), blank=True, help_text=_("Shown to the customer.")
+        _("why it is not needed"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Shown to the customer."),
     )
 
     class Meta:

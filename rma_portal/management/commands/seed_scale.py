@@ -28,15 +28,17 @@ OPEN_WINDOW_DAYS = 120
 SPREAD_DAYS = 5 * 365
 
 PEOPLE = """
-INSERT INTO accounts_user (password, email, full_name, is_superuser, is_staff, is_active, date_joined)
-SELECT '!', 'agent' || n || '@{domain}', 'Agent ' || n, false, true, true, now()
+INSERT INTO accounts_user (password, email, full_name, is_superuser, is_staff, is_active, date_joined,
+    language)
+SELECT '!', 'agent' || n || '@{domain}', 'Agent ' || n, false, true, true, now(),
+       (ARRAY['en','de','fr','es','it','ja'])[1 + n % 6]
 FROM generate_series(1, {agents}) n
 UNION ALL
 SELECT '!', 'customer' || n || '@{domain}',
        (ARRAY['Ana','Ben','Chloe','Dmitri','Emma','Farid','Grace','Hiro','Ines','Jonas'])[1 + n % 10]
        || ' ' || (ARRAY['Smith','Garcia','Müller','Tanaka','Rossi','Dubois','Kowalski','Silva'])[1 + n % 8]
        || ' ' || n,
-       false, false, true, now()
+       false, false, true, now(), (ARRAY['', 'en','de','fr','es','it','ja'])[1 + n % 7]
 FROM generate_series(1, {customers}) n
 ON CONFLICT DO NOTHING;
 INSERT INTO rma_warehouse (name, recipient, line1, line2, city, region, postal_code, country, phone,

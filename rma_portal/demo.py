@@ -18,7 +18,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from payments.services import payment_submit
-from rma.cases import services
+from rma.cases import editing, services
 from rma.cases.models import Case, Warehouse
 from rma.cases.workflow import RequestMeta
 from rma.required.returns_and_addresses import address_confirm, return_submit
@@ -321,7 +321,7 @@ def seed_demo_cases(people: dict[str, Any]) -> list[Case]:
                     agent_notes=f"{_marker(demo.key)} Demo case, safe to play with.",
                     **demo.solution,
                 )
-                case = services.case_create(case=draft, actor=agent, items=demo.items, meta=META)
+                case = editing.case_create(case=draft, actor=agent, items=demo.items, meta=META)
                 case = _walk(case, demo, customer=customer, agent=agent, supervisor=supervisor)
         cases.append(case)
     return cases

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from rma.backoffice.forms import AssignForm
 from rma.backoffice.reminders import case_remind
+from rma.cases.editing import case_update
 from rma.cases.models import Case
-from rma.cases.services import case_approve, case_update
+from rma.cases.services import case_approve
 from rma.cases.workflow import CaseActionError, RequestMeta
 
 

@@ -15,9 +15,8 @@ from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -25,59 +24,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.actions import CASE_ACTIONS
-from rma.backoffice.forms import CaseAdminForm, TransitionForm, transition_label
+from rma.backoffice.forms import CaseAdminForm, transition_label
 from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
 from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
+from rma.backoffice.steps import staff_transitions, transition_view
 from rma.cases.deadlines import deadline_for
+from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
 from rma.cases.models import (
-    TRANSITIONS,
-    Action,
     Case,
     CaseEvent,
     CaseItem,
-    Transition,
     Warehouse,
-    transition_for,
 )
-from rma.cases.services import (
-    SOLUTION_FIELDS,
-    case_create,
-    case_items_save,
-    case_message_post,
-    case_update,
-    customer_for_email,
-)
-from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
-from rma.lifecycle import TRANSITION_SERVICES
+from rma.cases.services import case_message_post
+from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
 from rma.required.search import matching_case_ids
-
-TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
-
-
-def _on_behalf(transition: Transition, user) -> bool:
-    """Staff take a customer's step only on the customer's behalf."""
-    return transition.on_behalf and role_of(user) not in transition.roles
-
-
-# Taken by the services themselves when the last part comes in (entered for the customer or
-# waived from the case page), never by a button.
-AUTOMATIC_ACTIONS = frozenset({Action.MARK_INFO_COMPLETE})
-
-
-def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
-    """The transitions ``user`` may take on ``case`` now, each with its on-behalf flag."""
-    allowed = []
-    for row in case.allowed_actions():
-        if row.action in AUTOMATIC_ACTIONS:
-            continue
-        if row.action == Action.PUBLISH and case.needs_approval:
-            continue  # it would be refused: this draft goes to a supervisor first
-        on_behalf = _on_behalf(row, user)
-        if can_take(row, case=case, user=user, on_behalf=on_behalf):
-            allowed.append((row, on_behalf))
-    return allowed
 
 
 @admin.register(Warehouse)
@@ -350,46 +313,4 @@ class CaseAdmin(admin.ModelAdmin):
 
     def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Confirm one transition (GET), then take it through its service (POST)."""
-        if action not in TRANSITION_ACTIONS:
-            raise Http404("No such action.")
-        case = self.get_object(request, object_id)
-        if case is None:
-            raise Http404("No such case.")
-        if not self.has_change_permission(request, case):
-            raise PermissionDenied
-        row = transition_for(action)
-        on_behalf = _on_behalf(row, request.user)
-        if not can_take(row, case=case, user=request.user, on_behalf=on_behalf):
-            raise PermissionDenied
-        change_url = reverse("admin:rma_case_change", args=[case.pk])
-        form = TransitionForm(request.POST if request.method == "POST" else None, transition=row, case=case)
-        if request.method == "POST" and form.is_valid():
-            service = TRANSITION_SERVICES[action]
-            kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
-            kwargs.update(form.service_arguments())
-            if row.on_behalf:
-                kwargs["on_behalf"] = on_behalf
-            try:
-                case = service(**kwargs)
-            except CaseActionError as error:
-                self.message_user(request, error.message, messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            self.message_user(
-                request,
-                _("%(action)s: done. The case is now “%(status)s”.")
-                % {"action": transition_label(row, on_behalf), "status": case.get_status_display()},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": case,
-            "title": transition_label(row, on_behalf),
-            "transition": row,
-            "on_behalf": on_behalf,
-            "form": form,
-            "change_url": change_url,
-            "has_view_permission": True,
-        }
-        return TemplateResponse(request, "admin/rma/case/transition.html", context)
+        return transition_view(self, request, object_id, action)

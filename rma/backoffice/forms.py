@@ -9,14 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma.cases.editing import SOLUTION_FIELDS, TEAM_FIELDS
 from rma.cases.models import (
     Action,
     Case,
     Transition,
-)
-from rma.cases.services import (
-    SOLUTION_FIELDS,
-    TEAM_FIELDS,
 )
 from rma.cases.workflow import CaseStaleError, check_unchanged_since, last_event_id
 

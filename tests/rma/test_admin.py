@@ -404,7 +404,7 @@ def test_the_change_page_offers_no_link_to_the_customers_page(agent_client):
 
 
 def test_a_case_an_agent_creates_is_assigned_to_them(agent):
-    from rma.cases.services import case_create
+    from rma.cases.editing import case_create
 
     template = CaseFactory()
     new = CaseFactory.build(customer=template.customer, warehouse=template.warehouse, number="")

@@ -2,8 +2,9 @@
 
 import pytest
 
+from rma.cases.editing import case_update
 from rma.cases.models import Case
-from rma.cases.services import case_message_post, case_update
+from rma.cases.services import case_message_post
 from tests.factories import CaseFactory
 from tests.rma.test_admin import _change_url, _form_defaults
 

@@ -64,7 +64,7 @@ def test_many_agree_clicks_at_once_apply_once():
 
 
 def test_case_numbers_taken_at_once_are_all_different():
-    from rma.cases.services import case_create
+    from rma.cases.editing import case_create
     from tests.factories import AgentFactory, CustomerFactory
 
     agent = AgentFactory()
@@ -87,7 +87,7 @@ def test_case_numbers_taken_at_once_are_all_different():
 
 def test_two_agents_creating_the_same_new_customer_share_one_account():
     from accounts.models import User
-    from rma.cases.services import customer_for_email
+    from rma.cases.editing import customer_for_email
 
     found = []
     outcomes = _race(*[lambda: found.append(customer_for_email(email="race@example.com")) for _ in range(4)])

@@ -7,18 +7,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from rma.cases.editing import case_create, case_items_save, case_update, customer_for_email
 from rma.cases.models import Action, Case, CaseEvent, CaseItem, Role
 from rma.cases.services import (
     case_agree,
     case_complete,
-    case_create,
     case_disagree,
-    case_items_save,
     case_message_post,
     case_publish,
     case_revise,
-    case_update,
-    customer_for_email,
 )
 from rma.cases.workflow import CaseActionError, CaseStatusError
 from rma.required.services import case_request_info

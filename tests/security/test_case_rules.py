@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from rma.cases.editing import case_create, case_update
 from rma.cases.models import Case, CaseEvent
-from rma.cases.services import case_create, case_message_post, case_publish, case_update
+from rma.cases.services import case_message_post, case_publish
 from rma.cases.workflow import CaseActionError, CasePermissionError, CaseStatusError
 from tests.factories import CaseFactory, CaseItemFactory
 

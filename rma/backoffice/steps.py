@@ -1,0 +1,93 @@
+"""
+The steps of the lifecycle in the case's admin: which buttons a member of staff gets on a
+case, and the page that confirms one and takes it through its service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from rma.backoffice.forms import TransitionForm, transition_label
+from rma.cases.models import TRANSITIONS, Action, Case, Transition, transition_for
+from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
+from rma.lifecycle import TRANSITION_SERVICES
+
+TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
+
+
+def _on_behalf(transition: Transition, user) -> bool:
+    """Staff take a customer's step only on the customer's behalf."""
+    return transition.on_behalf and role_of(user) not in transition.roles
+
+
+# Taken by the services themselves when the last part comes in (entered for the customer or
+# waived from the case page), never by a button.
+AUTOMATIC_ACTIONS = frozenset({Action.MARK_INFO_COMPLETE})
+
+
+def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
+    """The transitions ``user`` may take on ``case`` now, each with its on-behalf flag."""
+    allowed = []
+    for row in case.allowed_actions():
+        if row.action in AUTOMATIC_ACTIONS:
+            continue
+        if row.action == Action.PUBLISH and case.needs_approval:
+            continue  # it would be refused: this draft goes to a supervisor first
+        on_behalf = _on_behalf(row, user)
+        if can_take(row, case=case, user=user, on_behalf=on_behalf):
+            allowed.append((row, on_behalf))
+    return allowed
+
+
+def transition_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, action: str
+) -> HttpResponse:
+    """Confirm one transition (GET), then take it through its service (POST)."""
+    if action not in TRANSITION_ACTIONS:
+        raise Http404("No such action.")
+    case = model_admin.get_object(request, object_id)
+    if case is None:
+        raise Http404("No such case.")
+    if not model_admin.has_change_permission(request, case):
+        raise PermissionDenied
+    row = transition_for(action)
+    on_behalf = _on_behalf(row, request.user)
+    if not can_take(row, case=case, user=request.user, on_behalf=on_behalf):
+        raise PermissionDenied
+    change_url = reverse("admin:rma_case_change", args=[case.pk])
+    form = TransitionForm(request.POST if request.method == "POST" else None, transition=row, case=case)
+    if request.method == "POST" and form.is_valid():
+        service = TRANSITION_SERVICES[action]
+        kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
+        kwargs.update(form.service_arguments())
+        if row.on_behalf:
+            kwargs["on_behalf"] = on_behalf
+        try:
+            case = service(**kwargs)
+        except CaseActionError as error:
+            model_admin.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        model_admin.message_user(
+            request,
+            _("%(action)s: done. The case is now “%(status)s”.")
+            % {"action": transition_label(row, on_behalf), "status": case.get_status_display()},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": case,
+        "title": transition_label(row, on_behalf),
+        "transition": row,
+        "on_behalf": on_behalf,
+        "form": form,
+        "change_url": change_url,
+        "has_view_permission": True,
+    }
+    return TemplateResponse(request, "admin/rma/case/transition.html", context)

@@ -39,7 +39,7 @@ class PaymentView(PartStepView):
 
     thanks_message = gettext_lazy("Thank you: we received your payment proof.")
 
-    def get_part(self) -> SupplementaryPayment | None:
+    def find_part(self) -> SupplementaryPayment | None:
         return payment_of_case(case=self.case)
 
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:

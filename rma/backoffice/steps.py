@@ -36,7 +36,7 @@ def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
     for row in case.allowed_actions():
         if row.action in AUTOMATIC_ACTIONS:
             continue
-        if row.action == Action.PUBLISH and case.needs_approval:
+        if row.action == Action.PUBLISH and case.goes_to_approval:
             continue  # it would be refused: this draft goes to a supervisor first
         on_behalf = _on_behalf(row, user)
         if can_take(row, case=case, user=user, on_behalf=on_behalf):

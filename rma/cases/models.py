@@ -345,6 +345,12 @@ class Case(models.Model):
         threshold = settings.RMA_APPROVAL_REFUND_AMOUNT
         return threshold is not None and self.refund_amount is not None and self.refund_amount >= threshold
 
+    @property
+    def goes_to_approval(self) -> bool:
+        """Whether the solution is shown to a supervisor before the customer: ticked, or
+        required by the team's rules."""
+        return self.needs_approval or self.approval_required_by_rules()
+
     def allowed_actions(self) -> list[Transition]:
         """The transitions the lifecycle table offers from the current status."""
         return transitions_from(self.status)

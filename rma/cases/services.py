@@ -28,10 +28,6 @@ from rma.cases.workflow import (
 from rma_portal.tasks import queue_after_commit
 
 
-def _needs_approval(case: Case) -> bool:
-    return case.needs_approval or case.approval_required_by_rules()
-
-
 def _check_ready_for_customer(case: Case) -> None:
     try:
         case.full_clean(exclude=["number", "customer"])
@@ -61,7 +57,7 @@ def case_publish(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta
     """Show a draft that needs no approval to the customer."""
 
     def prepare(locked: Case) -> None:
-        if _needs_approval(locked):
+        if locked.goes_to_approval:
             raise CaseActionError(_("This solution needs a supervisor's approval first."))
         _check_ready_for_customer(locked)
 
@@ -141,7 +137,7 @@ def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
     def prepare(locked: Case) -> str:
         _check_ready_for_customer(locked)
         locked.revision += 1
-        return Case.Status.PENDING_APPROVAL if _needs_approval(locked) else Case.Status.PENDING_CONFIRM
+        return Case.Status.PENDING_APPROVAL if locked.goes_to_approval else Case.Status.PENDING_CONFIRM
 
     return transition(
         case=case,

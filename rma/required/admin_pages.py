@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from rma.cases.models import Action, Case, transition_for
 from rma.cases.workflow import CaseActionError, RequestMeta, can_take
 from rma.required.forms import ReviewForm
-from rma.required.parts import Part, PartReview, needed_part_models, part_of, required_parts
+from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, required_parts
 from rma.required.services import case_accept, part_waive, submission_send_back
 
 
@@ -99,7 +99,7 @@ def open_parts(case: Case) -> list:
     """The needed parts of ``case`` that are not in yet: what the team may enter or waive."""
     if case.status != Case.Status.AWAITING_INFO:
         return []
-    return [model for model in needed_part_models(case) if not ((row := part_of(case, model)) and row.is_in)]
+    return missing_parts(case)
 
 
 def _step_page(

@@ -105,13 +105,14 @@ def required_parts(case: Case) -> list[Part]:
     return parts
 
 
+def missing_parts(case: Case) -> list[type[RequiredPart]]:
+    """The kinds of part ``case`` needs that are neither in nor waived."""
+    return [model for model in needed_part_models(case) if not ((row := part_of(case, model)) and row.is_in)]
+
+
 def every_part_in(case: Case) -> bool:
-    """Whether each part the solution needs is submitted or accepted."""
-    for model in needed_part_models(case):
-        row = part_of(case, model)
-        if row is None or not row.is_in:
-            return False
-    return True
+    """Whether each part the solution needs is submitted, accepted or waived."""
+    return not missing_parts(case)
 
 
 def _pieces(case: Case, model: type[RequiredPart]) -> tuple[RequiredPart | None, tuple[str, ...]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from rma.cases.models import Case
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
-from rma.required.parts import needed_part_models, part_models, part_of
+from rma.required.parts import missing_parts, part_models
 
 
 def duplicate_tracking_cases(*, tracking_number: str, exclude_case_id: int | None = None) -> list[str]:
@@ -42,10 +42,6 @@ def cases_missing_parts(
         Case.objects.filter(status__in=list(statuses)).select_related("customer", *accessors).order_by("pk")
     )
     for case in cases.iterator(chunk_size=500):
-        missing = [
-            str(model.title)
-            for model in needed_part_models(case)
-            if not ((part := part_of(case, model)) is not None and part.is_in)
-        ]
+        missing = [str(model.title) for model in missing_parts(case)]
         if missing:
             yield case, missing

@@ -31,7 +31,13 @@ from rma.cases.workflow import (
     write_step_event,
 )
 from rma.required.models import PartState, RequiredPart
-from rma.required.parts import UnknownPart, every_part_in, needed_part_models, resolve_send_back
+from rma.required.parts import (
+    UnknownPart,
+    every_part_in,
+    missing_parts,
+    needed_part_models,
+    resolve_send_back,
+)
 from rma_portal import images
 
 # Fills in a locked part from what was sent: (locked case, part, open pieces, stored images)
@@ -133,7 +139,7 @@ def case_mark_info_complete(
     """
 
     def prepare(locked: Case) -> None:
-        missing = [str(model.title) for model in needed_part_models(locked) if not _is_in(locked, model)]
+        missing = [str(model.title) for model in missing_parts(locked)]
         if missing:
             raise CaseActionError(
                 _("Nothing was changed: still missing: %(parts)s. Enter it for the customer or waive it.")
@@ -150,11 +156,6 @@ def case_mark_info_complete(
         meta=meta,
         prepare=prepare,
     )
-
-
-def _is_in(case: Case, model: type[RequiredPart]) -> bool:
-    part = model.objects.filter(case=case).only("state").first()
-    return part is not None and part.is_in
 
 
 def part_waive(

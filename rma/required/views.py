@@ -78,6 +78,12 @@ class PartStepView(CustomerCaseMixin, View):
     file_fields: tuple[str, ...] = ()
 
     def get_part(self) -> RequiredPart | None:
+        """The case's part, read once per request (the page and its form both need it)."""
+        if not hasattr(self, "_part"):
+            self._part = self.find_part()
+        return self._part
+
+    def find_part(self) -> RequiredPart | None:
         return self.part_model.objects.filter(case=self.case).first()
 
     def open_pieces(self, part: RequiredPart | None) -> tuple[str, ...]:

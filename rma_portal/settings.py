@@ -34,6 +34,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the portal's page, with a way back to it.
+CSRF_FAILURE_VIEW = "rma_portal.errors.csrf_failure"
 # The public address of the portal, used for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -190,7 +192,7 @@ LOGIN_ADDRESS_FIRST_WAIT = env.int("LOGIN_ADDRESS_FIRST_WAIT", default=60)
 LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = env.int("LOGIN_ADDRESS_MAX_FAILURES_PER_DAY", default=30)
 OTP_EMAIL_TOKEN_VALIDITY = LOGIN_CODE_VALIDITY
 OTP_EMAIL_COOLDOWN_DURATION = LOGIN_CODE_COOLDOWN
-OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="RMA Portal")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="")  # empty: the portal's name (below)
 # Staff sign-in to the admin (accounts.staff_sign_in): wrong tries in a row before an
 # address is locked out, for how long, and failures allowed per client IP per hour.
 STAFF_SIGN_IN_MAX_FAILURES = env.int("STAFF_SIGN_IN_MAX_FAILURES", default=5)
@@ -484,3 +486,5 @@ SUPPORT_COOLDOWN = env.int("SUPPORT_COOLDOWN", default=LOGIN_CODE_COOLDOWN)
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=WARRANTY_TEAM_EMAIL)
+# The name authenticator apps show beside a staff account's codes.
+OTP_TOTP_ISSUER = OTP_TOTP_ISSUER or PORTAL_NAME

@@ -20,3 +20,9 @@ urlpatterns = [
     path("", include("rma.urls")),
     path("", include("payments.urls")),
 ]
+
+# The error pages, in the portal's layout (rma_portal.errors).
+handler400 = "rma_portal.errors.bad_request"
+handler403 = "rma_portal.errors.permission_denied"
+handler404 = "rma_portal.errors.page_not_found"
+handler500 = "rma_portal.errors.server_error"

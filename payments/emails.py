@@ -32,7 +32,7 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
     if event.action == Action.INVOICE_SENT:
         return _build(
             template="invoice_link",
-            subject=_("RMA %(number)s: your PayPal invoice link"),
+            subject=_("%(number)s: your PayPal invoice link"),
             to=case.customer.email,
             language=language_of(case.customer),
             context={

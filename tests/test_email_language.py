@@ -91,5 +91,5 @@ def test_a_reminder_writes_its_subject_and_date_the_japanese_way():
 
     message = build_reminder_email(reminder)
 
-    assert message.subject == f"リマインド：RMA {case.number} でお客様の対応をお待ちしています"
+    assert message.subject == f"リマインド：{case.number} でお客様の対応をお待ちしています"
     assert "2031年3月3日" in message.body

@@ -3,7 +3,7 @@ Bulk actions of the admin's case list: assign, approve, remind.
 
 Each one calls the same service as the single-case page, case by case, so every case gets
 its own lock, status check and event; a case that has moved on is skipped and counted, never
-half-changed. The result is one summary message.
+half-changed. The result is a summary line, and a line for each case left as it was.
 """
 
 from __future__ import annotations
@@ -41,27 +41,31 @@ def _apply(
 
 
 def _report(
-    model_admin: admin.ModelAdmin, request: HttpRequest, done: int, refused: list[str], verb: str
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    done: int,
+    refused: list[str],
+    done_message: Callable[[int], str],
 ) -> None:
+    """One success line (``done_message(count)`` is a whole sentence), then one line per case left as it was.
+
+    Each refusal is a sentence of its own, so none is glued to the next with a stray ";".
+    """
     if done:
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d case %(verb)s.", "%(count)d cases %(verb)s.", done)
-            % {"count": done, "verb": verb},
-            messages.SUCCESS,
-        )
+        model_admin.message_user(request, done_message(done), messages.SUCCESS)
     if refused:
         model_admin.message_user(
             request,
             ngettext(
-                "%(count)d case was left as it was: ",
-                "%(count)d cases were left as they were: ",
+                "%(count)d case was left as it was:",
+                "%(count)d cases were left as they were:",
                 len(refused),
             )
-            % {"count": len(refused)}
-            + "; ".join(refused[:20]),
+            % {"count": len(refused)},
             messages.WARNING,
         )
+        for line in refused[:20]:
+            model_admin.message_user(request, line, messages.WARNING)
 
 
 @admin.action(description=gettext_lazy("Assign the selected cases to an agent"), permissions=["change"])
@@ -79,7 +83,15 @@ def bulk_assign(
             return case_update(case=case, actor=request.user, changed_fields=["assigned_agent"], meta=meta)
 
         done, refused = _apply(request, queryset, assign)
-        _report(model_admin, request, done, refused, _("assigned"))
+        _report(
+            model_admin,
+            request,
+            done,
+            refused,
+            lambda count: (
+                ngettext("%(count)d case assigned.", "%(count)d cases assigned.", count) % {"count": count}
+            ),
+        )
         return None
     context = {
         **model_admin.admin_site.each_context(request),
@@ -100,7 +112,15 @@ def bulk_approve(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: 
     done, refused = _apply(
         request, queryset, lambda case: case_approve(case=case, actor=request.user, meta=meta)
     )
-    _report(model_admin, request, done, refused, _("approved"))
+    _report(
+        model_admin,
+        request,
+        done,
+        refused,
+        lambda count: (
+            ngettext("%(count)d case approved.", "%(count)d cases approved.", count) % {"count": count}
+        ),
+    )
 
 
 @admin.action(description=gettext_lazy("Remind the customers of their pending step"), permissions=["change"])
@@ -110,7 +130,18 @@ def bulk_remind(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     done, refused = _apply(
         request, queryset, lambda case: case_remind(case=case, actor=request.user, meta=meta)
     )
-    _report(model_admin, request, done, refused, _("reminded"))
+    _report(
+        model_admin,
+        request,
+        done,
+        refused,
+        lambda count: (
+            ngettext(
+                "A reminder went out for %(count)d case.", "Reminders went out for %(count)d cases.", count
+            )
+            % {"count": count}
+        ),
+    )
 
 
 CASE_ACTIONS = (bulk_assign, bulk_approve, bulk_remind)

@@ -122,7 +122,7 @@ def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> C
         locked = lock_case(case)
         if locked.status not in CUSTOMER_STATUSES:
             raise CaseStatusError(
-                _("RMA %(number)s is “%(status)s”: the customer has nothing to do, so no reminder was sent.")
+                _("%(number)s is “%(status)s”: the customer has nothing to do, so no reminder was sent.")
                 % {"number": locked.number, "status": locked.get_status_display()}
             )
         recent = CaseReminder.objects.filter(
@@ -132,7 +132,7 @@ def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> C
         )
         if recent.exists():
             raise CaseActionError(
-                _("RMA %(number)s: the customer was reminded less than a day ago.")
+                _("%(number)s: the customer was reminded less than a day ago.")
                 % {"number": locked.number}
             )
         reminder = CaseReminder.objects.create(
@@ -174,7 +174,7 @@ def build_reminder_email(reminder: CaseReminder) -> EmailMultiAlternatives:
         template, to = "reminder", case.customer.email
         context["case_url"] = case_url(case)
         language = language_of(case.customer)
-        subject = gettext_lazy("Reminder: RMA %(number)s is waiting for you")
+        subject = gettext_lazy("Reminder: %(number)s is waiting for you")
     return build_email(
         template=f"rma/{template}",
         subject=subject,

@@ -65,18 +65,18 @@ def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
             return "solution_revised", _("Your RMA solution %(number)s was revised: please review it")
         return "solution_ready", _("Your RMA solution %(number)s is ready: please review it")
     if event.action == Action.REQUEST_INFO:
-        return "info_requested", _("RMA %(number)s: we need some information again")
+        return "info_requested", _("%(number)s: we need some information again")
     if event.action == Action.MARK_INFO_COMPLETE:
-        return "info_received", _("RMA %(number)s: we received your information")
+        return "info_received", _("%(number)s: we received your information")
     if event.action == Action.ACCEPT:
-        return "info_accepted", _("RMA %(number)s: your information was accepted")
+        return "info_accepted", _("%(number)s: your information was accepted")
     if event.action == Action.CANCEL:
-        return "cancelled", _("RMA %(number)s was closed")
+        return "cancelled", _("%(number)s was closed")
     if event.action == Action.COMPLETE:
-        return "completed", _("RMA %(number)s is complete")
+        return "completed", _("%(number)s is complete")
     if event.action in (Action.AGREE, Action.DISAGREE) and event.on_behalf:
         # The customer's own step, taken by the team: the customer hears of it.
-        return "on_your_behalf", _("RMA %(number)s: the warranty team answered for you")
+        return "on_your_behalf", _("%(number)s: the warranty team answered for you")
     return None
 
 
@@ -154,7 +154,7 @@ def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:
         )
     return _build(
         template="customer_message",
-        subject=_("RMA %(number)s: a new message from the warranty team"),
+        subject=_("%(number)s: a new message from the warranty team"),
         to=case.customer.email,
         language=language_of(case.customer),
         context={"case": case, "message": message, "case_url": case_url(case)},

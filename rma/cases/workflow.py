@@ -109,7 +109,7 @@ def _authorize(transition: Transition, *, case: Case, actor: Any | None, on_beha
 
 def _status_refusal(case: Case, action: str) -> CaseStatusError:
     return CaseStatusError(
-        _("Nothing was changed: RMA %(number)s is now “%(status)s”, so “%(action)s” is no longer possible.")
+        _("Nothing was changed: %(number)s is now “%(status)s”, so “%(action)s” is no longer possible.")
         % {
             "number": case.number,
             "status": case.get_status_display(),

@@ -53,7 +53,7 @@ def check_part_step(case: Case, model: type[RequiredPart]) -> None:
         )
     if case.status != Case.Status.AWAITING_INFO:
         raise CaseStatusError(
-            _("Nothing was changed: RMA %(number)s is “%(status)s”, so it takes no information now.")
+            _("Nothing was changed: %(number)s is “%(status)s”, so it takes no information now.")
             % {"number": case.number, "status": case.get_status_display()}
         )
 

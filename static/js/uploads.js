@@ -15,9 +15,17 @@
     return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
   };
 
+  // "640 KB" below a megabyte (never "0.0 MB"), "2.4 MB" below ten, "12 MB" above.
   function formatSize(bytes) {
+    var KB = 1024;
+    if (bytes < MB) {
+      var kilobytes = Math.max(1, Math.round(bytes / KB));
+      if (kilobytes < 1024) {
+        return interpolate(gettext("%(size)s KB"), { size: kilobytes }, true);
+      }
+    }
     var value = bytes / MB;
-    var number = value >= 10 ? value.toFixed(0) : value.toFixed(1);
+    var number = value >= 10 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, "");
     if (window.get_format && get_format("DECIMAL_SEPARATOR") !== "DECIMAL_SEPARATOR") {
       number = number.replace(".", get_format("DECIMAL_SEPARATOR"));
     }

@@ -69,7 +69,7 @@ def test_a_customer_who_chose_japanese_gets_japanese_emails_from_the_worker(smtp
     assert subjects == sorted(
         [
             f"RMA対応 {case.number} の内容をご用意しました。ご確認ください",
-            f"リマインド：RMA {case.number} でお客様の対応をお待ちしています",
+            f"リマインド：{case.number} でお客様の対応をお待ちしています",
         ]
     )
     reminder_email = next(message for message in messages[1:] if "リマインド" in message["Subject"])

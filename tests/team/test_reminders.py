@@ -80,9 +80,10 @@ def test_the_customer_is_reminded_once_before_the_deadline(waiting_case, django_
     run_beat(later(days=11, hours=1), django_capture_on_commit_callbacks)
     [sent] = mail.outbox
     assert sent.to == [waiting_case.customer.email]
-    assert sent.subject == f"Reminder: RMA {waiting_case.number} is waiting for you"
+    assert sent.subject == f"Reminder: {waiting_case.number} is waiting for you"
     assert f"https://rma.example.com/rma/{waiting_case.number}/" in sent.body
-    assert "Please do it by" in sent.body
+    assert "Your deadline: " in sent.body
+    assert ".." not in sent.body  # an English time such as "9 a.m." ends no sentence
     assert 'role="article"' in sent.alternatives[0][0]
     for when in (later(days=11, hours=2), later(days=13, hours=23)):
         run_beat(when, django_capture_on_commit_callbacks)

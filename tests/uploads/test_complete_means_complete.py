@@ -223,9 +223,9 @@ def test_the_customer_hears_when_the_information_is_received_accepted_or_the_cas
         )
 
     to_customer = {message.subject: message for message in mailoutbox if message.to != ["team@example.com"]}
-    assert f"RMA {case.number}: we received your information" in to_customer
-    assert f"RMA {case.number}: your information was accepted" in to_customer
-    cancelled = to_customer[f"RMA {disagreed.number} was closed"]
+    assert f"{case.number}: we received your information" in to_customer
+    assert f"{case.number}: your information was accepted" in to_customer
+    cancelled = to_customer[f"{disagreed.number} was closed"]
     assert cancelled.to == [disagreed.customer.email]
     assert "The customer bought a new one." in cancelled.body
     assert "The customer bought a new one." in cancelled.alternatives[0][0]

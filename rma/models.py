@@ -6,7 +6,7 @@ sub-package of its sub-domain. Application code imports them from there, never f
 from rma.backoffice.models import CaseReminder
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, CaseNumberCounter, Warehouse
 from rma.required.models import ReturnShipment, ShippingAddress
-from rma.support.models import SupportRequest
+from rma.support.models import SupportRequest, SupportScreenshot
 
 __all__ = [
     "Case",
@@ -18,5 +18,6 @@ __all__ = [
     "ReturnShipment",
     "ShippingAddress",
     "SupportRequest",
+    "SupportScreenshot",
     "Warehouse",
 ]

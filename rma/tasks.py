@@ -3,14 +3,20 @@
 from rma.backoffice.tasks import send_case_reminder_email, send_case_reminder_emails, send_deadline_reminders
 from rma.cases.tasks import send_case_event_email, send_case_message_email
 from rma.required.tasks import delete_stale_held_uploads
-from rma.support.tasks import send_support_request_email
+from rma.support.tasks import (
+    delete_stale_held_screenshots,
+    send_support_acknowledgement,
+    send_support_request_email,
+)
 
 __all__ = [
+    "delete_stale_held_screenshots",
     "delete_stale_held_uploads",
     "send_case_event_email",
     "send_case_message_email",
     "send_case_reminder_email",
     "send_case_reminder_emails",
     "send_deadline_reminders",
+    "send_support_acknowledgement",
     "send_support_request_email",
 ]

@@ -78,7 +78,8 @@ def render_error_page(
             logger.exception("The %s page could not be rendered with its request", status)
     if html is None:
         try:
-            html = loader.get_template(template_name).render(plain_context({**(context or {}), "layout": "base_plain.html"}))
+            plain = plain_context({**(context or {}), "layout": "base_plain.html"})
+            html = loader.get_template(template_name).render(plain)
         except Exception:
             logger.exception("The %s page could not be rendered", status)
             html = _fixed_page(status)

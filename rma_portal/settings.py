@@ -284,6 +284,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
     "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
     "delete-stale-held-uploads": {"task": "rma.tasks.delete_stale_held_uploads", "schedule": 60 * 60.0},
+    "delete-stale-held-screenshots": {
+        "task": "rma.tasks.delete_stale_held_screenshots",
+        "schedule": 60 * 60.0,
+    },
 }
 
 # Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling
@@ -482,6 +486,8 @@ SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int(
     "SUPPORT_REQUESTS_PER_IP_PER_HOUR", default=LOGIN_SENDS_PER_IP_PER_HOUR
 )
 SUPPORT_COOLDOWN = env.int("SUPPORT_COOLDOWN", default=LOGIN_CODE_COOLDOWN)
+# Screenshots one support request may carry.
+SUPPORT_MAX_SCREENSHOTS = 3
 
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")

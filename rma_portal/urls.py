@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from accounts.views import set_language
 from rma.backoffice import views as backoffice_views
-from rma.support.views import ContactSupportView, HelpView, SupportSentView
+from rma.support.views import ContactSupportView, HelpView, ScreenshotFileView, SupportSentView
 from rma_portal.health import healthz
 
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("help/", HelpView.as_view(), name="help"),
     path("support/", ContactSupportView.as_view(), name="support"),
     path("support/sent/", SupportSentView.as_view(), name="support_sent"),
+    path(
+        "support/screenshots/<int:screenshot_id>/<str:variant>/",
+        ScreenshotFileView.as_view(),
+        name="support_screenshot",
+    ),
     path("", include("accounts.urls")),
     path("", include("rma.urls")),
     path("", include("payments.urls")),

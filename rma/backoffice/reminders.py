@@ -132,8 +132,7 @@ def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> C
         )
         if recent.exists():
             raise CaseActionError(
-                _("%(number)s: the customer was reminded less than a day ago.")
-                % {"number": locked.number}
+                _("%(number)s: the customer was reminded less than a day ago.") % {"number": locked.number}
             )
         reminder = CaseReminder.objects.create(
             case=locked, kind=CaseReminder.Kind.MANUAL, status=locked.status, due_at=locked.due_at

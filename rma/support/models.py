@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Case
+from rma.required.models import StoredPicture
 
 
 class SupportRequest(models.Model):
@@ -34,6 +35,8 @@ class SupportRequest(models.Model):
     message = models.TextField(_("message"), max_length=5000)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    # The language the sender wrote in: their acknowledgement is written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -53,3 +56,41 @@ class SupportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """The number the sender is given to quote, e.g. ``SR-2026-000042``."""
+        return f"SR-{self.created_at:%Y}-{self.pk:06d}"
+
+
+class SupportScreenshot(StoredPicture):
+    """A screenshot sent with a support request, cleaned and stored by ``rma_portal.images``.
+
+    Private: only signed-in staff may open it (``rma.support.views.ScreenshotFileView``).
+    A screenshot that passed its checks in a form refused for another reason is kept
+    without a request, under a random ``held_key`` the form carries, until the sender sends
+    the form again or ``HELD_UPLOAD_HOURS`` pass.
+    """
+
+    support_request = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screenshots",
+        verbose_name=_("support request"),
+    )
+    held_key = models.CharField(_("kept for a form"), max_length=64, blank=True, default="", db_default="")
+    position = models.PositiveSmallIntegerField(_("position"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+        ordering = ("support_request", "position", "id")
+        indexes = [
+            models.Index(fields=["held_key"], condition=~models.Q(held_key=""), name="rma_support_shot_held"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

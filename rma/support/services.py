@@ -4,14 +4,20 @@
 A signed-in customer writes from their own address and may pick one of their cases; a
 signed-out visitor gives an email address. Both are held to the sign-in pages' limits: a
 number of requests per client IP per hour, and a cooldown per email address, kept in the
-shared cache (``accounts.limits``). Nothing is ever emailed to the address a visitor typed,
-so the form cannot be used to send mail to a stranger.
+shared cache (``accounts.limits``). Up to ``SUPPORT_MAX_SCREENSHOTS`` screenshots go
+through the image pipeline and are stored privately with the request.
+
+The sender gets an acknowledgement with the request's reference number. To an address a
+visitor typed it carries nothing the visitor wrote (no subject, no message), so the form
+cannot be used to send a stranger someone else's words; the limits above bound how often.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -20,9 +26,13 @@ from django.utils import timezone
 
 from accounts.limits import ClientInfo
 from rma.cases.models import Case
-from rma.support.models import SupportRequest
+from rma.required.models import StoredPicture
+from rma.support.models import SupportRequest, SupportScreenshot
+from rma_portal import images
 from rma_portal.cache import SharedCache
 from rma_portal.tasks import queue_after_commit
+
+FOLDER = "support"
 
 # Shared by every process; the database cache stands in while Redis is away.
 cache = SharedCache("support cooldown")
@@ -48,19 +58,27 @@ def support_request_create(
     customer: Any | None = None,
     case: Case | None = None,
     client: ClientInfo | None = None,
+    screenshots: Sequence[images.CleanImage] = (),
+    kept: Sequence[SupportScreenshot] = (),
+    language: str = "",
 ) -> SupportRequest:
-    """Store a support request and email it to the team after the commit.
+    """Store a support request with its screenshots; after the commit, email it to the team
+    and acknowledge it to the sender.
 
-    Raises ``SupportRateLimited`` when the address wrote less than ``SUPPORT_COOLDOWN``
-    seconds ago. ``case`` must belong to ``customer`` (the form guarantees it).
+    ``screenshots`` are new, clean images; ``kept`` are screenshots kept from a refused
+    form (``support_screenshots_hold``), attached as they are. Raises ``SupportRateLimited``
+    when the address wrote less than ``SUPPORT_COOLDOWN`` seconds ago, before anything is
+    stored. ``case`` must belong to ``customer`` (the form guarantees it).
     """
     if case is not None and (customer is None or case.customer_id != customer.pk):
         raise ValueError("a support request may name only one of its customer's cases")
+    if len(screenshots) + len(kept) > settings.SUPPORT_MAX_SCREENSHOTS:
+        raise ValueError("too many screenshots for one support request")
     cooldown = settings.SUPPORT_COOLDOWN
     if cooldown > 0 and not cache.add(_cooldown_key(email), 1, timeout=cooldown):
         raise SupportRateLimited(cooldown)
     client = client or ClientInfo(ip_address=None, user_agent="")
-    with transaction.atomic():
+    with images.storing(screenshots, folder=FOLDER) as stored, transaction.atomic():
         request = SupportRequest.objects.create(
             customer=customer,
             email=email,
@@ -69,9 +87,81 @@ def support_request_create(
             case=case,
             ip=client.ip_address,
             user_agent=client.user_agent,
+            language=language,
+        )
+        position = 0
+        for position, screenshot in enumerate(kept, start=1):
+            # Only a screenshot still waiting for its form is taken: never one already sent.
+            SupportScreenshot.objects.filter(pk=screenshot.pk, support_request__isnull=True).update(
+                support_request=request, held_key="", position=position
+            )
+        SupportScreenshot.objects.bulk_create(
+            SupportScreenshot(
+                support_request=request, position=position + index, **StoredPicture.fields_of(image)
+            )
+            for index, image in enumerate(stored, start=1)
         )
         queue_after_commit("rma.tasks.send_support_request_email", support_request_id=request.pk)
+        queue_after_commit("rma.tasks.send_support_acknowledgement", support_request_id=request.pk)
     return request
+
+
+def support_screenshots_hold(
+    *, screenshots: Sequence[images.CleanImage], held_key: str = ""
+) -> tuple[str, list[SupportScreenshot]]:
+    """Keep the clean screenshots of a refused form, beside any kept under ``held_key``.
+
+    Returns the key the form carries to its next submission (a new random one if none was
+    given) and every screenshot now kept under it.
+    """
+    held_key = held_key or secrets.token_urlsafe(32)
+    already = len(support_screenshots_held(held_key=held_key))
+    with images.storing(screenshots, folder=FOLDER) as stored, transaction.atomic():
+        SupportScreenshot.objects.bulk_create(
+            SupportScreenshot(held_key=held_key, position=already + index, **StoredPicture.fields_of(image))
+            for index, image in enumerate(stored, start=1)
+        )
+    return held_key, support_screenshots_held(held_key=held_key)
+
+
+def support_screenshots_held(*, held_key: str) -> list[SupportScreenshot]:
+    """The screenshots kept under ``held_key`` that may still be sent, oldest first."""
+    if not held_key:
+        return []
+    return list(
+        SupportScreenshot.objects.filter(
+            held_key=held_key, support_request__isnull=True, uploaded_at__gte=_held_cutoff()
+        ).order_by("position", "id")
+    )
+
+
+def support_screenshots_drop(*, held_key: str, screenshot_ids: Iterable[int]) -> int:
+    """The sender took kept screenshots out of their form; returns how many went."""
+    ids = list(screenshot_ids)
+    if not held_key or not ids:
+        return 0
+    return _forget(
+        list(SupportScreenshot.objects.filter(pk__in=ids, held_key=held_key, support_request__isnull=True))
+    )
+
+
+def support_screenshots_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete kept screenshots no form came back for within ``HELD_UPLOAD_HOURS``."""
+    stale = SupportScreenshot.objects.filter(support_request__isnull=True, uploaded_at__lt=_held_cutoff(now))
+    return _forget(list(stale[:1000]))
+
+
+def _held_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(hours=settings.HELD_UPLOAD_HOURS)
+
+
+def _forget(screenshots: list[SupportScreenshot]) -> int:
+    if not screenshots:
+        return 0
+    SupportScreenshot.objects.filter(pk__in=[shot.pk for shot in screenshots]).delete()
+    names = [name for shot in screenshots for name in (shot.image.name, shot.thumbnail.name)]
+    transaction.on_commit(lambda: images.delete_names(names))
+    return len(screenshots)
 
 
 def support_requests_mark_handled(*, requests: Iterable[SupportRequest], actor: Any) -> int:

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.limits import ClientInfo, hit_ip_limit
 from rma.cases.models import Case
 from rma.support.forms import SupportForm
 from rma.support.help import HELP_SECTIONS, STATUS_MEANINGS
-from rma.support.services import SupportRateLimited, support_request_create
+from rma.support.models import SupportScreenshot
+from rma.support.services import (
+    SupportRateLimited,
+    support_request_create,
+    support_screenshots_drop,
+    support_screenshots_held,
+    support_screenshots_hold,
+)
+from rma_portal import private_files
 
 
 class HelpView(TemplateView):
@@ -40,14 +50,21 @@ class HelpView(TemplateView):
 
 
 class ContactSupportView(FormView):
-    """``/support/``: the contact form for customers and signed-out visitors alike."""
+    """``/support/``: the contact form for customers and signed-out visitors alike.
+
+    Screenshots that passed their checks in a refused form are kept (``held_key`` in a
+    hidden field) and go with the next submission, unless the sender takes them out.
+    """
 
     template_name = "support/contact.html"
     form_class = SupportForm
+    held_key = ""
+    kept: list[SupportScreenshot] = []
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        kwargs["kept_count"] = len(self.kept)
         return kwargs
 
     def get_initial(self):
@@ -55,7 +72,13 @@ class ContactSupportView(FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["help_url"] = reverse("help")
+        context.update(
+            help_url=reverse("help"),
+            held_key=self.held_key,
+            kept=self.kept,
+            room_for_screenshots=settings.SUPPORT_MAX_SCREENSHOTS - len(self.kept),
+            max_megabytes=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        )
         return context
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -65,7 +88,21 @@ class ContactSupportView(FormView):
         )
         if not result.allowed:
             return self._too_many(result.retry_after)
+        self._load_kept(request)
         return super().post(request, *args, **kwargs)
+
+    def _load_kept(self, request: HttpRequest) -> None:
+        """The screenshots this form kept before, less those the sender unticked."""
+        self.held_key = request.POST.get("held_key", "")[:64]
+        kept = support_screenshots_held(held_key=self.held_key)
+        still_wanted = set(request.POST.getlist("keep_screenshot"))
+        support_screenshots_drop(
+            held_key=self.held_key,
+            screenshot_ids=[shot.pk for shot in kept if str(shot.pk) not in still_wanted],
+        )
+        self.kept = [shot for shot in kept if str(shot.pk) in still_wanted]
+        if not self.kept:
+            self.held_key = ""
 
     def form_valid(self, form: SupportForm) -> HttpResponse:
         user = self.request.user
@@ -78,6 +115,9 @@ class ContactSupportView(FormView):
                 customer=customer,
                 case=form.selected_case(),
                 client=ClientInfo.from_request(self.request),
+                screenshots=form.cleaned_data["screenshots"],
+                kept=self.kept,
+                language=get_language(),
             )
         except SupportRateLimited as limited:
             form.add_error(
@@ -88,6 +128,14 @@ class ContactSupportView(FormView):
             return self.form_invalid(form)
         return redirect("support_sent")
 
+    def form_invalid(self, form: SupportForm) -> HttpResponse:
+        if form.good_screenshots:
+            self.held_key, self.kept = support_screenshots_hold(
+                screenshots=form.good_screenshots, held_key=self.held_key
+            )
+            form.good_screenshots = []
+        return super().form_invalid(form)
+
     def _too_many(self, retry_after: int) -> HttpResponse:
         return TemplateResponse(
             self.request,
@@ -95,6 +143,32 @@ class ContactSupportView(FormView):
             {"retry_minutes": max(1, -(-retry_after // 60))},
             status=429,
             headers={"Retry-After": str(retry_after)},
+        )
+
+
+class ScreenshotFileView(View):
+    """A screenshot sent with a support request, or its thumbnail: for signed-in staff only.
+
+    Anyone else, customers included (the sender too), gets a 404, as for a file that is not there.
+    """
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, screenshot_id: int, variant: str) -> HttpResponse:
+        if variant not in ("image", "thumbnail") or not private_files.staff_may_view(request.user):
+            raise Http404("No such file.")
+        screenshot = SupportScreenshot.objects.filter(pk=screenshot_id).first()
+        if screenshot is None:
+            raise Http404("No such file.")
+        name = screenshot.image.name if variant == "image" else screenshot.thumbnail.name
+        found = private_files.stored_file_identity(
+            name, original_name=screenshot.original_name, variant=variant
+        )
+        if found is None:
+            raise Http404("No such file.")
+        name, content_type, download_name = found
+        return private_files.stored_file_response(
+            name, content_type=content_type, download_name=download_name
         )
 
 

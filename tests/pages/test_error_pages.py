@@ -24,7 +24,7 @@ def assert_portal_error_page(response, status: int, heading: str):
     html = response.content.decode()
     assert response.status_code == status
     assert response["Content-Type"].startswith("text/html")
-    assert f"<h1 id=\"error-heading\">{heading}</h1>" in html
+    assert f'<h1 id="error-heading">{heading}</h1>' in html
     assert "<title>" in html and "· Warranty Service</title>" in html
     assert 'class="site-header"' in html  # the portal's layout, not Django's bare page
     assert re.search(r'<a class="button[^"]*" href="/">', html)  # a way back

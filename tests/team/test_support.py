@@ -43,10 +43,11 @@ def test_a_visitor_request_is_stored_and_emailed_to_the_team(client, django_capt
         None,
     )
     assert request.ip == "127.0.0.1"
-    [sent] = mail.outbox
+    sent, acknowledgement = mail.outbox
+    assert acknowledgement.to == ["visitor@example.com"]
     assert sent.to == ["team@example.com"]
     assert sent.reply_to == ["visitor@example.com"]
-    assert sent.subject == "Support request: Lost my code"
+    assert sent.subject == f"Support request {request.reference}: Lost my code"
     assert "The code never came." in sent.body
     assert f"/admin/rma/supportrequest/{request.pk}/change/" in sent.body
     html = sent.alternatives[0][0]

@@ -21,10 +21,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.guesses import GuessRefusal, guess_abandon, guess_begin, guess_done
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
-from rma_portal.cache import on_shared_cache
+from rma_portal.cache import SharedCache, on_shared_cache
 from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
+# How many codes sent earlier in one sign-in are still recognised as replaced, not wrong.
+EARLIER_CODES_RECOGNISED = 3
+# Digests of codes a newer code replaced, kept until the old code would have expired.
+# Shared by every process; the database cache stands in while Redis is away.
+replaced_codes = SharedCache("replaced sign-in codes")
 
 
 def sign_in_event_create(
@@ -47,7 +52,9 @@ class PendingLogin:
 
     It looks the same whether or not the address belongs to a customer: the customer is
     looked up when the code is checked. ``failures`` mirrors the count kept in the shared
-    cache (``accounts.guesses``), for the verify page.
+    cache (``accounts.guesses``), for the verify page. ``earlier_bindings`` are the bindings
+    of the codes this session asked for before the current one, newest first, so that an
+    old code can be told apart from a wrong one (``login_code_verify``).
     """
 
     email: str
@@ -55,6 +62,7 @@ class PendingLogin:
     expires_at: float
     failures: int = 0
     last_failure_at: float | None = None
+    earlier_bindings: tuple[str, ...] = ()
 
     SESSION_KEY = "accounts.pending_login"
 
@@ -66,7 +74,7 @@ class PendingLogin:
         if not isinstance(data, dict):
             return None
         try:
-            return cls(**data)
+            return cls(**{**data, "earlier_bindings": tuple(data.get("earlier_bindings", ()))})
         except TypeError:  # stored by an earlier release: the customer asks for a new code
             return None
 
@@ -84,12 +92,41 @@ def _customer_for_email(email: str) -> User | None:
     return User.objects.with_email(email).filter(is_active=True, is_staff=False).first()
 
 
-def _new_pending(*, email: str) -> PendingLogin:
+def _new_pending(*, email: str, replacing: PendingLogin | None = None) -> PendingLogin:
+    earlier: tuple[str, ...] = ()
+    if replacing is not None and replacing.email.strip().lower() == email.lower():
+        earlier = (replacing.binding, *replacing.earlier_bindings)[:EARLIER_CODES_RECOGNISED]
     return PendingLogin(
         email=email,
         binding=secrets.token_urlsafe(24),
         expires_at=time.time() + settings.LOGIN_CODE_VALIDITY,
+        earlier_bindings=earlier,
     )
+
+
+def _replaced_code_key(digest: str) -> str:
+    return "accounts:replaced-code:" + digest
+
+
+def _remember_replaced_code(digest: str, *, seconds: float) -> None:
+    """Note that the code with ``digest`` was replaced by a newer one, for as long as it would have lived."""
+    if seconds >= 1:
+        replaced_codes.set(_replaced_code_key(digest), 1, timeout=math.ceil(seconds))
+
+
+@sensitive_variables("code")
+def _was_replaced(*, device_id: int, pending: PendingLogin, code: str) -> bool:
+    """Whether ``code`` is one this session was sent before the current one.
+
+    The digests bind the device, the session's earlier requests and the code, so only a code
+    emailed to this session's address for this session can match; every address, known or
+    not, takes the same steps.
+    """
+    keys = [
+        _replaced_code_key(login_code_digest(device_id=device_id, binding=binding, code=code))
+        for binding in pending.earlier_bindings
+    ]
+    return bool(keys) and bool(replaced_codes.get_many(keys))
 
 
 def _cooldown_wait(email: str) -> int:
@@ -122,7 +159,9 @@ def _cooldown_wait_on(cache: BaseCache, key: str, cooldown: int) -> int:
     return 0
 
 
-def login_code_request(*, email: str, client: ClientInfo, language: str = "") -> SendResult:
+def login_code_request(
+    *, email: str, client: ClientInfo, language: str = "", replacing: PendingLogin | None = None
+) -> SendResult:
     """
     Ask for a sign-in code for ``email``: start its cooldown and queue the work.
 
@@ -132,6 +171,8 @@ def login_code_request(*, email: str, client: ClientInfo, language: str = "") ->
     notice; a request refused by the cooldown is audited by ``record_send_cooldown``, in
     the worker too. Nothing in the answer or its timing tells the two apart. The email
     is written in ``language``, the language of the page where "Send Code" was pressed.
+    ``replacing`` is the session's pending sign-in, if any: a code it was sent for the same
+    address is then recognised as replaced rather than wrong.
     """
     email = email.strip()
     wait = _cooldown_wait(email)
@@ -143,7 +184,7 @@ def login_code_request(*, email: str, client: ClientInfo, language: str = "") ->
             user_agent=client.user_agent,
         )
         return SendResult(sent=False, retry_after=wait)
-    pending = _new_pending(email=email)
+    pending = _new_pending(email=email, replacing=replacing)
     handover = queue_after_commit(
         "accounts.tasks.issue_login_code",
         email=email,
@@ -193,10 +234,15 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo, language: 
         if device is None:
             # No address of its own: the code goes to the user's current address.
             device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
+        replaced = device.token if device.has_live_code() else None
+        replaced_lives_for = (device.valid_until - timezone.now()).total_seconds() if replaced else 0
         code = device.issue_code(binding=binding)
         if code is None:
             sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
             return False
+        if replaced:
+            # The new code voided it; typed later, it is called replaced rather than wrong.
+            transaction.on_commit(lambda: _remember_replaced_code(replaced, seconds=replaced_lives_for))
         sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
         queue_after_commit(
             "accounts.tasks.send_login_code_email",
@@ -212,6 +258,7 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo, language: 
 class VerifyOutcome(Enum):
     SIGNED_IN = "signed_in"
     WRONG = "wrong"  # checked and did not match
+    REPLACED = "replaced"  # a code this session was sent earlier, voided by the newer one
     LOCKED = "locked"  # too many wrong tries in this pending sign-in: its code is void
     THROTTLED = "throttled"  # a wait after failures: not checked
     BLOCKED = "blocked"  # the address reached its daily cap of wrong codes: not checked
@@ -242,7 +289,8 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
     Known and unknown addresses take the same steps: the limits of ``accounts.guesses``
     (which never look at the account), one look-up of the address's device, one keyed hash,
     one conditional UPDATE that uses the code up if it matches (none can, for an unknown
-    address), and one audit row.
+    address), one look-up of the codes this session was sent earlier, and one audit row. An
+    earlier code counts as a wrong try, but is named as replaced by the newer one.
     """
     now = time.time()
     if now >= pending.expires_at:
@@ -275,7 +323,8 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
 
     pending = replace(pending, failures=count.failures, last_failure_at=now)
     sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
-    outcome = VerifyOutcome.WRONG
+    replaced = _was_replaced(device_id=device_id, pending=pending, code=code)
+    outcome = VerifyOutcome.REPLACED if replaced else VerifyOutcome.WRONG
     if count.failures >= settings.LOGIN_CODE_MAX_FAILURES:
         outcome = VerifyOutcome.LOCKED
         sign_in_event_create(kind=SignInEvent.Kind.CODE_LOCKED, client=client, user=user, email=pending.email)

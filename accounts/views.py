@@ -84,7 +84,10 @@ class LoginView(FormView):
             return limited
         email = form.cleaned_data["email"]
         result = login_code_request(
-            email=email, client=ClientInfo.from_request(self.request), language=get_language()
+            email=email,
+            client=ClientInfo.from_request(self.request),
+            language=get_language(),
+            replacing=_pending_login(self.request),
         )
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
@@ -137,6 +140,16 @@ VERIFY_ERRORS = {
         )
         % {"hours": max(1, -(-result.retry_after // 3600))}
     ),
+    VerifyOutcome.REPLACED: lambda result: (
+        ngettext(
+            "That is the code from an earlier email: the newer code we sent you replaced it. "
+            "Type the code from the newest email (%(left)d try left).",
+            "That is the code from an earlier email: the newer code we sent you replaced it. "
+            "Type the code from the newest email (%(left)d tries left).",
+            max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures),
+        )
+        % {"left": max(0, settings.LOGIN_CODE_MAX_FAILURES - result.pending.failures)}
+    ),
     VerifyOutcome.WRONG: lambda result: (
         ngettext(
             "That code is not the right one. Check the digits of the newest email (%(left)d try left).",
@@ -183,7 +196,10 @@ class VerifyView(FormView):
         if limited:
             return limited
         result = login_code_request(
-            email=self.pending.email, client=ClientInfo.from_request(self.request), language=get_language()
+            email=self.pending.email,
+            client=ClientInfo.from_request(self.request),
+            language=get_language(),
+            replacing=self.pending,
         )
         if result.sent:
             self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()

@@ -19,6 +19,7 @@ SIGNED_IN_REDIRECT = "/rma/"
 NO_LONGER_WORKS = "This code no longer works"
 STOPPED_WORKING = "has stopped working"
 NOT_THE_RIGHT_ONE = "That code is not the right one"
+REPLACED = "That is the code from an earlier email: the newer code we sent you replaced it."
 
 
 def wrong(code: str) -> str:
@@ -72,10 +73,71 @@ def test_older_code_is_refused_after_a_new_one_is_sent(client, request_code):
         accepted = client.post("/login/verify/", {"code": second_code})
 
     # Even if the new code repeats the old digits, the old email's code was bound to the
-    # previous request and is refused.
+    # previous request and is refused, and named for what it is.
     assert refused.status_code == 200
-    assert NOT_THE_RIGHT_ONE in refused.content.decode()
+    assert REPLACED in refused.content.decode()
+    assert NOT_THE_RIGHT_ONE not in refused.content.decode()
     assert accepted["Location"] == SIGNED_IN_REDIRECT
+
+
+def test_an_old_code_is_named_replaced_after_sending_again_from_the_first_page(client, request_code):
+    customer = CustomerFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        _, first_code = request_code(client, customer.email)
+        clock.shift(timedelta(seconds=61))
+        request_code(client, customer.email)
+        refused = client.post("/login/verify/", {"code": first_code})
+
+    assert REPLACED in refused.content.decode()
+    assert "4 tries left" in refused.content.decode()  # it still counts as a wrong try
+
+
+def test_a_wrong_code_after_a_resend_is_still_called_wrong(client, request_code):
+    customer = CustomerFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        _, first_code = request_code(client, customer.email)
+        clock.shift(timedelta(seconds=61))
+        _, second_code = request_code(client, customer.email, resend=True)
+        guess = next(f"{n:06d}" for n in range(3) if f"{n:06d}" not in (first_code, second_code))
+        response = client.post("/login/verify/", {"code": guess})
+
+    assert NOT_THE_RIGHT_ONE in response.content.decode()
+    assert REPLACED not in response.content.decode()
+
+
+def test_an_old_code_from_another_browser_is_not_named_replaced(client, request_code):
+    customer = CustomerFactory()
+    other_browser = Client()
+    with time_machine.travel(START, tick=False) as clock:
+        _, other_code = request_code(other_browser, customer.email)
+        clock.shift(timedelta(seconds=61))
+        request_code(client, customer.email)
+        clock.shift(timedelta(seconds=61))
+        request_code(client, customer.email, resend=True)
+        response = client.post("/login/verify/", {"code": other_code})
+
+    # The other browser's code was replaced too, but this session never asked for it.
+    assert NOT_THE_RIGHT_ONE in response.content.decode()
+    assert REPLACED not in response.content.decode()
+
+
+def test_after_a_resend_an_unknown_address_answers_like_a_known_one(client, request_code):
+    customer = CustomerFactory()
+    answers = []
+    with time_machine.travel(START, tick=False) as clock:
+        for email in (customer.email, "nobody@example.com"):
+            browser = Client()
+            request_code(browser, email)
+            clock.shift(timedelta(seconds=61))
+            request_code(browser, email, resend=True)
+            response = browser.post("/login/verify/", {"code": "000000"})
+            answers.append(response.content.decode().replace(email, "EMAIL"))
+
+    known, unknown = answers
+    assert NOT_THE_RIGHT_ONE in known
+    assert re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", known) == re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]+"', "", unknown
+    )
 
 
 def test_five_wrong_tries_void_the_code(client, request_code):

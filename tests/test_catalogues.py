@@ -131,3 +131,24 @@ def test_every_language_of_the_settings_has_its_catalogues():
     for language in TRANSLATED:
         for domain in DOMAINS:
             assert (LOCALE / language / "LC_MESSAGES" / f"{domain}.mo").is_file()
+
+
+# A case number starts with "RMA-" itself: "RMA %(number)s" reads "RMA RMA-2026-000123".
+RMA_BEFORE_NUMBER = re.compile(r"\bRMA[\s ]+%\(number\)s")
+
+
+@pytest.mark.parametrize("language", [settings.LANGUAGE_CODE, *TRANSLATED])
+def test_no_sentence_writes_rma_before_a_case_number(language):
+    if language == settings.LANGUAGE_CODE:
+        # The English is the source of the other catalogues.
+        _catalogue, entries = _entries(TRANSLATED[0], "django")
+        texts = [
+            text
+            for message in entries
+            for text in (message.id if isinstance(message.id, tuple) else (message.id,))
+        ]
+    else:
+        _catalogue, entries = _entries(language, "django")
+        texts = [string for message in entries for _source, string in _pairs(message)]
+
+    assert [text for text in texts if RMA_BEFORE_NUMBER.search(text)] == []

@@ -58,8 +58,11 @@ class ContactSupportView(FormView):
 
     template_name = "support/contact.html"
     form_class = SupportForm
-    held_key = ""
-    kept: list[SupportScreenshot] = []
+
+    def setup(self, request: HttpRequest, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self.held_key = ""
+        self.kept: list[SupportScreenshot] = []
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -147,6 +147,24 @@ def test_a_supervisor_approves_in_bulk_and_cases_in_another_status_are_left_alon
     assert CaseEvent.objects.filter(action=Action.APPROVE).count() == 2
 
 
+def test_each_case_left_alone_by_a_bulk_action_is_a_sentence_of_its_own(supervisor_client):
+    drafts = sorted(CaseFactory.create_batch(2, status=S.DRAFT), key=lambda case: case.pk)
+    waiting = CaseFactory(status=S.PENDING_APPROVAL, needs_approval=True)
+    data = {
+        "action": "bulk_approve",
+        "_selected_action": [case.pk for case in [*drafts, waiting]],
+        "index": "0",
+    }
+
+    response = supervisor_client.post(LIST, data, follow=True)
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[:2] == ["1 case approved.", "2 cases were left as they were:"]
+    assert [line.split(": ", 1)[0] for line in shown[2:]] == [case.number for case in drafts]
+    for line in shown:
+        assert ".;" not in line and "RMA RMA" not in line
+
+
 def test_an_agent_is_not_offered_bulk_approve_and_cannot_post_it(agent_client):
     waiting = CaseFactory(status=S.PENDING_APPROVAL, needs_approval=True)
     assert 'value="bulk_approve"' not in agent_client.get(LIST).content.decode()

@@ -37,7 +37,7 @@ CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
         _("In progress"),
         frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
     ),
-    CustomerGroup("completed", _("Completed"), frozenset({Status.COMPLETED, Status.CANCELLED})),
+    CustomerGroup("closed", _("Closed"), frozenset({Status.COMPLETED, Status.CANCELLED})),
 )
 GROUP_OF_STATUS = {status: group for group in CUSTOMER_GROUPS for status in group.statuses}
 
@@ -84,7 +84,8 @@ def case_for_customer(*, user: Any, number: str) -> Case:
         # The parts of the required-information checklist come in the same query.
         .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
         .prefetch_related(
-            "items",
+            # An item's warranty verdict reads the unit it replaced, if any (and that unit's own).
+            Prefetch("items", queryset=CaseItem.objects.select_related("replaces__replaces")),
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(

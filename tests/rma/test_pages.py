@@ -45,7 +45,7 @@ def test_list_groups_the_visible_cases_and_marks_each_with_number_and_status(cus
         assert f'data-rma="{cases[status].number}" data-status="{status}"' in html
     for hidden in (S.DRAFT, S.PENDING_APPROVAL):
         assert cases[hidden].number not in html
-    headings = ["Pending confirmation", "Action required", "In progress", "Completed"]
+    headings = ["Pending confirmation", "Action required", "In progress", "Closed"]
     positions = [html.index(f">{heading}</h2>") for heading in headings]
     assert positions == sorted(positions)
     # Each case sits under its group's heading.
@@ -141,8 +141,10 @@ def test_detail_shows_items_solution_return_address_and_amount_due(customer, cus
     assert case.warehouse.line1 in html and "Return address" in html
     assert "12.50 USD" in html
     # The first item is in warranty, the kit from 2020 is not.
-    assert html.count('<td><span class="responsive-label">In warranty: </span>Yes</td>') == 1
-    assert html.count('<td><span class="responsive-label">In warranty: </span>No</td>') == 1
+    assert html.count('data-warranty="in"') == 1 and html.count('data-warranty="out"') == 1
+    assert html.count("In warranty: covered until") == 1
+    assert "Out of warranty: the warranty ended on Jan. 1, 2022." in html
+    assert "New product: 24 months from the purchase date." in html
 
 
 def test_detail_without_return_shows_no_warehouse(customer, customer_client):
@@ -394,7 +396,7 @@ def test_cards_waiting_on_the_customer_say_by_when(customer_client, customer):
 
     page = customer_client.get("/rma/").content.decode()
 
-    card = page.split(f'data-rma="{waiting.number}"')[1].split("</li>")[0]
-    other = page.split(f'data-rma="{theirs.number}"')[1].split("</li>")[0]
+    card = page.split(f'data-rma="{waiting.number}"')[1].split("\n</li>")[0]
+    other = page.split(f'data-rma="{theirs.number}"')[1].split("\n</li>")[0]
     assert f"Your move, by {date_format(timezone.localdate(due))}" in card
     assert "Your move" not in other

@@ -78,7 +78,9 @@ def part_request(case: Case, part: Part) -> str:
             "payment page shows the PayPal account to pay."
         ) % {"amount": money(case.payment_amount, case.payment_currency)}
     if part.key == "address":
-        return _("Confirm the address we ship to (the country stays %(country)s).") % {"country": case.country}
+        return _("Confirm the address we ship to (the country stays %(country)s).") % {
+            "country": case.country
+        }
     return part.title
 
 
@@ -119,7 +121,9 @@ class NextStep:
 def _next_step_text(case: Case) -> tuple[bool, str]:
     status = case.status
     if status == Status.PENDING_CONFIRM:
-        return True, _("Your move: read the solution, then agree to it, or disagree and tell us what you need.")
+        return True, _(
+            "Your move: read the solution, then agree to it, or disagree and tell us what you need."
+        )
     if status == Status.AWAITING_INFO:
         return True, _("Your move: send us the information listed below.")
     if status == Status.DISAGREED:
@@ -347,7 +351,9 @@ def case_words(
         follows = what_follows(case, parts)
     # The return address and the amount are shown while the customer may still have to use them.
     still_to_send = {
-        part.key for part in parts if status == Status.PENDING_CONFIRM or status == Status.AWAITING_INFO and not part.is_in
+        part.key
+        for part in parts
+        if status == Status.PENDING_CONFIRM or status == Status.AWAITING_INFO and not part.is_in
     }
     return CaseWords(
         next_step=next_step(case, now=now),

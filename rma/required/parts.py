@@ -10,8 +10,8 @@ apps that build parts on top of it (``payments``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 

@@ -26,8 +26,8 @@ from accounts.limits import hit_account_limit
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
 from rma.cases.workflow import CaseActionError, RequestMeta
-from rma.required.forms import AddressForm, MultipleImageField, ReturnShipmentForm
 from rma.required.carriers import OTHER, carriers_for
+from rma.required.forms import AddressForm, MultipleImageField, ReturnShipmentForm
 from rma.required.held_uploads import (
     held_upload_remove,
     held_uploads_for,
@@ -39,6 +39,7 @@ from rma.required.models import HeldUpload, RequiredPart, ReturnShipment, Shippi
 from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
 from rma_portal import private_files
+
 
 class CustomerCaseMixin(LoginRequiredMixin):
     """A page about one of the signed-in customer's cases; others' and hidden cases are a 404."""

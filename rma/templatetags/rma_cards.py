@@ -2,10 +2,10 @@
 ``{% case_card case group %}``: one case of the customer's list.
 
 A card is a pure function of a few values (number, status, solution, product models, the
-day it was opened, its group, the day it is due, its steps and their states, the language), so each distinct card is rendered once per
-process and then reused: the list page, the portal's busiest, spends its time on the data
-rather than on re-rendering identical markup. Any change to one of those values is a new key,
-so a card is never stale; the cache is bounded.
+day it was opened, its group, the day it is due, its steps and their states, the language),
+so each distinct card is rendered once per process and then reused: the list page, the
+portal's busiest, spends its time on the data rather than on re-rendering identical markup.
+Any change to one of those values is a new key, so a card is never stale; the cache is bounded.
 """
 
 from __future__ import annotations

@@ -65,22 +65,19 @@ def solution_sentences(case: Case) -> list[str]:
 
 
 def part_request(case: Case, part: Part) -> str:
-    """What one part asks of the customer, in a sentence."""
+    """What one part asks of the customer, in a sentence short enough to read before deciding."""
     if part.key == "return":
         return _(
-            "Send the items back to our warehouse (the return address is on this page) with a tracked "
-            "shipping method, then give us the carrier, the tracking number and photos of the label "
-            "and of the postage receipt."
+            "Send the items back to our warehouse (the address is on this page) by a tracked service, "
+            "then give us the tracking number and photos of the label and the receipt."
         )
     if part.key == "payment":
         return _(
-            "Pay the supplementary amount of %(amount)s by PayPal and send us the payment proof; the "
-            "payment page shows the PayPal account to pay."
+            "Pay %(amount)s by PayPal and send us the payment proof; the payment page shows the PayPal "
+            "account to pay."
         ) % {"amount": money(case.payment_amount, case.payment_currency)}
     if part.key == "address":
-        return _("Confirm the address we ship to (the country stays %(country)s).") % {
-            "country": case.country
-        }
+        return _("Confirm the address we ship to (the country stays %(country)s).") % {"country": case.country}
     return part.title
 
 
@@ -340,10 +337,7 @@ def case_words(
         requests = [part_request(case, part) for part in parts]
         requests_title = _("What agreeing commits you to") if parts else ""
         follows = what_follows(case, parts)
-        commitment = _(
-            "Once you agree, the solution can no longer be turned down here; if you change your mind "
-            "later, write to the warranty team."
-        )
+        commitment = _("Once you agree, you can no longer turn the solution down here.")
     elif status == Status.AWAITING_INFO:
         open_parts = [part for part in parts if not part.is_in]
         requests = [part_request(case, part) for part in open_parts]

@@ -14,6 +14,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage
 
@@ -37,7 +38,11 @@ CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
         _("In progress"),
         frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
     ),
-    CustomerGroup("closed", _("Closed"), frozenset({Status.COMPLETED, Status.CANCELLED})),
+    CustomerGroup(
+        "closed",
+        pgettext_lazy("cases that are finished", "Closed"),
+        frozenset({Status.COMPLETED, Status.CANCELLED}),
+    ),
 )
 GROUP_OF_STATUS = {status: group for group in CUSTOMER_GROUPS for status in group.statuses}
 

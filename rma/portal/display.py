@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent
 from rma.required.parts import Part
-from rma_portal.formats import format_money
+from rma_portal.formats import country_name, format_money
 
 Status = Case.Status
 Solution = Case.SolutionType
@@ -77,7 +78,9 @@ def part_request(case: Case, part: Part) -> str:
             "account to pay."
         ) % {"amount": money(case.payment_amount, case.payment_currency)}
     if part.key == "address":
-        return _("Confirm the address we ship to (the country stays %(country)s).") % {"country": case.country}
+        return _("Confirm the address we ship to (the country stays %(country)s).") % {
+            "country": country_name(case.country)
+        }
     return part.title
 
 
@@ -199,9 +202,11 @@ class TrackerStep:
     def state_text(self) -> str:
         """The step's state, with its date when it has one."""
         if self.state == StepState.DONE:
-            return _("Done on %(date)s") % {"date": _day(self.when)} if self.when else _("Done")
+            return (
+                _("Done on %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Done")
+            )
         if self.state == StepState.CURRENT:
-            return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else _("Now")
+            return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Now")
         return _("To come")
 
 
@@ -242,7 +247,11 @@ def tracker(
     status = case.status
     events = list(events) if events is not None else None
     if status == Status.CANCELLED:
-        return [TrackerStep("closed", _("Closed"), StepState.DONE, case.status_changed_at)]
+        return [
+            TrackerStep(
+                "closed", pgettext("step of a case", "Closed"), StepState.DONE, case.status_changed_at
+            )
+        ]
     due = case_due_at(case)
     agreed = status in AGREED_STATUSES
     steps = [

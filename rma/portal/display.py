@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -189,6 +189,7 @@ class TrackerStep:
     title: str
     state: str
     when: datetime.datetime | None = None
+    late: bool = False
 
     @property
     def state_label(self) -> str:
@@ -205,6 +206,8 @@ class TrackerStep:
             return (
                 _("Done on %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Done")
             )
+        if self.state == StepState.CURRENT and self.late and self.when:
+            return _("Now, due since %(date)s") % {"date": _day(self.when)}
         if self.state == StepState.CURRENT:
             return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Now")
         return _("To come")
@@ -238,6 +241,7 @@ def tracker(
     parts: Sequence[Part],
     *,
     events: Iterable[CaseEvent] | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[TrackerStep]:
     """The steps of this case, from its solution and the parts it needs, each with its state.
 
@@ -253,6 +257,7 @@ def tracker(
             )
         ]
     due = case_due_at(case)
+    late = due is not None and (now or timezone.now()) > due
     agreed = status in AGREED_STATUSES
     steps = [
         TrackerStep(
@@ -289,7 +294,11 @@ def tracker(
         steps.append(TrackerStep("done", final_step_title(case), StepState.CURRENT, due))
     else:
         steps.append(TrackerStep("done", final_step_title(case), StepState.TO_COME))
-    return steps
+    # The current step's date is its due time: once that has passed, the step says so.
+    return [
+        replace(step, late=True) if step.state == StepState.CURRENT and step.when and late else step
+        for step in steps
+    ]
 
 
 def current_step(steps: Sequence[TrackerStep]) -> tuple[int, TrackerStep] | None:
@@ -368,7 +377,7 @@ def case_words(
         show_return_address="return" in still_to_send and case.warehouse_id is not None,
         show_amount_due="payment" in still_to_send,
         help_anchors=help_anchors(case, parts),
-        steps=tracker(case, parts, events=events),
+        steps=tracker(case, parts, events=events, now=now),
     )
 
 

@@ -217,6 +217,9 @@ def test_a_late_team_says_it_is_late_not_a_date_in_the_past(status):
 
     assert step.late is True
     assert step.due_text.startswith("We are late: we aimed to finish this step by ")
+    if status != S.DISAGREED:  # a disagreed case's step is the customer's answer to come, undated
+        current = [step for step in display.tracker(case, required_parts(case)) if step.state == "current"]
+        assert current[0].state_text.startswith("Now, due since ")
     assert "you do not need to do anything" in step.due_text
     assert "We aim to finish by" not in step.due_text
 

@@ -43,6 +43,7 @@ def render_card(
     language: str,
     due: datetime.date | None = None,
     steps: tuple[tuple[str, str, str, str], ...] = (),
+    late: bool = False,
 ) -> SafeString:
     with translation.override(language):
         html = render_to_string(
@@ -57,6 +58,7 @@ def render_card(
                 "opened": opened,
                 "group_key": group_key,
                 "due": due,
+                "late": late,
                 "steps": [
                     {"key": key, "title": title, "state": state, "state_label": label}
                     for key, title, state, label in steps
@@ -89,4 +91,5 @@ def case_card(case: Case, group: CustomerGroup) -> SafeString:
         language=translation.get_language() or "en",
         due=timezone.localdate(due) if due else None,
         steps=tuple((step.key, step.title, step.state, step.state_label) for step in steps),
+        late=due is not None and timezone.now() > due,
     )

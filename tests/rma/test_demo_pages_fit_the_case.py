@@ -72,7 +72,9 @@ def test_no_demo_case_page_contradicts_its_case(demo_cases):
         if case.warehouse is not None and not return_open:
             assert case.warehouse.line1 not in text, where
         assert ("Send the items back" in text) is return_open, where
-        assert ("How do I send the items back?" in text) is (return_open and case.status == S.AWAITING_INFO), where
+        assert ("How do I send the items back?" in text) is (
+            return_open and case.status == S.AWAITING_INFO
+        ), where
         assert ("once you agree" in text.lower()) is (case.status == S.PENDING_CONFIRM), where
         assert ("Amount due" in text) is payment_open, where
         if "payment" not in parts:

@@ -231,3 +231,19 @@ def test_the_case_pages_in_long_word_languages(browser, live_server, tmp_path, l
         disagree = page.locator(".decision__disagree > summary")
         assert abs(_box(agree)["y"] - _box(disagree)["y"]) < 1
         context.close()
+
+
+def test_the_carrier_list_shows_the_free_field_only_for_other(page, sign_in, customer, screen):
+    case = CaseFactory(customer=customer, status=S.AWAITING_INFO)
+    sign_in(customer)
+    page.goto(f"/rma/{case.number}/return/")
+    carrier = page.get_by_label("Carrier", exact=True)
+    other = page.get_by_label("The carrier's name")
+    expect(carrier.locator("option")).to_have_text(["Choose…", "USPS", "UPS", "FedEx", "DHL", "Other"])
+    expect(other).to_be_hidden()
+    carrier.select_option("other")
+    expect(other).to_be_visible()
+    carrier.select_option("UPS")
+    expect(other).to_be_hidden()
+    assert _fits_sideways(page) <= 0
+    assert page.problems == []

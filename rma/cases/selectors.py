@@ -14,6 +14,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage
 
@@ -37,7 +38,11 @@ CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
         _("In progress"),
         frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
     ),
-    CustomerGroup("completed", _("Completed"), frozenset({Status.COMPLETED, Status.CANCELLED})),
+    CustomerGroup(
+        "closed",
+        pgettext_lazy("cases that are finished", "Closed"),
+        frozenset({Status.COMPLETED, Status.CANCELLED}),
+    ),
 )
 GROUP_OF_STATUS = {status: group for group in CUSTOMER_GROUPS for status in group.statuses}
 
@@ -84,7 +89,8 @@ def case_for_customer(*, user: Any, number: str) -> Case:
         # The parts of the required-information checklist come in the same query.
         .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
         .prefetch_related(
-            "items",
+            # An item's warranty verdict reads the unit it replaced, if any (and that unit's own).
+            Prefetch("items", queryset=CaseItem.objects.select_related("replaces__replaces")),
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(

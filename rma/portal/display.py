@@ -1,34 +1,62 @@
 """
-How a case reads to its customer: the solution in plain words, whose move it is, and what
-each timeline entry means. Wording only; the rules stay in ``rma.models``.
+How a case reads to its customer, derived from its status and the parts its solution needs.
+
+Every sentence of the case page's next-step box, solution panel, step tracker and help links
+comes from here (``case_words``), so what the page says always fits the case: nothing about
+a return on a case that needs none, no "once you agree" after the customer agreed, a late
+team saying it is late. Wording only; the rules stay in ``rma.cases`` and ``rma.required``.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent
-from rma_portal.formats import format_money
+from rma.required.parts import Part
+from rma_portal.formats import country_name, format_money
+
+Status = Case.Status
+Solution = Case.SolutionType
+
+# The customer agreed to the solution in these statuses (cancelled may follow either way).
+AGREED_STATUSES = frozenset({Status.AWAITING_INFO, Status.UNDER_REVIEW, Status.PROCESSING, Status.COMPLETED})
+# The help answer behind each kind of part; a part without its own answer links none.
+HELP_OF_PART = {"return": "return", "payment": "payment", "address": "address"}
+# Parts sent as pictures: the answer about uploads helps with them.
+PARTS_WITH_PICTURES = frozenset({"return", "payment"})
 
 
 def money(amount, currency: str) -> str:
     return format_money(amount, currency)
 
 
+def _day(moment: datetime.datetime | datetime.date) -> str:
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "DATE_FORMAT")
+
+
+# --- The solution panel -------------------------------------------------------------------
+
+
 def solution_sentences(case: Case) -> list[str]:
     """What the customer gets, in one or two plain sentences."""
-    if case.solution_type == Case.SolutionType.REFUND:
+    if case.solution_type == Solution.REFUND:
         if case.refund_amount is not None:
             sentences = [
                 _("We refund you %(amount)s.") % {"amount": money(case.refund_amount, case.refund_currency)}
             ]
         else:
             sentences = [_("We refund you for the items below.")]
-    elif case.solution_type == Case.SolutionType.REPLACEMENT:
+    elif case.solution_type == Solution.REPLACEMENT:
         sentences = [_("We send you a replacement for the items below.")]
     else:
         sentences = [_("We send you the items below again.")]
@@ -37,63 +65,323 @@ def solution_sentences(case: Case) -> list[str]:
     return sentences
 
 
-def customer_steps(case: Case) -> list[str]:
-    """What the customer must do once they agree, in the order they usually do it."""
-    steps = []
-    if case.requires_return:
-        steps.append(
-            _(
-                "Send the items back to our warehouse (address below) with a tracked shipping "
-                "method, then give us the tracking number and photos of the label and the receipt."
+def part_request(case: Case, part: Part) -> str:
+    """What one part asks of the customer, in a sentence short enough to read before deciding."""
+    if part.key == "return":
+        return _(
+            "Send the items back to our warehouse (the address is on this page) by a tracked service, "
+            "then give us the tracking number and photos of the label and the receipt."
+        )
+    if part.key == "payment":
+        return _(
+            "Pay %(amount)s by PayPal and send us the payment proof; the payment page shows the PayPal "
+            "account to pay."
+        ) % {"amount": money(case.payment_amount, case.payment_currency)}
+    if part.key == "address":
+        return _("Confirm the address we ship to (the country stays %(country)s).") % {
+            "country": country_name(case.country)
+        }
+    return part.title
+
+
+def what_follows(case: Case, parts: Sequence[Part]) -> str:
+    """What the team does once the customer's part is done, before it is done."""
+    keys = {part.key for part in parts}
+    if case.solution_type == Solution.REFUND:
+        if not parts:
+            return _("Nothing to send back and nothing to pay: once you agree, we send the refund.")
+        if "return" in keys:
+            return _("We send the refund once your return has reached us and we have checked what you sent.")
+        return _("We send the refund once we have checked what you sent.")
+    if case.solution_type == Solution.REPLACEMENT:
+        if "return" in keys:
+            return _(
+                "We ship the replacement once your return has reached us and we have checked what you sent."
             )
-        )
-    if case.requires_payment:
-        steps.append(
-            _("Pay the supplementary amount of %(amount)s and send us the payment proof.")
-            % {"amount": money(case.payment_amount, case.payment_currency)}
-        )
-    if case.requires_shipping_address:
-        steps.append(
-            _("Confirm the address we ship to (the country stays %(country)s).") % {"country": case.country}
-        )
-    return steps
+        return _("We ship the replacement once we have checked what you sent.")
+    if "return" in keys:
+        return _("We ship the items again once your return has reached us and we have checked what you sent.")
+    return _("We ship the items again once we have checked what you sent.")
+
+
+# --- The next-step box --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class NextStep:
-    """Whose move it is on a case, what that move is, and by when."""
+    """Whose move it is on a case, what that move is, by when, and whether that time passed."""
 
     yours: bool
     text: str
     due: datetime.datetime | None = None
+    late: bool = False
+    due_text: str = ""
 
 
-def next_step(case: Case) -> NextStep:
-    """The "next step" box of the case page."""
+def _next_step_text(case: Case) -> tuple[bool, str]:
     status = case.status
+    if status == Status.PENDING_CONFIRM:
+        return True, _(
+            "Your move: read the solution, then agree to it, or disagree and tell us what you need."
+        )
+    if status == Status.AWAITING_INFO:
+        return True, _("Your move: send us the information listed below.")
+    if status == Status.DISAGREED:
+        return False, _(
+            "Our move: the warranty team reads your comment and revises the solution. Send nothing "
+            "until you have agreed to a solution."
+        )
+    if status == Status.UNDER_REVIEW:
+        return False, _("Our move: the warranty team checks what you sent.")
+    if status == Status.PROCESSING:
+        if case.solution_type == Solution.REFUND:
+            return False, _("Our move: the warranty team sends your refund.")
+        if case.solution_type == Solution.REPLACEMENT:
+            return False, _("Our move: the warranty team ships your replacement.")
+        return False, _("Our move: the warranty team ships your items again.")
+    if status == Status.COMPLETED:
+        return False, _("Nothing left to do: this RMA solution is complete.")
+    return False, _("Nothing left to do: this RMA solution was closed.")
+
+
+def next_step(case: Case, *, now: datetime.datetime | None = None) -> NextStep:
+    """The "next step" box of the case page."""
+    yours, text = _next_step_text(case)
+    if case.is_closed:
+        return NextStep(yours, text)
     # One due time per status, set by the transition that started it (rma.cases.deadlines).
-    customer_due = team_due = case_due_at(case)
-    if status == Case.Status.PENDING_CONFIRM:
-        return NextStep(
-            True,
-            _("Your move: read the solution, then agree to it, or disagree and tell us what you need."),
-            customer_due,
+    due = case_due_at(case)
+    if due is None:
+        return NextStep(yours, text)
+    late = (now or timezone.now()) > due
+    date = _day(due)
+    if yours and late:
+        due_text = _(
+            "The date we asked for, %(date)s, has passed. Please do it as soon as you can, or write "
+            "to us below if you need more time."
+        ) % {"date": date}
+    elif yours:
+        due_text = _("Please do it by %(date)s.") % {"date": date}
+    elif late:
+        due_text = _(
+            "We are late: we aimed to finish this step by %(date)s. The team has been told your case "
+            "is overdue; you do not need to do anything. If it is urgent, write to us below."
+        ) % {"date": date}
+    else:
+        due_text = _("We aim to finish by %(date)s.") % {"date": date}
+    return NextStep(yours, text, due, late, due_text)
+
+
+# --- The step tracker ---------------------------------------------------------------------
+
+
+class StepState:
+    DONE = "done"
+    CURRENT = "current"
+    TO_COME = "to_come"
+
+
+@dataclass(frozen=True)
+class TrackerStep:
+    """One step of the way a case goes: done (with its date), current (with its due date), or to come."""
+
+    key: str
+    title: str
+    state: str
+    when: datetime.datetime | None = None
+    late: bool = False
+
+    @property
+    def state_label(self) -> str:
+        """The step's state in a word or two, for a compact tracker."""
+        return {
+            StepState.DONE: _("done"),
+            StepState.CURRENT: _("current step"),
+        }.get(self.state, _("to come"))
+
+    @property
+    def state_text(self) -> str:
+        """The step's state, with its date when it has one."""
+        if self.state == StepState.DONE:
+            return (
+                _("Done on %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Done")
+            )
+        if self.state == StepState.CURRENT and self.late and self.when:
+            return _("Now, due since %(date)s") % {"date": _day(self.when)}
+        if self.state == StepState.CURRENT:
+            return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Now")
+        return _("To come")
+
+
+def part_step_title(part: Part) -> str:
+    """A part as a step of the tracker: what the customer does."""
+    titles = {
+        "return": _("Send the return"),
+        "payment": _("Send the payment proof"),
+        "address": _("Confirm the address"),
+    }
+    return titles.get(part.key, part.title)
+
+
+def final_step_title(case: Case) -> str:
+    if case.solution_type == Solution.REFUND:
+        return _("We send the refund")
+    if case.solution_type == Solution.REPLACEMENT:
+        return _("We ship the replacement")
+    return _("We ship the items again")
+
+
+def _last(events: Iterable[CaseEvent] | None, *actions: str) -> datetime.datetime | None:
+    moments = [event.created_at for event in events or () if event.action in actions]
+    return max(moments) if moments else None
+
+
+def tracker(
+    case: Case,
+    parts: Sequence[Part],
+    *,
+    events: Iterable[CaseEvent] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[TrackerStep]:
+    """The steps of this case, from its solution and the parts it needs, each with its state.
+
+    ``events`` (the customer's timeline) dates the steps done; without them (the list's
+    cards) only what the case row and its parts hold is dated.
+    """
+    status = case.status
+    events = list(events) if events is not None else None
+    if status == Status.CANCELLED:
+        return [
+            TrackerStep(
+                "closed", pgettext("step of a case", "Closed"), StepState.DONE, case.status_changed_at
+            )
+        ]
+    due = case_due_at(case)
+    late = due is not None and (now or timezone.now()) > due
+    agreed = status in AGREED_STATUSES
+    steps = [
+        TrackerStep(
+            "agree",
+            _("Agree to the solution"),
+            StepState.DONE if agreed else StepState.CURRENT,
+            _last(events, Action.AGREE) if agreed else (due if status == Status.PENDING_CONFIRM else None),
         )
-    if status == Case.Status.AWAITING_INFO:
-        return NextStep(True, _("Your move: send us the information listed below."), customer_due)
-    if status == Case.Status.DISAGREED:
-        return NextStep(
-            False, _("Our move: the warranty team reviews your comment and revises the solution."), team_due
-        )
-    if status == Case.Status.UNDER_REVIEW:
-        return NextStep(False, _("Our move: the warranty team checks what you sent."), team_due)
-    if status == Case.Status.PROCESSING:
-        if case.solution_type == Case.SolutionType.REFUND:
-            return NextStep(False, _("Our move: the warranty team sends your refund."), team_due)
-        return NextStep(False, _("Our move: the warranty team ships your items."), team_due)
-    if status == Case.Status.COMPLETED:
-        return NextStep(False, _("Nothing left to do: this RMA solution is complete."))
-    return NextStep(False, _("Nothing left to do: this RMA solution was closed."))
+    ]
+    current_taken = not agreed
+    for part in parts:
+        if status == Status.AWAITING_INFO and not part.is_in:
+            state = StepState.TO_COME if current_taken else StepState.CURRENT
+            when = None if current_taken else due
+            current_taken = True
+        elif agreed:
+            state, when = StepState.DONE, part.submitted_at
+        else:
+            state, when = StepState.TO_COME, None
+        steps.append(TrackerStep(part.key, part_step_title(part), state, when))
+    if parts:
+        if status == Status.UNDER_REVIEW:
+            review = TrackerStep("review", _("Our review"), StepState.CURRENT, due)
+        elif status in (Status.PROCESSING, Status.COMPLETED):
+            reviewed = [part.reviewed_at for part in parts if part.reviewed_at]
+            when = _last(events, Action.ACCEPT) or (max(reviewed) if reviewed else None)
+            review = TrackerStep("review", _("Our review"), StepState.DONE, when)
+        else:
+            review = TrackerStep("review", _("Our review"), StepState.TO_COME)
+        steps.append(review)
+    if status == Status.COMPLETED:
+        steps.append(TrackerStep("done", final_step_title(case), StepState.DONE, case.status_changed_at))
+    elif status == Status.PROCESSING:
+        steps.append(TrackerStep("done", final_step_title(case), StepState.CURRENT, due))
+    else:
+        steps.append(TrackerStep("done", final_step_title(case), StepState.TO_COME))
+    # The current step's date is its due time: once that has passed, the step says so.
+    return [
+        replace(step, late=True) if step.state == StepState.CURRENT and step.when and late else step
+        for step in steps
+    ]
+
+
+def current_step(steps: Sequence[TrackerStep]) -> tuple[int, TrackerStep] | None:
+    """The current step and its position (from 1), if the case has one."""
+    for position, step in enumerate(steps, start=1):
+        if step.state == StepState.CURRENT:
+            return position, step
+    return None
+
+
+# --- Everything the case page says --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseWords:
+    """The sentences of one case page, all derived from the case's status and needed parts."""
+
+    next_step: NextStep
+    solution: list[str]
+    requests_title: str = ""
+    requests: list[str] = field(default_factory=list)
+    follows: str = ""
+    commitment: str = ""
+    show_return_address: bool = False
+    show_amount_due: bool = False
+    help_anchors: tuple[str, ...] = ()
+    steps: list[TrackerStep] = field(default_factory=list)
+
+
+def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
+    """The help answers that fit the case's step, and only those."""
+    if case.status == Status.PENDING_CONFIRM:
+        return ("respond", "statuses", "serial-number")
+    if case.status == Status.AWAITING_INFO:
+        open_parts = [part for part in parts if not part.is_in] or list(parts)
+        anchors = [HELP_OF_PART[part.key] for part in open_parts if part.key in HELP_OF_PART]
+        if any(part.key in PARTS_WITH_PICTURES for part in open_parts):
+            anchors.append("images")
+        return (*anchors, "trouble")
+    return ("statuses",)
+
+
+def case_words(
+    case: Case,
+    parts: Sequence[Part],
+    *,
+    events: Iterable[CaseEvent] | None = None,
+    now: datetime.datetime | None = None,
+) -> CaseWords:
+    """What the case page says about ``case``, whose solution needs ``parts``."""
+    status = case.status
+    requests, requests_title, follows, commitment = [], "", "", ""
+    if status == Status.PENDING_CONFIRM:
+        requests = [part_request(case, part) for part in parts]
+        requests_title = _("What agreeing commits you to") if parts else ""
+        follows = what_follows(case, parts)
+        commitment = _("Once you agree, you can no longer turn the solution down here.")
+    elif status == Status.AWAITING_INFO:
+        open_parts = [part for part in parts if not part.is_in]
+        requests = [part_request(case, part) for part in open_parts]
+        requests_title = _("What we still need from you") if open_parts else ""
+        follows = what_follows(case, parts)
+    # The return address and the amount are shown while the customer may still have to use them.
+    still_to_send = {
+        part.key
+        for part in parts
+        if status == Status.PENDING_CONFIRM or status == Status.AWAITING_INFO and not part.is_in
+    }
+    return CaseWords(
+        next_step=next_step(case, now=now),
+        solution=solution_sentences(case),
+        requests_title=requests_title,
+        requests=requests,
+        follows=follows,
+        commitment=commitment,
+        show_return_address="return" in still_to_send and case.warehouse_id is not None,
+        show_amount_due="payment" in still_to_send,
+        help_anchors=help_anchors(case, parts),
+        steps=tracker(case, parts, events=events, now=now),
+    )
+
+
+# --- The timeline -------------------------------------------------------------------------
 
 
 def event_sentence(event: CaseEvent) -> str:
@@ -127,3 +415,14 @@ def event_sentence(event: CaseEvent) -> str:
                 "reference": event.data["refund_reference"]
             }
     return text
+
+
+# --- An item's warranty -------------------------------------------------------------------
+
+
+def warranty_sentence(item) -> str:
+    """Whether ``item`` was in warranty when the case was opened, and until when, in plain words."""
+    verdict = item.warranty
+    if verdict.in_warranty:
+        return _("In warranty: covered until %(date)s.") % {"date": _day(verdict.ends_on)}
+    return _("Out of warranty: the warranty ended on %(date)s.") % {"date": _day(verdict.ends_on)}

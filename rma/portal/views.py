@@ -23,7 +23,7 @@ from rma.cases.services import case_agree, case_disagree, case_message_post
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.portal import display
 from rma.portal.forms import DisagreeForm, MessageForm
-from rma.required.parts import required_parts
+from rma.required.parts import part_models, required_parts
 from rma_portal.page_cache import CachedCustomerPageMixin
 
 
@@ -35,7 +35,9 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return case_list_for_customer(user=self.request.user, status=self.request.GET.get("status") or None)
+        cases = case_list_for_customer(user=self.request.user, status=self.request.GET.get("status") or None)
+        # Each card's step tracker reads the case's parts: joined here, not fetched card by card.
+        return cases.select_related(*(model.case_accessor for model in part_models()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -65,18 +67,20 @@ def render_case_page(
     message_form: Form | None = None,
 ) -> HttpResponse:
     """The case page, with any bound form carrying its errors."""
+    parts = required_parts(case)
+    words = display.case_words(case, parts, events=case.customer_timeline)
     context = {
         "case": case,
         "group": GROUP_OF_STATUS[case.status],
-        "solution_sentences": display.solution_sentences(case),
-        "customer_steps": display.customer_steps(case),
-        "next_step": display.next_step(case),
+        "words": words,
+        "current_step": display.current_step(words.steps),
+        "items": [(item, display.warranty_sentence(item)) for item in case.items.all()],
         "timeline": [(event, display.event_sentence(event)) for event in case.customer_timeline],
         "can_respond": case.status == Case.Status.PENDING_CONFIRM,
         "disagree_form": disagree_form or DisagreeForm(),
         "disagree_open": disagree_form is not None,
         "message_form": message_form or MessageForm(),
-        "parts": required_parts(case) if case.status in CHECKLIST_STATUSES else [],
+        "parts": parts if case.status in CHECKLIST_STATUSES else [],
     }
     return render(request, "rma/case_detail.html", context)
 

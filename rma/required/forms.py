@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.cases.models import Case
+from rma.required.carriers import INTERNATIONAL_CARRIERS, OTHER
 from rma.required.models import ReturnShipment, normalise_identifier
 from rma.required.parts import send_back_choices
 from rma.required.returns_and_addresses import TRACKING_NUMBER
@@ -60,7 +61,19 @@ class MultipleImageField(forms.FileField):
 
 
 class ReturnShipmentForm(forms.Form):
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=60)
+    # A carrier of the list, or OTHER with the name in ``carrier_other``. A name typed straight
+    # into ``carrier`` (as the page's earlier free-text box sent it) is taken as it is.
+    carrier = forms.CharField(
+        label=gettext_lazy("Carrier"),
+        max_length=60,
+        error_messages={"required": gettext_lazy("Choose the carrier you sent the parcel with.")},
+    )
+    carrier_other = forms.CharField(
+        label=gettext_lazy("The carrier's name"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Only if you chose “Other”."),
+    )
     tracking_number = forms.CharField(
         label=gettext_lazy("Tracking number"),
         max_length=80,
@@ -75,14 +88,42 @@ class ReturnShipmentForm(forms.Form):
         help_text=gettext_lazy("JPG, PNG or WEBP, up to 10 MB."),
     )
 
-    def __init__(self, *args, pieces: tuple[str, ...] = ReturnShipment.pieces, **kwargs):
+    def __init__(
+        self,
+        *args,
+        pieces: tuple[str, ...] = ReturnShipment.pieces,
+        carriers: tuple[str, ...] = INTERNATIONAL_CARRIERS,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.pieces = pieces
+        self.carriers = carriers
         if "tracking" not in pieces:
-            del self.fields["carrier"], self.fields["tracking_number"]
+            del self.fields["carrier"], self.fields["carrier_other"], self.fields["tracking_number"]
         for piece in ("label_photo", "postage_receipt"):
             if piece not in pieces:
                 del self.fields[piece]
+
+    def carrier_choice(self) -> tuple[str, str]:
+        """What the page shows as chosen: a carrier of the list, or OTHER with the typed name."""
+        value = " ".join(str(self["carrier"].value() or "").split())
+        other = str(self["carrier_other"].value() or "")
+        if value == OTHER or (value and value not in self.carriers):
+            return OTHER, other if value == OTHER else value
+        return value, other
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "carrier" not in self.fields:
+            return cleaned
+        other = " ".join((cleaned.pop("carrier_other", "") or "").split())
+        if cleaned.get("carrier") == OTHER:
+            if other:
+                cleaned["carrier"] = other
+            else:
+                del cleaned["carrier"]
+                self.add_error("carrier_other", _("Type the name of the carrier you sent the parcel with."))
+        return cleaned
 
     def clean_tracking_number(self) -> str:
         value = normalise_identifier(self.cleaned_data["tracking_number"])

@@ -10,6 +10,7 @@ apps that build parts on top of it (``payments``).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -63,6 +64,8 @@ class Part:
     url: str
     on_behalf: bool = False
     waived_reason: str = ""
+    submitted_at: datetime.datetime | None = None
+    reviewed_at: datetime.datetime | None = None
 
     @property
     def state_label(self) -> str:
@@ -100,6 +103,8 @@ def required_parts(case: Case) -> list[Part]:
                 url=reverse(model.step_url_name, kwargs={"number": case.number}),
                 on_behalf=bool(row and row.on_behalf and row.is_in),
                 waived_reason=row.waived_reason if row and row.state == PartState.WAIVED else "",
+                submitted_at=row.submitted_at if row else None,
+                reviewed_at=row.reviewed_at if row else None,
             )
         )
     return parts

@@ -26,6 +26,7 @@ from accounts.limits import hit_account_limit
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
 from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.required.carriers import OTHER, carriers_for
 from rma.required.forms import AddressForm, MultipleImageField, ReturnShipmentForm
 from rma.required.held_uploads import (
     held_upload_remove,
@@ -38,18 +39,6 @@ from rma.required.models import HeldUpload, RequiredPart, ReturnShipment, Shippi
 from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
 from rma_portal import private_files
-
-CARRIER_SUGGESTIONS = (
-    "UPS",
-    "FedEx",
-    "USPS",
-    "DHL",
-    "Royal Mail",
-    "Canada Post",
-    "Australia Post",
-    "DPD",
-    "GLS",
-)
 
 
 class CustomerCaseMixin(LoginRequiredMixin):
@@ -229,14 +218,15 @@ class ReturnView(PartStepView):
     thanks_message = gettext_lazy("Thank you: we received your return information.")
 
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        return ReturnShipmentForm(data, files, pieces=pieces)
+        country = self.case.warehouse.country if self.case.warehouse_id else ""
+        return ReturnShipmentForm(data, files, pieces=pieces, carriers=carriers_for(country))
 
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         return {
             **super().get_context_data(part, form),
             "shipment": part,
             "warehouse": self.case.warehouse,
-            "carriers": CARRIER_SUGGESTIONS,
+            "other_carrier": OTHER,
         }
 
     def submit(self, form: Form) -> None:

@@ -2,10 +2,10 @@
 ``{% case_card case group %}``: one case of the customer's list.
 
 A card is a pure function of a few values (number, status, solution, product models, the
-day it was opened, its group, the day it is due, the language), so each distinct card is rendered once per
-process and then reused: the list page, the portal's busiest, spends its time on the data
-rather than on re-rendering identical markup. Any change to one of those values is a new key,
-so a card is never stale; the cache is bounded.
+day it was opened, its group, the day it is due, its steps and their states, the language),
+so each distinct card is rendered once per process and then reused: the list page, the
+portal's busiest, spends its time on the data rather than on re-rendering identical markup.
+Any change to one of those values is a new key, so a card is never stale; the cache is bounded.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Case
 from rma.cases.selectors import CustomerGroup
+from rma.portal.display import tracker
+from rma.required.parts import required_parts
 
 # Groups in which the next move is the customer's: their cards say by when.
 CUSTOMER_MOVE_GROUPS = frozenset({"pending_confirmation", "action_required"})
@@ -40,6 +42,8 @@ def render_card(
     group_key: str,
     language: str,
     due: datetime.date | None = None,
+    steps: tuple[tuple[str, str, str, str], ...] = (),
+    late: bool = False,
 ) -> SafeString:
     with translation.override(language):
         html = render_to_string(
@@ -54,6 +58,19 @@ def render_card(
                 "opened": opened,
                 "group_key": group_key,
                 "due": due,
+                "late": late,
+                "steps": [
+                    {"key": key, "title": title, "state": state, "state_label": label}
+                    for key, title, state, label in steps
+                ],
+                "current": next(
+                    (
+                        {"position": position, "title": title}
+                        for position, (_key, title, state, _label) in enumerate(steps, 1)
+                        if state == "current"
+                    ),
+                    None,
+                ),
             },
         )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
@@ -61,8 +78,9 @@ def render_card(
 
 @register.simple_tag
 def case_card(case: Case, group: CustomerGroup) -> SafeString:
-    """The card of ``case`` (its items prefetched) under ``group``."""
+    """The card of ``case`` (its items prefetched, its parts joined) under ``group``."""
     due = case_due_at(case) if group.key in CUSTOMER_MOVE_GROUPS else None
+    steps = tracker(case, required_parts(case))
     return render_card(
         number=case.number,
         status=case.status,
@@ -72,4 +90,6 @@ def case_card(case: Case, group: CustomerGroup) -> SafeString:
         group_key=group.key,
         language=translation.get_language() or "en",
         due=timezone.localdate(due) if due else None,
+        steps=tuple((step.key, step.title, step.state, step.state_label) for step in steps),
+        late=due is not None and timezone.now() > due,
     )

@@ -39,3 +39,9 @@ def help_links(context, *anchors: str) -> dict:
         "links": [(build_help_url(anchor), SECTIONS_BY_ANCHOR[anchor].question) for anchor in anchors],
         "support_url": support,
     }
+
+
+@register.inclusion_tag("help/_links.html", takes_context=True)
+def help_links_for(context, anchors) -> dict:
+    """The same box for the answers ``anchors`` that ``rma.portal.display`` chose for the case."""
+    return help_links(context, *anchors)

@@ -45,7 +45,7 @@ def test_list_groups_the_visible_cases_and_marks_each_with_number_and_status(cus
         assert f'data-rma="{cases[status].number}" data-status="{status}"' in html
     for hidden in (S.DRAFT, S.PENDING_APPROVAL):
         assert cases[hidden].number not in html
-    headings = ["Pending confirmation", "Action required", "In progress", "Completed"]
+    headings = ["Pending confirmation", "Action required", "In progress", "Closed"]
     positions = [html.index(f">{heading}</h2>") for heading in headings]
     assert positions == sorted(positions)
     # Each case sits under its group's heading.
@@ -141,8 +141,10 @@ def test_detail_shows_items_solution_return_address_and_amount_due(customer, cus
     assert case.warehouse.line1 in html and "Return address" in html
     assert "12.50 USD" in html
     # The first item is in warranty, the kit from 2020 is not.
-    assert html.count('<td><span class="responsive-label">In warranty: </span>Yes</td>') == 1
-    assert html.count('<td><span class="responsive-label">In warranty: </span>No</td>') == 1
+    assert html.count('data-warranty="in"') == 1 and html.count('data-warranty="out"') == 1
+    assert html.count("In warranty: covered until") == 1
+    assert "Out of warranty: the warranty ended on Jan. 1, 2022." in html
+    assert "New product: 24 months from the purchase date." in html
 
 
 def test_detail_without_return_shows_no_warehouse(customer, customer_client):
@@ -394,7 +396,46 @@ def test_cards_waiting_on_the_customer_say_by_when(customer_client, customer):
 
     page = customer_client.get("/rma/").content.decode()
 
-    card = page.split(f'data-rma="{waiting.number}"')[1].split("</li>")[0]
-    other = page.split(f'data-rma="{theirs.number}"')[1].split("</li>")[0]
+    card = page.split(f'data-rma="{waiting.number}"')[1].split("\n</li>")[0]
+    other = page.split(f'data-rma="{theirs.number}"')[1].split("\n</li>")[0]
     assert f"Your move, by {date_format(timezone.localdate(due))}" in card
     assert "Your move" not in other
+
+
+def test_a_card_past_the_customers_date_says_it_was_due_not_by_when(customer_client, customer):
+    due = timezone.now() - datetime.timedelta(days=2)
+    waiting = CaseFactory(customer=customer, status=S.AWAITING_INFO, due_at=due)
+
+    page = customer_client.get("/rma/").content.decode()
+
+    card = page.split(f'data-rma="{waiting.number}"')[1].split("\n</li>")[0]
+    assert f"Your move: it was due on {date_format(timezone.localdate(due))}" in card
+    assert "Your move, by" not in card
+
+
+def test_the_case_page_shows_each_items_warranty_verdict_and_why(customer, customer_client):
+    case = CaseFactory(customer=customer, item=None)
+    opened = timezone.localdate(case.created_at)
+    CaseItemFactory(
+        case=case,
+        product_model="Refurb Cam",
+        condition="refurbished",
+        purchase_date=opened - datetime.timedelta(days=400),
+    )
+    html = customer_client.get(f"/rma/{case.number}/").content.decode()
+    row = html.split('data-warranty="out"')[1].split("</tr>")[0]
+    assert "Out of warranty: the warranty ended on" in row
+    assert "Certified refurbished: 12 months from the purchase date." in row
+
+
+def test_the_list_pages_long_lists_and_keeps_the_groups(customer, customer_client):
+    for _ in range(23):
+        CaseFactory(customer=customer, status=S.COMPLETED)
+    CaseFactory(customer=customer, status=S.CANCELLED)
+    first = customer_client.get("/rma/").content.decode()
+    second = customer_client.get("/rma/?page=2").content.decode()
+    assert first.count('class="case-card card"') == 20 and "Page 1 of 2" in first
+    assert second.count('class="case-card card"') == 4 and ">Closed</h2>" in second
+    assert 'data-status="cancelled"' in first + second
+    closed_only = customer_client.get("/rma/?status=closed").content.decode()
+    assert closed_only.count('class="case-card card"') == 20

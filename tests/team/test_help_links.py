@@ -65,7 +65,8 @@ def test_the_footer_of_every_page_offers_help_and_the_contact_form(client):
     ("status", "anchors"),
     [
         (Case.Status.PENDING_CONFIRM, ["respond", "statuses", "serial-number"]),
-        (Case.Status.AWAITING_INFO, ["return", "payment", "address", "trouble"]),
+        # A replacement that needs the items back and the address, no payment.
+        (Case.Status.AWAITING_INFO, ["return", "address", "images", "trouble"]),
         (Case.Status.PROCESSING, ["statuses"]),
     ],
 )
@@ -75,5 +76,6 @@ def test_the_case_page_links_to_the_answers_for_its_step(status, anchors):
     box = html[html.index('class="help-links"') :]
     box = box[: box.index("</aside>")]
     assert [anchor for anchor in anchors if f'href="/help/#{anchor}"' in box] == anchors
+    assert box.count('href="/help/#') == len(anchors)  # nothing about steps this case does not have
     assert f'href="/support/?case={case.number}"' in box
     assert 'href="/help/#serial-number"' in html

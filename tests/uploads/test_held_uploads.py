@@ -146,7 +146,7 @@ def test_in_chromium_a_refused_form_keeps_the_good_file(browser, live_server, tm
     problems = watch(page)
 
     page.goto(return_url(case))
-    page.fill("#id_carrier", "UPS")
+    page.select_option("#id_carrier", "UPS")
     page.fill("#id_tracking_number", "1Z999AA10123456784")
     page.set_input_files("#id_label_photo", write(tmp_path, files.jpeg("label.jpg")))
     page.set_input_files("#id_postage_receipt", write(tmp_path, files.text_file("receipt.jpg")))

@@ -60,7 +60,7 @@ def test_return_payment_and_address_then_a_label_sent_back_and_accepted(
     # The return: warehouse address shown, previews before sending.
     checklist.locator('[data-part="return"] a').click()
     assert page.locator(".return-address").inner_text().startswith(case.warehouse.recipient)
-    page.get_by_label("Carrier").fill("UPS")
+    page.get_by_label("Carrier", exact=True).select_option("UPS")
     page.get_by_label("Tracking number").fill("1z 999 aa1 0123 4567 84")
     page.get_by_label("Photo of the shipping label").set_input_files(write(tmp_path, files.jpeg("label.jpg")))
     page.get_by_label("Photo of the postage receipt").set_input_files(
@@ -138,7 +138,7 @@ def test_return_and_address_forms_work_with_javascript_off(browser, live_server,
     try:
         page = context.new_page()
         page.goto(f"/rma/{case.number}/return/")
-        page.get_by_label("Carrier").fill("DHL")
+        page.get_by_label("Carrier", exact=True).select_option("DHL")
         page.get_by_label("Tracking number").fill("jd01 4600 0061 2345")
         label, receipt = write(tmp_path, files.jpeg("label.jpg")), write(tmp_path, files.png("receipt.png"))
         page.get_by_label("Photo of the shipping label").set_input_files(label)

@@ -92,6 +92,64 @@ def test_a_return_is_stored_normalised_and_moves_a_return_only_case_to_review(
     assert refund_return_case.status == Case.Status.UNDER_REVIEW
 
 
+def test_the_carrier_list_is_the_one_of_the_warehouses_country_plus_other(client, refund_return_case):
+    refund_return_case.warehouse.country = "NL"
+    refund_return_case.warehouse.save()
+    client.force_login(refund_return_case.customer)
+
+    page = client.get(return_url(refund_return_case)).content.decode()
+
+    select = page.split('<select name="carrier"')[1].split("</select>")[0]
+    assert '<option value="PostNL">PostNL</option>' in select
+    assert '<option value="other">Other</option>' in select
+    assert "USPS" not in select
+    assert 'name="carrier_other"' in page
+
+
+def test_other_stores_the_typed_carrier_name(client, refund_return_case):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, carrier="other", carrier_other="  Speedy   Parcel ")
+
+    assert response.status_code == 302
+    assert ReturnShipment.objects.get(case=refund_return_case).carrier == "Speedy Parcel"
+
+
+def test_other_without_a_name_is_refused_and_keeps_the_choice(client, refund_return_case, tmp_path):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, carrier="other", carrier_other="")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Type the name of the carrier you sent the parcel with." in page
+    assert '<option value="other" selected>' in page
+    assert not ReturnShipment.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_a_carrier_name_sent_in_the_carrier_field_itself_is_kept_and_shown_as_other(
+    client, refund_return_case
+):
+    """Forms of the page's earlier release sent a typed name in ``carrier``; it still counts."""
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, carrier="Local Courier Co")
+
+    assert response.status_code == 302
+    assert ReturnShipment.objects.get(case=refund_return_case).carrier == "Local Courier Co"
+
+
+def test_no_carrier_chosen_is_refused(client, refund_return_case):
+    client.force_login(refund_return_case.customer)
+
+    response = post_return(client, refund_return_case, carrier="")
+
+    assert response.status_code == 400
+    assert "Choose the carrier you sent the parcel with." in response.content.decode()
+    assert not ReturnShipment.objects.exists()
+
+
 @pytest.mark.parametrize("tracking", ["1234567", "ABC$1234567", "x" * 41])
 def test_a_tracking_number_that_is_not_8_to_40_letters_and_digits_is_refused(
     client, refund_return_case, tmp_path, tracking

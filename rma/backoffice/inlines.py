@@ -44,7 +44,7 @@ class CaseItemInline(admin.StackedInline):
 
     def get_queryset(self, request):
         # The warranty verdict reads the case's opening date: one join, not a query per item.
-        return super().get_queryset(request).select_related("case", "product", "replaces__case")
+        return super().get_queryset(request).with_warranty_facts().select_related("case", "replaces__case")
 
     @admin.display(description=gettext_lazy("Warranty verdict"))
     def warranty_verdict(self, item: CaseItem) -> str:

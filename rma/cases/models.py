@@ -9,6 +9,7 @@ the only code that changes a case; it reads the table, never a second copy of th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -538,16 +539,45 @@ class Registration(models.Model):
         self.serial_number = (self.serial_number or "").strip().upper()
         self.email = (self.email or "").strip()
 
-    @classmethod
-    def for_serial(cls, serial_number: str, product_id: int | None = None) -> Registration | None:
-        """The earliest registration of the unit with this S/N (of this product, when known)."""
-        serial = (serial_number or "").strip().upper()
-        if not serial:
-            return None
-        registrations = cls.objects.filter(serial_number=serial)
-        if product_id is not None:
-            registrations = registrations.filter(product_id=product_id)
-        return registrations.order_by("registered_on", "id").first()
+
+
+def attach_registrations(items: Sequence[CaseItem]) -> None:
+    """Find the registration of each item linked to a product, by its S/N, in one query
+    (the earliest one when the unit was registered more than once)."""
+    wanted = {(item.serial_number.strip().upper(), item.product_id) for item in items if item.product_id}
+    wanted = {key for key in wanted if key[0]}
+    found: dict[tuple[str, int], Registration] = {}
+    if wanted:
+        rows = Registration.objects.filter(
+            serial_number__in={serial for serial, _product in wanted},
+            product_id__in={product for _serial, product in wanted},
+        ).order_by("-registered_on", "-id")
+        found = {(row.serial_number, row.product_id): row for row in rows}
+    for item in items:
+        item._registration = found.get((item.serial_number.strip().upper(), item.product_id))
+
+
+class CaseItemQuerySet(models.QuerySet):
+    """Items, optionally with what their warranty verdict reads loaded in two queries."""
+
+    _with_registrations = False
+
+    def with_warranty_facts(self) -> CaseItemQuerySet:
+        """Each item with its product, and its registration found once for all the items."""
+        clone = self.select_related("product")
+        clone._with_registrations = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_registrations = self._with_registrations
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if not fetched and self._with_registrations and self._result_cache:
+            attach_registrations([row for row in self._result_cache if isinstance(row, CaseItem)])
 
 
 class CaseItem(models.Model):
@@ -619,6 +649,8 @@ class CaseItem(models.Model):
         _("why the warranty was set by hand"), max_length=300, blank=True, default="", db_default=""
     )
 
+    objects = CaseItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
@@ -672,11 +704,9 @@ class CaseItem(models.Model):
     # were kept, or of a product not in the records) keeps its own condition and date.
     @property
     def registration(self) -> Registration | None:
-        """The registration of this unit, found by its S/N; read once per item."""
+        """The registration of this unit of its product, found by S/N (``attach_registrations``)."""
         if not hasattr(self, "_registration"):
-            self._registration = (
-                Registration.for_serial(self.serial_number, self.product_id) if self.serial_number else None
-            )
+            attach_registrations([self])
         return self._registration
 
     @property

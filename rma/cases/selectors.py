@@ -84,7 +84,7 @@ def case_for_customer(*, user: Any, number: str) -> Case:
         # The parts of the required-information checklist come in the same query.
         .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
         .prefetch_related(
-            "items",
+            Prefetch("items", queryset=CaseItem.objects.with_warranty_facts()),
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(

@@ -173,5 +173,5 @@ def verdict(item: Any, *, on: datetime.date) -> Verdict:
 
 def refund_refusals(case: Any) -> list[tuple[str, str]]:
     """The items of ``case`` the policy refuses a refund for, each with the reason."""
-    items = case.items.select_related("product").order_by("id")
+    items = case.items.with_warranty_facts().order_by("id")
     return [(str(item), item.warranty.refund_reason) for item in items if not item.warranty.refund_possible]

@@ -533,12 +533,11 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.product.model_name} {self.serial_number}"
 
-    def clean(self) -> None:
-        super().clean()
+    def save(self, *args, **kwargs) -> None:
         # Kept in capitals, as printed on the label, so the lookup of an item's S/N is exact.
         self.serial_number = (self.serial_number or "").strip().upper()
         self.email = (self.email or "").strip()
-
+        super().save(*args, **kwargs)
 
 
 def attach_registrations(items: Sequence[CaseItem]) -> None:
@@ -598,7 +597,10 @@ class CaseItem(models.Model):
         help_text=_("Its condition and the unit's registration then come from the product records."),
     )
     product_model = models.CharField(
-        _("product model"), max_length=100, blank=True, help_text=_("Filled in from the product when one is chosen.")
+        _("product model"),
+        max_length=100,
+        blank=True,
+        help_text=_("Filled in from the product when one is chosen."),
     )
     serial_number = models.CharField(_("S/N"), max_length=64, blank=True, db_index=True)
     uid = models.CharField(_("UID"), max_length=64, blank=True, db_index=True)

@@ -6,8 +6,8 @@ decides which one covers an item). The verdict says whether the item was in warr
 day the case was opened, until when, and why, in sentences an agent and a customer can read;
 and whether a refund is possible. The facts come from the item: its purchase date and channel,
 its product's condition and the unit's registration (``CaseItem.warranty_condition``,
-``CaseItem.warranty_registered_on``), and for a replacement unit the item it replaced. An agent may override the end date with a reason, which
-the verdict then names.
+``CaseItem.warranty_registered_on``), and for a replacement unit the item it replaced. An
+agent may override the end date with a reason, which the verdict then names.
 """
 
 from __future__ import annotations

@@ -85,7 +85,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("what", "make", "for_agent", "for_supervisor"), CASES, ids=[row[0] for row in CASES])
+@pytest.mark.parametrize(
+    ("what", "make", "for_agent", "for_supervisor"), CASES, ids=[row[0] for row in CASES]
+)
 def test_each_role_sees_the_buttons_it_may_use_in_the_state(
     what, make, for_agent, for_supervisor, agent_client, supervisor_client, viewer
 ):
@@ -123,4 +125,6 @@ def test_a_hidden_button_is_refused_when_its_address_is_typed(make, url_name, ex
 
 def test_an_agent_typing_the_approve_address_is_refused(agent_client):
     case = CaseFactory(status=S.PENDING_APPROVAL)
-    assert agent_client.get(reverse("admin:rma_case_transition", args=[case.pk, "approve"])).status_code == 403
+    assert (
+        agent_client.get(reverse("admin:rma_case_transition", args=[case.pk, "approve"])).status_code == 403
+    )

@@ -145,7 +145,11 @@ def test_the_same_customer_at_the_same_address_is_not_a_shared_address():
 def completed(customer, days_ago=10, **fields):
     moment = timezone.now() - datetime.timedelta(days=days_ago)
     return CaseFactory(
-        customer=customer, status=Case.Status.COMPLETED, created_at=moment, first_completed_at=moment, **fields
+        customer=customer,
+        status=Case.Status.COMPLETED,
+        created_at=moment,
+        first_completed_at=moment,
+        **fields,
     )
 
 
@@ -188,9 +192,13 @@ def test_each_signal_says_why_it_fired():
     ships_to(first)
     ships_to(second)
     reasons = {signal.kind: signal.reason for signal in signals_for_case(second)}
-    assert reasons["repeated_identifier"].startswith("E1234567 is also on 1 other case: the same unit is back")
+    assert reasons["repeated_identifier"].startswith(
+        "E1234567 is also on 1 other case: the same unit is back"
+    )
     assert reasons["repeated_tracking_number"].startswith("1Z999AA10123456784 was also sent for 1 other case")
-    assert reasons["repeated_transaction_number"].startswith("5TY05013RG002845M was also sent for 1 other case")
+    assert reasons["repeated_transaction_number"].startswith(
+        "5TY05013RG002845M was also sent for 1 other case"
+    )
     assert reasons["shared_shipping_address"] == (
         "12 Harbour Road, 89501 is also the shipping address of 1 other case of other customers."
     )

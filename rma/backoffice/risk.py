@@ -190,7 +190,7 @@ def shared_shipping_address(case: Case) -> RiskSignal | None:
         gettext_lazy("Other customers ship to the same address"),
         related[:LISTED_CASES],
         len(related),
-        _("%(address)s is also the shipping address of %(cases)s of other customers.")
+        _("Other customers have items shipped to %(address)s too (%(cases)s).")
         % {"address": shared, "cases": _other_cases(len(related))},
     )
 

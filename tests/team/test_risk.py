@@ -200,7 +200,7 @@ def test_each_signal_says_why_it_fired():
         "5TY05013RG002845M was also sent for 1 other case"
     )
     assert reasons["shared_shipping_address"] == (
-        "12 Harbour Road, 89501 is also the shipping address of 1 other case of other customers."
+        "Other customers have items shipped to 12 Harbour Road, 89501 too (1 other case)."
     )
 
 

@@ -245,7 +245,12 @@ class CaseAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "solution_type",
-                    *(("refund_eligibility",) if obj is not None else ()),
+                    # The refund rule, once a refund is the solution (saving one warns too).
+                    *(
+                        ("refund_eligibility",)
+                        if obj is not None and obj.solution_type == Case.SolutionType.REFUND
+                        else ()
+                    ),
                     "solution_note",
                     "needs_approval",
                     ("refund_amount", "refund_currency"),

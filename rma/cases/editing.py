@@ -230,7 +230,9 @@ def _record_warranty_override(
         return
     if item.warranty_override_until is None and old_until is None:
         return  # a reason typed without a date overrides nothing
-    item._warranty = None  # the verdict is read again with the saved values
+    # The verdict is read again with the saved values (a new product, a new registration).
+    item.__dict__.pop("_registration", None)
+    item._warranty = None
     write_step_event(
         case=case,
         action=Action.WARRANTY_OVERRIDE,

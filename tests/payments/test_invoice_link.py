@@ -113,3 +113,29 @@ def test_no_link_once_the_payment_proof_is_in(agent):
     case = CaseFactory(status=Case.Status.PENDING_CONFIRM, payment_due=True)
     with pytest.raises(CaseActionError):
         invoice_link_send(case=case, actor=agent, link=LINK)
+
+
+@pytest.mark.parametrize(("asked", "says_as_you_asked"), [(True, True), (False, False)])
+def test_an_invoice_sent_through_paypals_api_follows_the_request_too(
+    agent, asked, says_as_you_asked, mailoutbox, django_capture_on_commit_callbacks
+):
+    from payments import paypal
+    from payments.services import invoice_record
+
+    case = payment_case()
+    if asked:
+        with django_capture_on_commit_callbacks(execute=True):
+            invoice_request(case=case, actor=case.customer)
+        mailoutbox.clear()
+    payment = SupplementaryPayment.objects.get_or_create(
+        case=case,
+        defaults={"amount": case.payment_amount, "currency": "USD", "receiving_account": "pay@example.com"},
+    )[0]
+    sent = paypal.SentInvoice(invoice_id="INV2-1", status="SENT", payer_link=LINK)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_record(payment_id=payment.pk, sent=sent)
+
+    [email] = mailoutbox
+    assert ("As you asked" in email.body) is says_as_you_asked
+    assert CaseEvent.objects.get(case=case, action=Action.INVOICE_SENT).data["by_hand"] is False

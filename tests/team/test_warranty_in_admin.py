@@ -223,3 +223,26 @@ def test_a_refund_within_the_rule_says_so(agent_client):
     CaseItemFactory(case=case, purchase_date=timezone.localdate(), purchase_channel="official_store")
     page = agent_client.get(change_url(case)).content.decode()
     assert 'data-refund="yes"' in page
+
+
+def test_a_registration_is_tied_to_the_customer_with_its_address(agent_client):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(email="owner@example.com")
+    product = Product.objects.create(model_name="Duo 2 WiFi")
+    response = agent_client.post(
+        "/admin/rma/registration/add/",
+        {
+            "product": product.pk,
+            "serial_number": "DUO2",
+            "registered_on": "2025-05-01",
+            "email": "OWNER@example.com",
+        },
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get().customer == customer
+
+
+def test_the_refund_rule_is_not_shown_for_a_replacement(agent_client):
+    case, _item = draft_with_item(purchase_channel="reseller")
+    assert "data-refund=" not in agent_client.get(change_url(case)).content.decode()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import paypal, services
-from payments.forms import PaymentProofForm
+from payments.forms import InvoiceLinkForm, PaymentProofForm
 from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
@@ -200,7 +200,8 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
         if not request.user.has_perm("rma.change_case"):
             raise PermissionDenied
         change_url = reverse("admin:rma_case_change", args=[case.pk])
-        if request.method == "POST":
+        link_form = InvoiceLinkForm(request.POST if "link" in request.POST else None)
+        if request.method == "POST" and "link" not in request.POST:
             try:
                 services.invoice_send(case=case, actor=request.user, meta=RequestMeta.from_request(request))
             except CaseActionError as error:
@@ -215,6 +216,24 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return HttpResponseRedirect(change_url)
+        if request.method == "POST" and link_form.is_valid():
+            try:
+                services.invoice_link_send(
+                    case=case,
+                    actor=request.user,
+                    link=link_form.cleaned_data["link"],
+                    meta=RequestMeta.from_request(request),
+                )
+            except CaseActionError as error:
+                link_form.add_error("link", error.message)
+            else:
+                self.message_user(
+                    request,
+                    _("The invoice link was sent to the customer by email and shows on their payment page."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        payment = SupplementaryPayment.objects.filter(case=case).first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -223,6 +242,9 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
             "customer_email": case.customer.email,
             "paypal_configured": paypal.is_configured(),
             "change_url": change_url,
+            "link_form": link_form,
+            "customer_asked": payment is not None and payment.invoice_requested_at is not None,
+            "current_link": payment.invoice_link if payment is not None else "",
         }
         return TemplateResponse(request, "admin/payments/send_invoice.html", context)
 

@@ -38,6 +38,8 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
             context={
                 "case": case,
                 "invoice_link": event.data.get("link", ""),
+                # Events written before this was kept came only from a request.
+                "customer_asked": event.data.get("asked", True),
                 "case_url": settings.SITE_URL + reverse("payments:payment", kwargs={"number": case.number}),
             },
         )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from payments.models import SupplementaryPayment
-from payments.services import TRANSACTION_NUMBER
+from payments.services import TRANSACTION_NUMBER, invoice_link_problem
 from rma.required.forms import MultipleImageField
 from rma.required.models import normalise_identifier
 
@@ -69,3 +69,22 @@ class PaymentProofForm(forms.Form):
                 params={"value": value[:40]},
             )
         return value
+
+
+class InvoiceLinkForm(forms.Form):
+    """The link of an invoice the agent made on PayPal's own site, for the customer."""
+
+    link = forms.CharField(
+        label=_("Invoice link"),
+        max_length=500,
+        help_text=_("Copy it from the invoice on PayPal's site; it starts with https://www.paypal.com/."),
+        error_messages={"required": _("Paste the invoice's link from PayPal's site.")},
+        widget=forms.URLInput(attrs={"placeholder": "https://www.paypal.com/invoice/p/#…"}),
+    )
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data["link"].strip()
+        problem = invoice_link_problem(link)
+        if problem:
+            raise forms.ValidationError(problem)
+        return link

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -299,6 +300,84 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
     return payment
 
 
+def invoice_link_problem(link: str) -> str:
+    """Why ``link`` is not a PayPal invoice link the customer may be sent, or "" when it is."""
+    link = (link or "").strip()
+    try:
+        parts = urlsplit(link)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return _("This is not a web address. Copy the invoice's link from PayPal's site.")
+    if parts.scheme != "https" or not host:
+        return _("The link must start with https:// (copy it from PayPal's site as it is).")
+    if host != "paypal.com" and not host.endswith(".paypal.com"):
+        return _("The link must lead to paypal.com: the customer pays on PayPal's own site.")
+    if any(character.isspace() for character in link) or parts.username or parts.password:
+        return _("This is not a web address. Copy the invoice's link from PayPal's site.")
+    return ""
+
+
+def invoice_link_send(
+    *, case: Case, actor: Any, link: str, meta: RequestMeta | None = None
+) -> SupplementaryPayment:
+    """An agent sends the customer the link of an invoice they made on PayPal's site (no
+    PayPal credentials needed): it is emailed to the customer and shown on the payment page."""
+    if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
+        raise CasePermissionError(_("You do not have the permission this step needs."))
+    link = (link or "").strip()
+    problem = invoice_link_problem(link)
+    if problem:
+        raise CaseActionError(problem)
+    with transaction.atomic():
+        locked = lock_case(case)
+        check_part_step(locked, SupplementaryPayment)
+        payment = _payment_for(locked)
+        if payment.invoice_state == InvoiceState.QUEUED:
+            raise CaseActionError(_("PayPal is creating an invoice for this case; wait for its link."))
+        if payment.invoice_state == InvoiceState.SENT and payment.invoice_link == link:
+            raise CaseActionError(_("The customer already has this invoice link."))
+        payment.amount = locked.payment_amount
+        payment.currency = locked.payment_currency
+        _record_invoice_sent(
+            case=locked, payment=payment, link=link, invoice_id="", actor=actor, meta=meta or NO_META
+        )
+    return payment
+
+
+def _record_invoice_sent(
+    *,
+    case: Case,
+    payment: SupplementaryPayment,
+    link: str,
+    invoice_id: str,
+    actor: Any | None,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """Keep the invoice link on the payment, write its event and queue its email; the email
+    says "as you asked" only when the customer did ask (``invoice_request``)."""
+    payment.invoice_state = InvoiceState.SENT
+    payment.invoice_id = invoice_id
+    payment.invoice_link = link
+    payment.invoice_sent_at = timezone.now()
+    payment.invoice_error = ""
+    payment.save()
+    data = {
+        "invoice_id": invoice_id,
+        "link": link,
+        "asked": payment.invoice_requested_at is not None,
+        "by_hand": actor is not None,
+    }
+    event = write_step_event(
+        case=case,
+        action=Action.INVOICE_SENT,
+        actor=actor,
+        role=role_of(actor),
+        data=data,
+        meta=meta,
+    )
+    queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
+
+
 def invoice_number_for(payment: SupplementaryPayment) -> str:
     """The invoice number PayPal sees: stable, so a retried call cannot bill twice."""
     return f"{payment.case.number}-P{payment.pk}"
@@ -314,20 +393,18 @@ def invoice_record(
             raise SupplementaryPayment.DoesNotExist(f"payment {payment_id} is gone")
         case, payment = locked
         if sent is not None:
-            payment.invoice_state = InvoiceState.SENT
-            payment.invoice_id = sent.invoice_id
-            payment.invoice_link = sent.payer_link
-            payment.invoice_sent_at = timezone.now()
-            payment.invoice_error = ""
-            action = Action.INVOICE_SENT
-            data = {"invoice_id": sent.invoice_id, "link": sent.payer_link}
-        else:
-            payment.invoice_state = InvoiceState.FAILED
-            payment.invoice_error = error[:300]
-            action = Action.INVOICE_FAILED
-            data = {"error": payment.invoice_error}
+            _record_invoice_sent(
+                case=case, payment=payment, link=sent.payer_link, invoice_id=sent.invoice_id, actor=None
+            )
+            return payment
+        payment.invoice_state = InvoiceState.FAILED
+        payment.invoice_error = error[:300]
         payment.save()
-        event = write_step_event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
-        if sent is not None:
-            queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
+        write_step_event(
+            case=case,
+            action=Action.INVOICE_FAILED,
+            actor=None,
+            role=Role.SYSTEM,
+            data={"error": payment.invoice_error},
+        )
     return payment

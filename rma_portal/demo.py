@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from payments.services import payment_submit
 from rma.cases import editing, services
-from rma.cases.models import Case, Warehouse
+from rma.cases.models import Case, Product, Registration, Warehouse
 from rma.cases.workflow import RequestMeta
 from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
@@ -196,6 +196,42 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )
 
 
+# The products the demo items are of: (model, category, condition).
+DEMO_PRODUCTS = (
+    ("Argus 3 Pro", "camera", "new"),
+    ("Argus 4 Pro", "camera", "new"),
+    ("E1 Zoom", "camera", "new"),
+    ("Duo 2 WiFi", "camera", "new"),
+    ("TrackMix WiFi", "camera", "new"),
+    ("RLC-810A", "camera", "new"),
+    ("Lumus", "camera", "refurbished"),
+    ("RLK16 NVR System", "system kit", "new"),
+)
+# Units their owners registered: (model, S/N, registered on, email).
+DEMO_REGISTRATIONS = (
+    ("E1 Zoom", "E1Z00000771", datetime.date(2025, 3, 20), DEMO),
+    ("Duo 2 WiFi", "DUO2000123", datetime.date(2025, 4, 2), DEMO),
+    ("Argus 4 Pro", "ARG4P0000301", datetime.date(2025, 3, 15), "other@example.com"),
+)
+
+
+def seed_demo_products(people: dict[str, Any]) -> dict[str, Product]:
+    """Create (or find) the demo products and the registrations of a few demo units."""
+    products = {
+        model: Product.objects.get_or_create(
+            model_name=model, defaults={"category": category, "condition": condition}
+        )[0]
+        for model, category, condition in DEMO_PRODUCTS
+    }
+    for model, serial, registered_on, email in DEMO_REGISTRATIONS:
+        Registration.objects.get_or_create(
+            product=products[model],
+            serial_number=serial,
+            defaults={"registered_on": registered_on, "email": email, "customer": people.get(email)},
+        )
+    return products
+
+
 def _marker(key: str) -> str:
     return f"[demo:{key}]"
 
@@ -304,6 +340,7 @@ def _submit_required_parts(case: Case, *, customer: Any, agent: Any) -> Case:
 def seed_demo_cases(people: dict[str, Any]) -> list[Case]:
     """Create the demo cases that do not exist yet; return every demo case, in table order."""
     warehouses = seed_demo_warehouses()
+    products = seed_demo_products(people)
     agent = people["agent@example.com"]
     supervisor = people["supervisor@example.com"]
     cases = []
@@ -321,7 +358,8 @@ def seed_demo_cases(people: dict[str, Any]) -> list[Case]:
                     agent_notes=f"{_marker(demo.key)} Demo case, safe to play with.",
                     **demo.solution,
                 )
-                case = editing.case_create(case=draft, actor=agent, items=demo.items, meta=META)
+                items = [{**item, "product": products.get(item["product_model"])} for item in demo.items]
+                case = editing.case_create(case=draft, actor=agent, items=items, meta=META)
                 case = _walk(case, demo, customer=customer, agent=agent, supervisor=supervisor)
         cases.append(case)
     return cases

@@ -476,7 +476,7 @@ RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
 RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
 RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
-RMA_RISK_CASES_PER_CUSTOMER = env.int("RMA_RISK_CASES_PER_CUSTOMER", default=3)
+RMA_RISK_COMPLETED_PER_CUSTOMER = env.int("RMA_RISK_COMPLETED_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
 # A refund of this amount or more always goes to a supervisor; "none" turns the rule off.
 _approval_refund = env.str("RMA_APPROVAL_REFUND_AMOUNT", default="250")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -19,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,16 +29,19 @@ from rma.backoffice.forms import CaseAdminForm, transition_label
 from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
 from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
-from rma.backoffice.steps import staff_transitions, transition_view
+from rma.backoffice.steps import case_tools, staff_transitions, transition_view
 from rma.cases.deadlines import deadline_for
 from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
 from rma.cases.models import (
     Case,
     CaseEvent,
     CaseItem,
+    Product,
+    Registration,
     Warehouse,
 )
 from rma.cases.services import case_message_post
+from rma.cases.warranty import refund_refusals
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
 from rma.required.search import matching_case_ids
@@ -48,6 +52,30 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_display = ("name", "city", "country", "is_active")
     list_filter = ("is_active", "country")
     search_fields = ("name", "city", "postal_code")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("model_name", "category", "condition")
+    list_filter = ("condition", "category")
+    search_fields = ("model_name", "category")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("serial_number", "product", "registered_on", "email")
+    list_filter = ("product__condition",)
+    list_select_related = ("product",)
+    search_fields = ("serial_number", "email", "product__model_name")
+    autocomplete_fields = ("product",)
+    readonly_fields = ("customer",)
+    fields = ("product", "serial_number", "registered_on", "email", "customer")
+    date_hierarchy = "registered_on"
+
+    def save_model(self, request, obj, form, change):
+        # Tied to the customer's account when the address is one (kept empty otherwise).
+        obj.customer = get_user_model().objects.with_email(obj.email).filter(is_staff=False).first()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Case)
@@ -181,12 +209,48 @@ class CaseAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description=gettext_lazy("Refund eligibility"))
+    def refund_eligibility(self, case: Case) -> str:
+        """Whether the policy allows a refund of each item (30 days, official store)."""
+        refused = refund_refusals(case)
+        if not refused:
+            if not case.items.exists():
+                return _("Add the items to see whether they can be refunded.")
+            return format_html(
+                '<span class="refund-eligibility" data-refund="yes">{}</span>',
+                _("Every item can be refunded: bought from the official store within 30 days."),
+            )
+        return format_html(
+            '<span class="refund-eligibility" data-refund="no">{}</span><ul>{}</ul>',
+            _("Not every item can be refunded under the policy:"),
+            format_html_join("", "<li>{}: {}</li>", refused),
+        )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        case = form.instance
+        if case.solution_type == Case.SolutionType.REFUND:
+            refused = refund_refusals(case)
+            if refused:
+                self.message_user(
+                    request,
+                    _("A refund was chosen, but the policy does not allow one for: %(items)s.")
+                    % {"items": "; ".join(f"{item}: {reason}" for item, reason in refused)},
+                    messages.WARNING,
+                )
+
     def get_fieldsets(self, request, obj=None):
         solution = (
             _("Solution"),
             {
                 "fields": (
                     "solution_type",
+                    # The refund rule, once a refund is the solution (saving one warns too).
+                    *(
+                        ("refund_eligibility",)
+                        if obj is not None and obj.solution_type == Case.SolutionType.REFUND
+                        else ()
+                    ),
                     "solution_note",
                     "needs_approval",
                     ("refund_amount", "refund_currency"),
@@ -218,11 +282,11 @@ class CaseAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         if not obj.is_solution_editable:
-            return self.STATUS_FIELDS + SOLUTION_FIELDS
+            return (*self.STATUS_FIELDS, "refund_eligibility", *SOLUTION_FIELDS)
         if obj.needs_approval and not request.user.has_perm("rma.approve_case"):
             # Only a supervisor may take a solution out of review (rma.cases.services).
-            return (*self.STATUS_FIELDS, "needs_approval")
-        return self.STATUS_FIELDS
+            return (*self.STATUS_FIELDS, "refund_eligibility", "needs_approval")
+        return (*self.STATUS_FIELDS, "refund_eligibility")
 
     def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
         meta = RequestMeta.from_request(request)
@@ -296,7 +360,10 @@ class CaseAdmin(admin.ModelAdmin):
                 {"row": row, "on_behalf": on_behalf, "label": transition_label(row, on_behalf)}
                 for row, on_behalf in staff_transitions(obj, request.user)
             ]
-            context["open_parts"] = open_parts(obj) if self.has_change_permission(request, obj) else []
+            may_change = self.has_change_permission(request, obj)
+            missing = open_parts(obj) if may_change else []
+            context["open_parts"] = missing
+            context["tools"] = case_tools(obj, request.user, may_change=may_change, open_parts=missing)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def part_entry_view(self, request: HttpRequest, object_id: str, key: str) -> HttpResponse:

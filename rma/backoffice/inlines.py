@@ -20,7 +20,7 @@ class CaseItemInline(admin.StackedInline):
     fieldsets = (
         (
             None,
-            {"fields": (("product_model", "quantity", "kit_scope"), ("serial_number", "uid"))},
+            {"fields": (("product", "product_model"), ("quantity", "kit_scope"), ("serial_number", "uid"))},
         ),
         (
             gettext_lazy("Warranty"),
@@ -37,13 +37,14 @@ class CaseItemInline(admin.StackedInline):
     )
     readonly_fields = ("warranty_verdict",)
     raw_id_fields = ("replaces",)
+    autocomplete_fields = ("product",)
     min_num = 1
     extra = 0
     validate_min = True
 
     def get_queryset(self, request):
         # The warranty verdict reads the case's opening date: one join, not a query per item.
-        return super().get_queryset(request).select_related("case", "replaces")
+        return super().get_queryset(request).with_warranty_facts().select_related("case", "replaces__case")
 
     @admin.display(description=gettext_lazy("Warranty verdict"))
     def warranty_verdict(self, item: CaseItem) -> str:

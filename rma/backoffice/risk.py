@@ -1,9 +1,13 @@
 """
 Repeat and abuse signals for the agent looking at a case.
 
-Each signal points at the other cases behind it; none blocks anything. They are hints: the
-same camera can honestly fail twice, and a household can have several cases. The checks run
-one query each, on indexed columns, so the case page stays fast on a large table.
+Each signal says why it fired and points at the other cases behind it; none blocks anything.
+They fire on what a normal history does not show: the same S/N, UID, return tracking number
+or PayPal transaction number on two cases, another customer shipping to the same street
+address, or more solutions already given to one customer in a year than a household's
+cameras usually need (``RMA_RISK_COMPLETED_PER_CUSTOMER``). Several cases over the years,
+or several open at once, are normal and raise nothing. The checks run one query each, on
+indexed columns, and only on a case's own page, never per row of the list.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from django.conf import settings
 from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from rma.cases.models import Case, CaseItem
 from rma.required.models import ShippingAddress
@@ -42,15 +47,22 @@ class RelatedCase:
 
 @dataclass(frozen=True)
 class RiskSignal:
+    """One signal: what it is, why it fired on this case, and the cases behind it."""
+
     kind: str
     title: str | Promise
     related: list[RelatedCase] = field(default_factory=list)
     count: int = 0
+    reason: str = ""
 
 
 def _variants(values: set[str]) -> set[str]:
     """The values as typed and in upper and lower case: S/Ns are typed either way."""
     return {variant for value in values if value for variant in (value, value.upper(), value.lower())}
+
+
+def _other_cases(count: int) -> str:
+    return ngettext("%(count)s other case", "%(count)s other cases", count) % {"count": count}
 
 
 def repeated_identifiers(case: Case) -> RiskSignal | None:
@@ -73,11 +85,17 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
             related[case_id] = RelatedCase(case_id, number, status, created_at, shared)
     if not related:
         return None
+    shared = ", ".join(sorted({row.shared for row in related.values()}))
     return RiskSignal(
         "repeated_identifier",
-        _("The same S/N or UID is on other cases"),
+        gettext_lazy("The same S/N or UID is on other cases"),
         list(related.values())[:LISTED_CASES],
         len(related),
+        _(
+            "%(identifiers)s is also on %(cases)s: the same unit is back, or its number was "
+            "copied from another unit. Check the photos and the purchase proof."
+        )
+        % {"identifiers": shared, "cases": _other_cases(len(related))},
     )
 
 
@@ -95,30 +113,43 @@ def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: 
     if not rows:
         return None
     related = [RelatedCase(*row) for row in rows]
-    return RiskSignal(kind, title, related[:LISTED_CASES], len(related))
+    return RiskSignal(
+        kind,
+        title,
+        related[:LISTED_CASES],
+        len(related),
+        _("%(value)s was also sent for %(cases)s: one parcel or one payment counts for one case only.")
+        % {"value": related[0].shared, "cases": _other_cases(len(related))},
+    )
 
 
-def many_cases_for_customer(case: Case, *, now: datetime.datetime | None = None) -> RiskSignal | None:
-    """The customer's address has opened many cases recently (``RMA_RISK_CASES_PER_CUSTOMER``)."""
-    threshold = settings.RMA_RISK_CASES_PER_CUSTOMER
-    since = (now or timezone.now()) - datetime.timedelta(days=settings.RMA_RISK_WINDOW_DAYS)
+def many_solutions_for_customer(case: Case, *, now: datetime.datetime | None = None) -> RiskSignal | None:
+    """The customer already had ``RMA_RISK_COMPLETED_PER_CUSTOMER`` or more solutions completed
+    (a refund, a replacement, a resend) in the last ``RMA_RISK_WINDOW_DAYS`` days. Cases still
+    open, cancelled or older do not count: having several is a normal history."""
+    threshold = settings.RMA_RISK_COMPLETED_PER_CUSTOMER
+    days = settings.RMA_RISK_WINDOW_DAYS
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
     rows = list(
-        Case.objects.filter(customer_id=case.customer_id, created_at__gte=since)
+        Case.objects.filter(customer_id=case.customer_id, first_completed_at__gte=since)
         .exclude(pk=case.pk)
-        .order_by("created_at", "id")
+        .order_by("first_completed_at", "id")
         .values_list("id", "number", "status", "created_at")
     )
-    # The case itself counts towards the threshold.
-    if len(rows) + 1 < threshold:
+    if len(rows) < threshold:
         return None
     email = case.customer.email
     related = [RelatedCase(*row, shared=email) for row in rows]
     return RiskSignal(
-        "many_cases_for_customer",
-        _("Many cases for this customer's address in the last %(days)s days")
-        % {"days": settings.RMA_RISK_WINDOW_DAYS},
+        "many_solutions_for_customer",
+        gettext_lazy("Many solutions already given to this customer"),
         related[:LISTED_CASES],
         len(related),
+        _(
+            "%(email)s received %(count)s completed solutions in the last %(days)s days; "
+            "the signal starts at %(threshold)s."
+        )
+        % {"email": email, "count": len(related), "days": days, "threshold": threshold},
     )
 
 
@@ -156,13 +187,15 @@ def shared_shipping_address(case: Case) -> RiskSignal | None:
     related = [RelatedCase(*row, shared=shared) for row in rows]
     return RiskSignal(
         "shared_shipping_address",
-        _("Other customers ship to the same address"),
+        gettext_lazy("Other customers ship to the same address"),
         related[:LISTED_CASES],
         len(related),
+        _("Other customers have items shipped to %(address)s too (%(cases)s).")
+        % {"address": shared, "cases": _other_cases(len(related))},
     )
 
 
-CHECKS = (repeated_identifiers, many_cases_for_customer, shared_shipping_address)
+CHECKS = (repeated_identifiers, many_solutions_for_customer, shared_shipping_address)
 
 
 def signals_for_case(case: Case) -> list[RiskSignal]:

@@ -44,6 +44,21 @@ def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
     return allowed
 
 
+def case_tools(case: Case, user, *, may_change: bool, open_parts: list) -> dict[str, bool]:
+    """The case page's other buttons, each shown only when ``user`` may use it now: the
+    invoice while the payment proof is still awaited, the review while the case is under
+    review and ``user`` may decide on it, entering and waiving parts while some are missing."""
+    return {
+        "send_invoice": may_change
+        and user.has_perm("rma.change_case")
+        and any(part.key == "payment" for part in open_parts),
+        "review": may_change
+        and case.status == Case.Status.UNDER_REVIEW
+        and can_take(transition_for(Action.ACCEPT), case=case, user=user),
+        "enter_parts": may_change and bool(open_parts),
+    }
+
+
 def transition_view(
     model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, action: str
 ) -> HttpResponse:

@@ -3,7 +3,8 @@ Admin pages beside the case list: the supervisors' reports, and the CSV export o
 list exactly as the agent filtered it.
 
 Both are served inside the admin site (``admin_site.admin_view``), so they need a staff
-sign-in with its second factor; the reports also need the supervisors' permission.
+sign-in with its second factor, and both show the same figures: one permission
+(``REPORTS_PERMISSION``, checked by ``may_see_reports``) opens both or neither.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from rma.backoffice.reports import Report, bar_chart_svg, build_report
 from rma.cases.models import Case, CaseItem, Warehouse
 
-REPORTS_PERMISSION = "rma.approve_case"
+REPORTS_PERMISSION = "rma.view_reports"
 DEFAULT_WEEKS = 8
 
 
@@ -100,9 +101,14 @@ def charts(report: Report) -> dict[str, str]:
     }
 
 
+def may_see_reports(user) -> bool:
+    """Whether ``user`` may read the reports and export the case list: one rule for both."""
+    return user.is_active and user.is_staff and user.has_perm(REPORTS_PERMISSION)
+
+
 def reports_view(request: HttpRequest) -> HttpResponse:
     """The supervisors' reports page."""
-    if not request.user.has_perm(REPORTS_PERMISSION):
+    if not may_see_reports(request.user):
         raise PermissionDenied
     form = ReportPeriodForm(request.GET)
     report = None
@@ -245,7 +251,7 @@ def filtered_cases(request: HttpRequest) -> QuerySet[Case]:
 
 def export_view(request: HttpRequest) -> HttpResponse:
     """The case list as filtered in the admin, as a CSV file."""
-    if not admin.site.is_registered(Case):
+    if not may_see_reports(request.user) or not admin.site.is_registered(Case):
         raise PermissionDenied
     if not admin.site.get_model_admin(Case).has_view_permission(request):
         raise PermissionDenied

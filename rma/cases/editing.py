@@ -172,12 +172,17 @@ def case_items_save(
                 _("The items can be changed only in draft or after the customer disagreed.")
             )
         added = [item for item in saved if item.pk is None]
+        before = _warranty_before(item for item in saved if item.pk is not None)
         for item in saved:
             item.case = locked
             item.full_clean()
             item.save()
         for item in deleted:
             item.delete()
+        for item in saved:
+            _record_warranty_override(
+                case=locked, item=item, before=before.get(item.pk), actor=actor, meta=meta or NO_META
+            )
         if record_event:
             write_step_event(
                 case=locked,
@@ -194,6 +199,49 @@ def case_items_save(
                 meta=meta or NO_META,
             )
     return locked
+
+
+def _warranty_before(items: Iterable[CaseItem]) -> dict[int, CaseItem]:
+    """The saved items as they are in the database, for the before of an override's event."""
+    ids = [item.pk for item in items]
+    if not ids:
+        return {}
+    return {item.pk: item for item in CaseItem.objects.select_related("case").filter(pk__in=ids)}
+
+
+def _override_state(item: CaseItem | None) -> dict[str, str]:
+    if item is None:
+        return {"ends_on": "", "override_until": "", "reason": ""}
+    return {
+        "ends_on": item.warranty_ends.isoformat(),
+        "override_until": item.warranty_override_until.isoformat() if item.warranty_override_until else "",
+        "reason": item.warranty_override_reason,
+    }
+
+
+def _record_warranty_override(
+    *, case: Case, item: CaseItem, before: CaseItem | None, actor: Any, meta: RequestMeta
+) -> None:
+    """One event for an item whose warranty the team set, changed or gave back to the policy,
+    with the warranty end and the override before and after."""
+    old_until = before.warranty_override_until if before is not None else None
+    old_reason = before.warranty_override_reason if before is not None else ""
+    if (item.warranty_override_until, item.warranty_override_reason) == (old_until, old_reason):
+        return
+    if item.warranty_override_until is None and old_until is None:
+        return  # a reason typed without a date overrides nothing
+    # The verdict is read again with the saved values (a new product, a new registration).
+    item.__dict__.pop("_registration", None)
+    item._warranty = None
+    write_step_event(
+        case=case,
+        action=Action.WARRANTY_OVERRIDE,
+        actor=actor,
+        role=role_of(actor),
+        comment=item.warranty_override_reason,
+        data={"item": str(item), "before": _override_state(before), "after": _override_state(item)},
+        meta=meta,
+    )
 
 
 def _check_may_waive_approval(actor: Any) -> None:

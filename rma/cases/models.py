@@ -9,6 +9,7 @@ the only code that changes a case; it reads the table, never a second copy of th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,6 +107,7 @@ class Action(models.TextChoices):
     INVOICE_QUEUE = "invoice_queue", _("PayPal invoice ordered")
     INVOICE_SENT = "invoice_sent", _("PayPal invoice sent")
     INVOICE_FAILED = "invoice_failed", _("PayPal invoice refused")
+    WARRANTY_OVERRIDE = "warranty_override", _("Warranty set by hand")
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,10 @@ class Case(models.Model):
         verbose_name = _("RMA case")
         verbose_name_plural = _("RMA cases")
         ordering = ("-created_at", "-id")
-        permissions = [("approve_case", _("Can approve RMA solutions"))]
+        permissions = [
+            ("approve_case", _("Can approve RMA solutions")),
+            ("view_reports", _("Can read the reports and export the case list")),
+        ]
         indexes = [
             models.Index(fields=["customer", "status", "-created_at"], name="rma_case_customer_status"),
             models.Index(fields=["status", "-created_at"], name="rma_case_status_created"),
@@ -479,6 +484,101 @@ class CaseNumberCounter(models.Model):
         return f"{self.year}: {self.last_value}"
 
 
+class Product(models.Model):
+    """A product the maker sells, as the warranty policy sees it: new or certified refurbished."""
+
+    model_name = models.CharField(_("model"), max_length=100, unique=True)
+    category = models.CharField(
+        _("category"), max_length=60, blank=True, help_text=_("For example: camera, NVR, system kit.")
+    )
+    condition = models.CharField(
+        _("condition"), max_length=20, choices=Condition.choices, default=Condition.NEW
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ("model_name",)
+
+    def __str__(self) -> str:
+        if self.condition == Condition.REFURBISHED:
+            return f"{self.model_name} ({self.get_condition_display()})"
+        return self.model_name
+
+
+class Registration(models.Model):
+    """A unit the customer registered with the maker: by its S/N, on a day, from an address."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("product")
+    )
+    serial_number = models.CharField(_("S/N"), max_length=64)
+    registered_on = models.DateField(_("registered on"))
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="product_registrations",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("email address"), help_text=_("The address the product was registered with."))
+
+    class Meta:
+        verbose_name = _("product registration")
+        verbose_name_plural = _("product registrations")
+        ordering = ("registered_on", "id")
+        indexes = [models.Index(fields=["serial_number", "registered_on"], name="rma_registration_serial")]
+
+    def __str__(self) -> str:
+        return f"{self.product.model_name} {self.serial_number}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Kept in capitals, as printed on the label, so the lookup of an item's S/N is exact.
+        self.serial_number = (self.serial_number or "").strip().upper()
+        self.email = (self.email or "").strip()
+        super().save(*args, **kwargs)
+
+
+def attach_registrations(items: Sequence[CaseItem]) -> None:
+    """Find the registration of each item linked to a product, by its S/N, in one query
+    (the earliest one when the unit was registered more than once)."""
+    wanted = {(item.serial_number.strip().upper(), item.product_id) for item in items if item.product_id}
+    wanted = {key for key in wanted if key[0]}
+    found: dict[tuple[str, int], Registration] = {}
+    if wanted:
+        rows = Registration.objects.filter(
+            serial_number__in={serial for serial, _product in wanted},
+            product_id__in={product for _serial, product in wanted},
+        ).order_by("-registered_on", "-id")
+        found = {(row.serial_number, row.product_id): row for row in rows}
+    for item in items:
+        item._registration = found.get((item.serial_number.strip().upper(), item.product_id))
+
+
+class CaseItemQuerySet(models.QuerySet):
+    """Items, optionally with what their warranty verdict reads loaded in two queries."""
+
+    _with_registrations = False
+
+    def with_warranty_facts(self) -> CaseItemQuerySet:
+        """Each item with its product, and its registration found once for all the items."""
+        clone = self.select_related("product")
+        clone._with_registrations = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_registrations = self._with_registrations
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if not fetched and self._with_registrations and self._result_cache:
+            attach_registrations([row for row in self._result_cache if isinstance(row, CaseItem)])
+
+
 class CaseItem(models.Model):
     """A product the case is about: one unit of a kit, or the whole kit."""
 
@@ -487,7 +587,21 @@ class CaseItem(models.Model):
         WHOLE_KIT = "whole_kit", _("The whole kit")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items", verbose_name=_("case"))
-    product_model = models.CharField(_("product model"), max_length=100)
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_items",
+        verbose_name=_("product"),
+        help_text=_("Its condition and the unit's registration then come from the product records."),
+    )
+    product_model = models.CharField(
+        _("product model"),
+        max_length=100,
+        blank=True,
+        help_text=_("Filled in from the product when one is chosen."),
+    )
     serial_number = models.CharField(_("S/N"), max_length=64, blank=True, db_index=True)
     uid = models.CharField(_("UID"), max_length=64, blank=True, db_index=True)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
@@ -537,6 +651,8 @@ class CaseItem(models.Model):
         _("why the warranty was set by hand"), max_length=300, blank=True, default="", db_default=""
     )
 
+    objects = CaseItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
@@ -557,11 +673,25 @@ class CaseItem(models.Model):
         super().clean()
         self.serial_number = (self.serial_number or "").strip()
         self.uid = (self.uid or "").strip()
+        if self.product_id is not None:
+            self.product_model = self.product.model_name
+        self.product_model = (self.product_model or "").strip()
+        if not self.product_model:
+            raise ValidationError({"product_model": _("Choose the product or type its model.")})
         if not self.serial_number and not self.uid:
             raise ValidationError(_("Give the S/N or the UID (one of the two is enough)."))
-        if self.warranty_override_until and not self.warranty_override_reason.strip():
+        self.warranty_override_reason = (self.warranty_override_reason or "").strip()
+        if self.warranty_override_until and not self.warranty_override_reason:
             raise ValidationError(
                 {"warranty_override_reason": _("Say why the warranty is set by hand: it is shown with it.")}
+            )
+        if self.warranty_override_reason and not self.warranty_override_until:
+            raise ValidationError(
+                {
+                    "warranty_override_until": _(
+                        "Give the last day of the warranty you set by hand, or clear the reason."
+                    )
+                }
             )
         if self.replaces_id and self.pk and self.replaces_id == self.pk:
             raise ValidationError({"replaces": _("An item cannot replace itself.")})
@@ -569,6 +699,26 @@ class CaseItem(models.Model):
     @property
     def identifier(self) -> str:
         return self.serial_number or self.uid
+
+    # --- The facts the warranty policy reads (rma.cases.warranty) ---
+    # An item linked to a product takes its condition from the product and its registration
+    # from the registrations, found by S/N; an item without one (typed before the products
+    # were kept, or of a product not in the records) keeps its own condition and date.
+    @property
+    def registration(self) -> Registration | None:
+        """The registration of this unit of its product, found by S/N (``attach_registrations``)."""
+        if not hasattr(self, "_registration"):
+            attach_registrations([self])
+        return self._registration
+
+    @property
+    def warranty_condition(self) -> str:
+        return self.product.condition if self.product_id else self.condition
+
+    @property
+    def warranty_registered_on(self) -> datetime.date | None:
+        registration = self.registration
+        return registration.registered_on if registration is not None else self.registered_on
 
     @property
     def opened_on(self) -> datetime.date:

@@ -4,8 +4,10 @@ The maker's warranty policy, as data, and the verdict it gives on an item.
 ``RULES`` lists the policy's versions, each with the date it applies from (the purchase date
 decides which one covers an item). The verdict says whether the item was in warranty on the
 day the case was opened, until when, and why, in sentences an agent and a customer can read;
-and whether a refund is possible. An agent may override the end date with a reason, which
-the verdict then names.
+and whether a refund is possible. The facts come from the item: its purchase date and channel,
+its product's condition and the unit's registration (``CaseItem.warranty_condition``,
+``CaseItem.warranty_registered_on``), and for a replacement unit the item it replaced. An
+agent may override the end date with a reason, which the verdict then names.
 """
 
 from __future__ import annotations
@@ -77,25 +79,37 @@ def _day(value: datetime.date) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def _condition(item: Any) -> str:
+    """New or refurbished: the product's, for an item linked to one (``CaseItem.warranty_condition``)."""
+    return getattr(item, "warranty_condition", item.condition)
+
+
+def _registered_on(item: Any) -> datetime.date | None:
+    """The day the unit was registered: its registration's, when one is on record."""
+    return getattr(item, "warranty_registered_on", item.registered_on)
+
+
 def warranty_end(item: Any, *, depth: int = 0) -> tuple[datetime.date, list[str]]:
     """The last day of the item's warranty under the policy, with the reasons for it."""
     rule = rule_for(item.purchase_date)
     if item.replaces_id and depth < 10:
-        original_end, _reasons = warranty_end(item.replaces, depth=depth + 1)
+        original = item.replaces
+        original_end, _reasons = warranty_end(original, depth=depth + 1)
         floor = item.purchase_date + datetime.timedelta(days=rule.replacement_floor_days)
         ends = max(original_end, floor)
         return ends, [
             _(
-                "Replacement unit: the rest of the original unit's warranty (until %(original)s) or "
-                "%(days)s days from %(start)s, whichever is longer."
+                "Replacement unit for an item of %(case)s: the rest of that unit's warranty "
+                "(until %(original)s) or %(days)s days from %(start)s, whichever is longer."
             )
             % {
+                "case": original.case.number,
                 "original": _day(original_end),
                 "days": rule.replacement_floor_days,
                 "start": _day(item.purchase_date),
             }
         ]
-    if item.condition == Condition.REFURBISHED:
+    if _condition(item) == Condition.REFURBISHED:
         months, reasons = (
             rule.refurbished_months,
             [
@@ -109,11 +123,17 @@ def warranty_end(item: Any, *, depth: int = 0) -> tuple[datetime.date, list[str]
             [_("New product: %(months)s months from the purchase date.") % {"months": rule.new_months}],
         )
     ends = add_months(item.purchase_date, months)
-    if item.registered_on and item.registered_on <= ends:
+    registered_on = _registered_on(item)
+    if registered_on and registered_on <= ends:
         ends = add_months(ends, rule.registration_bonus_months)
         reasons.append(
             _("%(months)s more months: registered on %(date)s, within the warranty.")
-            % {"months": rule.registration_bonus_months, "date": _day(item.registered_on)}
+            % {"months": rule.registration_bonus_months, "date": _day(registered_on)}
+        )
+    elif registered_on:
+        reasons.append(
+            _("No extra months: registered on %(date)s, after the warranty had ended.")
+            % {"date": _day(registered_on)}
         )
     return ends, reasons
 
@@ -149,3 +169,9 @@ def verdict(item: Any, *, on: datetime.date) -> Verdict:
         refund_possible=refund_possible,
         refund_reason=refund_reason,
     )
+
+
+def refund_refusals(case: Any) -> list[tuple[str, str]]:
+    """The items of ``case`` the policy refuses a refund for, each with the reason."""
+    items = case.items.with_warranty_facts().order_by("id")
+    return [(str(item), item.warranty.refund_reason) for item in items if not item.warranty.refund_possible]

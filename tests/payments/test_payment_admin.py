@@ -163,11 +163,13 @@ def test_the_case_page_offers_an_invoice_that_paypal_creates_and_sends(
     assert [email.to for email in mailoutbox] == [[case.customer.email]]
 
 
-def test_the_invoice_page_says_when_paypal_is_not_configured(agent_client, paypal_off):
+def test_without_paypal_credentials_the_invoice_page_takes_a_link_made_on_paypal(agent_client, paypal_off):
     case = payment_case()
 
     page = agent_client.get(reverse("admin:payments_send_invoice", args=[case.pk])).content.decode()
 
-    assert "PayPal is not configured" in page
+    assert "Create and send the invoice" not in page
+    assert 'name="link"' in page
+    assert "Send the link to the customer" in page
     agent_client.post(reverse("admin:payments_send_invoice", args=[case.pk]))
     assert not SupplementaryPayment.objects.exists()

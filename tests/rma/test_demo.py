@@ -71,3 +71,18 @@ def test_demo_cases_past_awaiting_info_hold_every_part_they_needed():
     for case in Case.objects.filter(status__in=["under_review", "processing", "completed"]):
         for part in required_parts(case):
             assert part.state != "to_do", (case.number, part)
+
+
+def test_the_demo_items_are_of_products_and_some_units_are_registered():
+    from rma.cases.models import CaseItem, Product, Registration
+
+    _seed_json()
+    _seed_json()  # idempotent
+    assert Product.objects.filter(condition="refurbished").exists()
+    assert Registration.objects.count() == 3
+    registration = Registration.objects.get(serial_number="E1Z00000771")
+    assert registration.customer.email == "demo@example.com"
+    item = CaseItem.objects.with_warranty_facts().get(serial_number="E1Z00000771")
+    assert item.product.model_name == "E1 Zoom"
+    assert item.registration == registration
+    assert any("registered on" in reason for reason in item.warranty.reasons)

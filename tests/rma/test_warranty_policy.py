@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from rma.cases.models import CaseItem
+from rma.cases.models import CaseItem, Product, Registration
 from rma.cases.warranty import RULES, WarrantyRule, add_months, rule_for, verdict
 from tests.factories import CaseFactory, CaseItemFactory
 
@@ -146,3 +146,83 @@ def test_the_agent_sees_the_verdict_and_the_refund_rule_on_the_case_page(agent_c
     assert 'data-in-warranty="yes"' in page
     assert "New product: 24 months from the purchase date." in page
     assert "No refund" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("what", "condition", "registered_on", "serial", "on", "in_warranty", "ends_on"),
+    [
+        ("new product, not registered", "new", None, "SN1", D(2027, 3, 10), True, D(2027, 3, 10)),
+        ("new product, registered", "new", D(2025, 5, 1), "SN1", D(2027, 9, 10), True, D(2027, 9, 10)),
+        ("new product, registered: the day after", "new", D(2025, 5, 1), "SN1", D(2027, 9, 11), False,
+         D(2027, 9, 10)),
+        ("refurbished product", "refurbished", None, "SN1", D(2026, 3, 11), False, D(2026, 3, 10)),
+        ("refurbished product, registered", "refurbished", D(2025, 5, 1), "SN1", D(2026, 9, 10), True,
+         D(2026, 9, 10)),
+        ("refurbished, registered after its end", "refurbished", D(2026, 3, 11), "SN1", D(2026, 6, 1), False,
+         D(2026, 3, 10)),
+        ("registered under another S/N", "new", D(2025, 5, 1), "SN2", D(2027, 6, 1), False, D(2027, 3, 10)),
+    ],
+)  # fmt: skip
+def test_the_product_and_its_registration_decide_for_a_linked_item(
+    what, condition, registered_on, serial, on, in_warranty, ends_on
+):
+    product = Product.objects.create(model_name="Argus", condition=condition)
+    if registered_on:
+        Registration.objects.create(
+            product=product, serial_number=serial.lower(), registered_on=registered_on, email="a@example.com"
+        )
+    # The item's own fields say otherwise: the product records win.
+    unit = item(product=product, condition="new" if condition == "refurbished" else "refurbished")
+    result = verdict(unit, on=on)
+    assert (result.in_warranty, result.ends_on) == (in_warranty, ends_on)
+
+
+def test_a_registration_after_the_end_gives_no_months_and_says_so():
+    result = verdict(item(registered_on=D(2027, 3, 11)), on=D(2027, 3, 1))
+    assert result.reasons[-1].startswith("No extra months: registered on")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("on", "in_warranty"),
+    [(D(2025, 3, 31), True), (D(2025, 4, 1), False)],  # day 90 of the floor, and day 91
+)
+def test_the_90_day_floor_ends_on_its_last_day(on, in_warranty):
+    original = CaseItemFactory(purchase_date=D(2022, 1, 1))
+    unit = item(purchase_date=D(2024, 12, 31), replaces=original)
+    result = verdict(unit, on=on)
+    assert (result.in_warranty, result.ends_on) == (in_warranty, D(2025, 3, 31))
+
+
+@pytest.mark.django_db
+def test_a_replacement_of_a_refurbished_registered_unit_keeps_its_rest():
+    product = Product.objects.create(model_name="Lumus", condition="refurbished")
+    Registration.objects.create(
+        product=product, serial_number="L1", registered_on=D(2025, 4, 1), email="a@b.example"
+    )
+    original = CaseItemFactory(
+        product=product, serial_number="L1", purchase_date=D(2025, 3, 10)
+    )  # to 2026-09-10
+    unit = item(purchase_date=D(2026, 1, 5), replaces=original)
+    result = verdict(unit, on=D(2026, 9, 10))
+    assert (result.in_warranty, result.ends_on) == (True, D(2026, 9, 10))
+    assert original.case.number in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("channel", "days", "possible"),
+    [
+        ("official_store", 0, True),
+        ("official_store", 30, True),
+        ("official_store", 31, False),
+        ("reseller", 0, False),
+        ("unknown", 30, False),
+    ],
+)
+def test_the_refund_window_counts_30_days_from_the_purchase(channel, days, possible):
+    bought = D(2026, 2, 27)
+    result = verdict(
+        item(purchase_channel=channel, purchase_date=bought), on=bought + datetime.timedelta(days=days)
+    )
+    assert result.refund_possible is possible

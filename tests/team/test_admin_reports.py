@@ -43,8 +43,33 @@ def test_the_reports_can_be_narrowed_to_one_solution_type(supervisor_client, fix
     assert 'data-figure="completed">1<' in html
 
 
-def test_an_agent_without_the_supervisor_permission_is_refused(agent_client):
+def test_an_agent_is_refused_the_reports_and_their_export_alike(agent_client):
+    CaseFactory()
     assert agent_client.get(REPORTS).status_code == 403
+    assert agent_client.get(EXPORT).status_code == 403
+    case_list = agent_client.get("/admin/rma/case/").content.decode()
+    assert 'class="rma-export"' not in case_list
+    assert 'class="rma-reports"' not in case_list
+
+
+def test_a_supervisor_gets_the_reports_and_their_export_alike(supervisor_client):
+    CaseFactory()
+    assert supervisor_client.get(REPORTS).status_code == 200
+    assert supervisor_client.get(EXPORT).status_code == 200
+    case_list = supervisor_client.get("/admin/rma/case/").content.decode()
+    assert 'class="rma-export"' in case_list
+    assert 'class="rma-reports"' in case_list
+
+
+def test_an_agent_given_the_reports_permission_gets_both(agent):
+    from django.contrib.auth.models import Permission
+
+    from tests.staff import staff_client_for
+
+    agent.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    client = staff_client_for(agent)
+    assert client.get(REPORTS).status_code == 200
+    assert client.get(EXPORT).status_code == 200
 
 
 def test_a_visitor_is_sent_to_the_admin_sign_in(client):
@@ -77,13 +102,13 @@ def test_the_reports_page_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
-def test_the_export_follows_the_case_list_filters(agent_client):
+def test_the_export_follows_the_case_list_filters(supervisor_client):
     warehouse = WarehouseFactory(name="Reno")
     kept = CaseFactory(
         status=Case.Status.AWAITING_INFO, warehouse=warehouse, customer=CustomerFactory(email="a@example.com")
     )
     CaseFactory(status=Case.Status.PENDING_CONFIRM)
-    rows = exported(agent_client.get(EXPORT, {"status__exact": "awaiting_info"}))
+    rows = exported(supervisor_client.get(EXPORT, {"status__exact": "awaiting_info"}))
     assert rows[0][:3] == ["RMA number", "Customer", "Status"]
     assert [row[0] for row in rows[1:]] == [kept.number]
     assert rows[1][1] == "a@example.com"
@@ -91,11 +116,11 @@ def test_the_export_follows_the_case_list_filters(agent_client):
     assert rows[1][5] == "Reno"
 
 
-def test_the_export_follows_the_case_list_search(agent_client):
+def test_the_export_follows_the_case_list_search(supervisor_client):
     wanted = CaseFactory(item=None)
     CaseItemFactory(case=wanted, serial_number="FINDME123", product_model="E1 Zoom", quantity=2)
     CaseFactory()
-    response = agent_client.get(EXPORT, {"q": "FINDME123"})
+    response = supervisor_client.get(EXPORT, {"q": "FINDME123"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="rma-cases-')
     rows = exported(response)
@@ -103,15 +128,15 @@ def test_the_export_follows_the_case_list_search(agent_client):
     assert rows[1][9] == "E1 Zoom FINDME123 x2"
 
 
-def test_the_export_keeps_a_formula_as_text(agent_client):
+def test_the_export_keeps_a_formula_as_text(supervisor_client):
     case = CaseFactory(item=None)
     CaseItemFactory(case=case, product_model='=HYPERLINK("http://evil")', serial_number="S1")
-    rows = exported(agent_client.get(EXPORT))
+    rows = exported(supervisor_client.get(EXPORT))
     assert rows[1][9].startswith("'=HYPERLINK")
 
 
-def test_an_invalid_filter_is_a_bad_request(agent_client):
-    assert agent_client.get(EXPORT, {"nonsense__field": "1"}).status_code == 400
+def test_an_invalid_filter_is_a_bad_request(supervisor_client):
+    assert supervisor_client.get(EXPORT, {"nonsense__field": "1"}).status_code == 400
 
 
 def test_staff_without_the_view_permission_cannot_export(db):
@@ -122,7 +147,7 @@ def test_staff_without_the_view_permission_cannot_export(db):
 
 
 def test_the_export_costs_the_same_queries_for_3_and_for_60_cases(
-    agent_client, django_assert_max_num_queries
+    supervisor_client, django_assert_max_num_queries
 ):
     # Session, user, device, permissions, the list's filter choices and counts, the
     # warehouses, one query for the cases, and one for their items and one for their
@@ -130,5 +155,5 @@ def test_the_export_costs_the_same_queries_for_3_and_for_60_cases(
     for total in (3, 60):
         CaseFactory.create_batch(total - Case.objects.count())
         with django_assert_max_num_queries(17):
-            rows = exported(agent_client.get(EXPORT))
+            rows = exported(supervisor_client.get(EXPORT))
         assert len(rows) == total + 1

@@ -142,40 +142,107 @@ def test_the_same_customer_at_the_same_address_is_not_a_shared_address():
     assert "shared_shipping_address" not in kinds(case)
 
 
-def test_many_cases_for_one_customer_address_are_flagged(settings):
-    settings.RMA_RISK_CASES_PER_CUSTOMER = 3
+def completed(customer, days_ago=10, **fields):
+    moment = timezone.now() - datetime.timedelta(days=days_ago)
+    return CaseFactory(
+        customer=customer,
+        status=Case.Status.COMPLETED,
+        created_at=moment,
+        first_completed_at=moment,
+        **fields,
+    )
+
+
+def test_many_solutions_already_given_to_one_customer_are_flagged_with_the_reason(settings):
+    settings.RMA_RISK_COMPLETED_PER_CUSTOMER = 3
     settings.RMA_RISK_WINDOW_DAYS = 365
     customer = CustomerFactory(email="frequent@example.com")
-    first, second = CaseFactory(customer=customer), CaseFactory(customer=customer)
-    third = CaseFactory(customer=customer)
-    signal = kinds(third)["many_cases_for_customer"]
-    assert signal.count == 2
-    assert {row.number for row in signal.related} == {first.number, second.number}
-    assert signal.related[0].shared == "frequent@example.com"
+    earlier = [completed(customer, days_ago=days) for days in (200, 100, 20)]
+    case = CaseFactory(customer=customer)
+    signal = kinds(case)["many_solutions_for_customer"]
+    assert signal.count == 3
+    assert [row.number for row in signal.related] == [row.number for row in earlier]
+    assert signal.reason == (
+        "frequent@example.com received 3 completed solutions in the last 365 days; the signal starts at 3."
+    )
 
 
-def test_cases_below_the_threshold_or_outside_the_window_raise_nothing(settings):
-    settings.RMA_RISK_CASES_PER_CUSTOMER = 3
+def test_a_normal_history_raises_nothing(settings):
+    settings.RMA_RISK_COMPLETED_PER_CUSTOMER = 3
     settings.RMA_RISK_WINDOW_DAYS = 365
     customer = CustomerFactory()
-    CaseFactory(customer=customer, created_at=timezone.now() - datetime.timedelta(days=400))
-    CaseFactory(customer=customer)
+    # Several cases over the years, two solutions this year, others open or cancelled.
+    for days in (900, 700, 500):
+        completed(customer, days_ago=days)
+    completed(customer, days_ago=90)
+    completed(customer, days_ago=30)
+    CaseFactory.create_batch(4, customer=customer, status=Case.Status.AWAITING_INFO)
+    CaseFactory(customer=customer, status=Case.Status.CANCELLED)
     case = CaseFactory(customer=customer)
-    assert "many_cases_for_customer" not in kinds(case)
+    assert signals_for_case(case) == []
 
 
-def test_signals_cost_a_fixed_number_of_queries(django_assert_max_num_queries):
+def test_each_signal_says_why_it_fired():
+    first = case_with(serial="E1234567")
+    second = case_with(serial="E1234567")
+    shipped(first, "1Z999AA10123456784")
+    shipped(second, "1Z999AA10123456784")
+    paid(first, "5TY05013RG002845M")
+    paid(second, "5TY05013RG002845M")
+    ships_to(first)
+    ships_to(second)
+    reasons = {signal.kind: signal.reason for signal in signals_for_case(second)}
+    assert reasons["repeated_identifier"].startswith(
+        "E1234567 is also on 1 other case: the same unit is back"
+    )
+    assert reasons["repeated_tracking_number"].startswith("1Z999AA10123456784 was also sent for 1 other case")
+    assert reasons["repeated_transaction_number"].startswith(
+        "5TY05013RG002845M was also sent for 1 other case"
+    )
+    assert reasons["shared_shipping_address"] == (
+        "Other customers have items shipped to 12 Harbour Road, 89501 too (1 other case)."
+    )
+
+
+def test_the_agent_reads_the_reason_on_the_case_page(agent_client):
+    case_with(serial="E7654321")
+    case = case_with(serial="E7654321")
+    page = agent_client.get(f"/admin/rma/case/{case.pk}/change/").content.decode()
+    assert 'data-signal="repeated_identifier"' in page
+    assert "E7654321 is also on 1 other case" in page
+
+
+def test_the_demo_cases_do_not_all_raise_a_signal(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    cases = list(Case.objects.select_related("customer"))
+    flagged = [case.number for case in cases if signals_for_case(case)]
+    assert len(cases) >= 13
+    assert flagged == []
+
+
+def test_signals_cost_a_fixed_number_of_queries(django_assert_max_num_queries, settings):
+    settings.RMA_RISK_COMPLETED_PER_CUSTOMER = 3
     customer = CustomerFactory()
     case = case_with(serial="SAME", customer=customer, payment_due=True)
     paid(case, "5TY05013RG002845M")
     for _index in range(15):
-        other = case_with(serial="SAME", customer=customer, payment_due=True)
+        moment = timezone.now() - datetime.timedelta(days=5)
+        other = case_with(
+            serial="SAME",
+            customer=customer,
+            payment_due=True,
+            status=Case.Status.COMPLETED,
+            first_completed_at=moment,
+        )
         paid(other, "5TY05013RG002845M")
     with django_assert_max_num_queries(9):
         signals = signals_for_case(Case.objects.select_related("customer").get(pk=case.pk))
     assert {signal.kind for signal in signals} == {
         "repeated_identifier",
         "repeated_transaction_number",
-        "many_cases_for_customer",
+        "many_solutions_for_customer",
     }
     assert all(len(signal.related) == 10 and signal.count == 15 for signal in signals)

@@ -91,7 +91,9 @@ def case_for_customer(*, user: Any, number: str) -> Case:
         .prefetch_related(
             # An item's warranty verdict reads its product, its registration and the unit it
             # replaced, if any (and that unit's own).
-            Prefetch("items", queryset=CaseItem.objects.with_warranty_facts().select_related("replaces__replaces")),
+            Prefetch(
+                "items", queryset=CaseItem.objects.with_warranty_facts().select_related("replaces__replaces")
+            ),
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(

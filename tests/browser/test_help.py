@@ -55,7 +55,10 @@ def test_a_visitor_reaches_the_contact_form_from_help_and_fixes_a_bad_email(page
     page.get_by_label("Subject").fill("Cannot upload my receipt")
     page.get_by_label("Message").fill("The page says the file is too big.")
     page.get_by_role("button", name="Send to the warranty team").click()
-    assert page.get_by_text("Enter a full email address, like name@example.com.").is_visible()
+    # The form is sent in place; its answer replaces the page when it arrives.
+    error = page.get_by_text("Enter a full email address, like name@example.com.")
+    error.wait_for()
+    assert error.is_visible()
     # What was typed is still there.
     assert page.get_by_label("Subject").input_value() == "Cannot upload my receipt"
     assert page.get_by_label("Message").input_value() == "The page says the file is too big."

@@ -282,6 +282,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Reminders before a customer's deadline and overdue flags; each is sent once per deadline.
     "send-deadline-reminders": {"task": "rma.tasks.send_deadline_reminders", "schedule": 15 * 60.0},
     "delete-stale-held-uploads": {"task": "rma.tasks.delete_stale_held_uploads", "schedule": 60 * 60.0},
+    # Advance replacement: PayPal holds flagged from day 25 and settled by day 28 (of 29).
+    "watch-paypal-holds": {"task": "payments.tasks.watch_holds", "schedule": 60 * 60.0},
 }
 
 # Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling

@@ -40,6 +40,14 @@ def solution_sentences(case: Case) -> list[str]:
 def customer_steps(case: Case) -> list[str]:
     """What the customer must do once they agree, in the order they usually do it."""
     steps = []
+    if case.offers_advance_replacement:
+        steps.append(
+            _(
+                "Choose how you get the replacement: send the item first, or get the replacement "
+                "first against a PayPal hold of %(amount)s."
+            )
+            % {"amount": money(case.hold_amount, case.hold_currency)}
+        )
     if case.requires_return:
         steps.append(
             _(
@@ -91,6 +99,15 @@ def next_step(case: Case) -> NextStep:
         if case.solution_type == Case.SolutionType.REFUND:
             return NextStep(False, _("Our move: the warranty team sends your refund."), team_due)
         return NextStep(False, _("Our move: the warranty team ships your items."), team_due)
+    if status == Case.Status.AWAITING_RETURN:
+        return NextStep(
+            True,
+            _(
+                "Your move: your replacement is on its way. Send the original item back and give "
+                "us the return information below; when it arrives we release the PayPal hold."
+            ),
+            customer_due,
+        )
     if status == Case.Status.COMPLETED:
         return NextStep(False, _("Nothing left to do: this RMA solution is complete."))
     return NextStep(False, _("Nothing left to do: this RMA solution was closed."))
@@ -114,7 +131,33 @@ def event_sentence(event: CaseEvent) -> str:
         Action.PAYMENT_SUBMIT: _("Your payment proof was received."),
         Action.INVOICE_SENT: _("A PayPal invoice link was sent to you."),
         Action.PART_WAIVE: _("The warranty team decided part of the information is not needed."),
+        Action.METHOD_CHOOSE: _("You chose how to get your replacement."),
+        Action.HOLD_CANCEL: _("No PayPal hold was placed; the choice of method is open again."),
+        Action.RECEIVE_RETURN: _("Your returned item arrived. The PayPal hold is being released."),
+        Action.CAPTURE_HOLD: _("The return did not arrive in time: the PayPal hold is being charged."),
+        Action.EXTEND_RETURN: _("The warranty team gave you more time to send the item back."),
     }
+    amount = (
+        money(event.data.get("amount") or 0, event.data.get("currency", ""))
+        if event.data.get("amount")
+        else ""
+    )
+    if event.action == Action.HOLD_PLACE:
+        return _("PayPal now holds %(amount)s on your account until your return arrives.") % {
+            "amount": amount
+        }
+    if event.action == Action.HOLD_VOID:
+        return _("The PayPal hold of %(amount)s was released; nothing was charged.") % {"amount": amount}
+    if event.action == Action.HOLD_CAPTURED:
+        return _("The held %(amount)s was charged.") % {"amount": amount}
+    if event.action == Action.SHIP_AHEAD:
+        return _(
+            "Your replacement was shipped ahead of your return with %(carrier)s, "
+            "tracking number %(tracking)s."
+        ) % {
+            "carrier": event.data.get("outbound_carrier", ""),
+            "tracking": event.data.get("outbound_tracking_number", ""),
+        }
     text = sentences.get(event.action, Action(event.action).label)
     if event.action == Action.COMPLETE:
         if event.data.get("outbound_tracking_number"):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments import paypal
-from payments.models import HoldState, ReplacementChoice
+from payments.models import HOLD_PLACED_STATES, HoldState, ReplacementChoice
 from rma.cases.models import (
     ADVANCE_RETURN_WINDOW,
     HOLD_SETTLE_BY,
@@ -219,12 +219,24 @@ def hold_authorize(
         raise CaseActionError(
             _("PayPal did not place the hold, so nothing is held on your account. Choose a method again.")
         ) from None
+    return hold_record(case=case, actor=actor, authorization=authorization, meta=meta)
+
+
+def hold_record(
+    *, case: Case, actor: Any, authorization: paypal.Authorization, meta: RequestMeta | None = None
+) -> ReplacementChoice:
+    """Record the authorization PayPal gave for the case's approved order: the hold is placed,
+    the method part is in, and the return is due 25 days from now."""
     now = timezone.now()
     with transaction.atomic():
         locked = lock_case(case)
         choice = _locked_choice(locked)
-        if choice.hold_placed and choice.authorization_id == authorization.authorization_id:
-            return choice  # a second request got here first with the same answer
+        if choice is None or choice.hold_state not in (HoldState.APPROVING, *HOLD_PLACED_STATES):
+            raise CaseActionError(_("Nothing was changed: choose the method again."))
+        if choice.hold_placed:
+            if choice.authorization_id == authorization.authorization_id:
+                return choice  # a second request got here first with the same answer
+            raise CaseActionError(_("Nothing was changed: the PayPal hold is already placed."))
         choice.hold_state = HoldState.AUTHORIZED
         choice.authorization_id = authorization.authorization_id
         choice.authorization_status = authorization.status

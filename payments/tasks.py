@@ -111,10 +111,10 @@ def _settle_hold(task, case_id: int, *, capture: bool) -> str:
         )
         holds.hold_settled(case_id=case_id, authorization=authorization)
         return "released"
-    except paypal.PayPalRefused as error:
+    except (paypal.PayPalRefused, paypal.PayPalNotConfigured) as error:
         holds.hold_settled(case_id=case_id, error=str(error))
         return "refused"
-    except (paypal.PayPalUnavailable, paypal.PayPalNotConfigured) as error:
+    except paypal.PayPalUnavailable as error:
         if task.request.is_eager:
             return "unavailable"  # no worker to retry: the watch on holds hands it over later
         raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries)) from None

@@ -20,7 +20,7 @@ class CaseItemInline(admin.StackedInline):
     fieldsets = (
         (
             None,
-            {"fields": (("product_model", "quantity", "kit_scope"), ("serial_number", "uid"))},
+            {"fields": (("product_model", "quantity", "kit_scope"), ("serial_number", "uid"), "unit_value")},
         ),
         (
             gettext_lazy("Warranty"),

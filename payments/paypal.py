@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import paypalrestsdk
 import requests
@@ -190,6 +190,24 @@ def base_url() -> str:
         raise PayPalNotConfigured(
             f"PAYPAL_MODE must be 'sandbox' or 'live', not {settings.PAYPAL_MODE!r}."
         ) from None
+
+
+# Where PayPal shows the payer the approval page of an order.
+APPROVAL_ORIGINS = {
+    "sandbox": "https://www.sandbox.paypal.com",
+    "live": "https://www.paypal.com",
+}
+
+
+def approval_origin() -> str:
+    """The origin of PayPal's approval pages, which the method page's form may lead to (its
+    Content-Security-Policy allows it): PayPal's own, or a stand-in PayPal's set by
+    ``PAYPAL_API_BASE_URL`` that serves them itself."""
+    base = base_url()
+    if base in ENDPOINTS.values():
+        return APPROVAL_ORIGINS["live" if base == ENDPOINTS["live"] else "sandbox"]
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def client() -> TimeoutApi:

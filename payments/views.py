@@ -119,6 +119,13 @@ class MethodView(PartStepView):
     closed_message = gettext_lazy("Nothing was changed: the replacement method can no longer be changed.")
     thanks_message = gettext_lazy("Thank you: we will ship your replacement once your item arrives.")
 
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        if paypal.is_configured():
+            # The form leads to PayPal's approval page: the policy's form-action must allow it.
+            response._csp_update = {"form-action": [paypal.approval_origin()]}
+        return response
+
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
         choice = self.get_part()
         initial = {"method": choice.method} if choice and choice.method else {}

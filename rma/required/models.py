@@ -117,10 +117,11 @@ class RequiredPart(models.Model):
 
     @classmethod
     def open_now(cls, case: Case) -> bool:
-        """Whether the case takes this part now."""
-        return case.status == Case.Status.AWAITING_INFO or (
-            case.status == Case.Status.AWAITING_RETURN and cls.after_shipment(case)
-        )
+        """Whether the case takes this part now: while it waits for information, or for a
+        part sent after the replacement shipped ahead, once it did."""
+        if cls.after_shipment(case):
+            return case.status == Case.Status.AWAITING_RETURN
+        return case.status == Case.Status.AWAITING_INFO
 
     @classmethod
     def start(cls, case: Case) -> RequiredPart:

@@ -37,6 +37,8 @@ class PayPalState:
     authorizations: dict = field(default_factory=dict)
     # PayPal-Request-Id -> the first answer: a repeated request gets it again, nothing is redone.
     answered: dict = field(default_factory=dict)
+    # What the payer does on the approval page (``/checkoutnow``): approve, or cancel.
+    payer_cancels: bool = False
     requests: list = field(default_factory=list)
     delay: float = 0.0
     fail_with: int = 0
@@ -98,6 +100,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.release.wait(self.state.delay)
         if self.state.fail_with:
             return self._error(self.state.fail_with, "INTERNAL_SERVICE_ERROR", "Something went wrong.")
+        if parts.path == "/checkoutnow" and method == "GET":
+            return self._payer_visit(parse_qs(parts.query).get("token", [""])[0])
         if parts.path == "/v1/oauth2/token" and method == "POST":
             return self._token(body)
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
@@ -137,6 +141,21 @@ class Handler(BaseHTTPRequestHandler):
                 return self._reply(200, invoice)
         return self._error(404, "NOT_FOUND", "No such endpoint.")
 
+    def _payer_visit(self, order_id):
+        """PayPal's approval page: the payer approves (or cancels) and is sent back to the shop."""
+        order = self.state.orders.get(order_id)
+        if order is None:
+            return self._error(404, "RESOURCE_NOT_FOUND", "No such order.")
+        if self.state.payer_cancels:
+            target = order["cancel_url"]
+        else:
+            self.state.approve(order_id)
+            target = order["return_url"]
+        self.send_response(302)
+        self.send_header("Location", f"{target}?token={order_id}&PayerID=PAYER12345")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _issue(self, status, issue):
         return status, {"name": "UNPROCESSABLE_ENTITY", "details": [{"issue": issue}], "debug_id": "f00dbabe"}
 
@@ -156,7 +175,11 @@ class Handler(BaseHTTPRequestHandler):
                 "return_url": context["return_url"],
                 "cancel_url": context["cancel_url"],
                 "links": [
-                    {"href": f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}", "rel": "payer-action"}
+                    {
+                        # The payer's approval page is served here too (``/checkoutnow``).
+                        "href": f"http://{self.headers['Host']}/checkoutnow?token={order_id}",
+                        "rel": "payer-action",
+                    }
                 ],
             }
             return 200, state.orders[order_id]
@@ -201,7 +224,11 @@ class Handler(BaseHTTPRequestHandler):
                 if authorization["status"] != "CREATED":
                     return self._issue(422, "AUTHORIZATION_ALREADY_CAPTURED")
                 authorization["status"] = "CAPTURED"
-                return 201, {"id": uuid.uuid4().hex[:17].upper(), "status": "COMPLETED", "amount": authorization["amount"]}
+                return 201, {
+                    "id": uuid.uuid4().hex[:17].upper(),
+                    "status": "COMPLETED",
+                    "amount": authorization["amount"],
+                }
         return 404, {"name": "NOT_FOUND", "message": "No such endpoint."}
 
     def _token(self, body):

@@ -84,7 +84,7 @@ def test_the_approved_order_is_authorized_and_the_hold_recorded(client, paypal_s
     page = client.get(case.get_absolute_url()).content.decode()
     assert 'data-part="method" data-part-state="submitted"' in page
     assert "Send it after your replacement ships" in page
-    assert "hold-amount\">129.00 USD<" in page
+    assert 'hold-amount">129.00 USD<' in page
     assert [mail.subject for mail in mailoutbox] == [f"RMA {case.number}: the PayPal hold is placed"]
 
 
@@ -138,7 +138,9 @@ def test_a_cancelled_approval_brings_the_customer_back_to_the_choice(client, pay
     choice = ReplacementChoice.objects.get(case=case)
 
     response = client.get(
-        reverse("payments:method_cancel", kwargs={"number": case.number}), {"token": choice.order_id}, follow=True
+        reverse("payments:method_cancel", kwargs={"number": case.number}),
+        {"token": choice.order_id},
+        follow=True,
     )
 
     assert response.redirect_chain[-1][0] == reverse("payments:method", kwargs={"number": case.number})
@@ -222,7 +224,9 @@ def test_a_replacement_without_advance_offered_has_no_method_step(client):
     assert client.get(reverse("payments:method", kwargs={"number": case.number})).status_code == 404
 
 
-def test_returned_on_time_the_case_completes_and_the_hold_is_voided(client, paypal_server, mailoutbox, committed):
+def test_returned_on_time_the_case_completes_and_the_hold_is_voided(
+    client, paypal_server, mailoutbox, committed
+):
     case = advance_case()
     add_address(case)
     choice = place_hold(client, case, paypal_server)
@@ -231,7 +235,9 @@ def test_returned_on_time_the_case_completes_and_the_hold_is_voided(client, payp
     with pytest.raises(CaseActionError):
         case_complete(case=case, actor=agent, outbound_carrier="UPS", outbound_tracking_number="1Z1")
 
-    case = case_ship_ahead(case=case, actor=agent, outbound_carrier="UPS", outbound_tracking_number="1Z999AA1")
+    case = case_ship_ahead(
+        case=case, actor=agent, outbound_carrier="UPS", outbound_tracking_number="1Z999AA1"
+    )
     assert case.status == Case.Status.AWAITING_RETURN
     assert case.due_at == case.return_due_at
     with committed():

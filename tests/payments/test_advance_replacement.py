@@ -15,6 +15,7 @@ from payments import paypal
 from payments.holds import hold_watch
 from payments.models import HoldState, ReplacementChoice
 from payments.tasks import release_hold
+from rma.backoffice.queues import queue_cases
 from rma.cases.models import Action, Case, CaseEvent, ReplacementMethod
 from rma.cases.services import case_complete
 from rma.cases.workflow import CaseActionError
@@ -363,3 +364,50 @@ def test_a_hold_is_released_only_once(paypal_server, committed):
     assert release_hold.apply(kwargs={"case_id": case.pk}).result == "nothing to do"
     assert len(paypal_server.state.calls(f"/v2/payments/authorizations/{authorization_id}/void")) == 1
     assert CaseEvent.objects.filter(case=case, action=Action.HOLD_VOID).count() == 1
+
+
+def test_the_admin_offers_ship_ahead_instead_of_complete_for_a_case_with_a_hold(agent_client):
+    case = shipped_ahead_case()
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.PROCESSING)
+
+    page = agent_client.get(reverse("admin:rma_case_change", args=[case.pk])).content.decode()
+
+    assert reverse("admin:rma_case_transition", args=[case.pk, Action.SHIP_AHEAD]) in page
+    assert reverse("admin:rma_case_transition", args=[case.pk, Action.COMPLETE]) not in page
+
+
+def test_a_supervisor_captures_through_the_confirmation_page(
+    supervisor_client, paypal_server, committed, mailoutbox
+):
+    authorization_id = loopback_authorization(paypal_server)
+    case = shipped_ahead_case(days_since_hold=26, authorization_id=authorization_id)
+    url = reverse("admin:rma_case_transition", args=[case.pk, Action.CAPTURE_HOLD])
+
+    confirmation = supervisor_client.get(url)
+    assert confirmation.status_code == 200
+    assert "PayPal takes the held amount from the customer for good" in confirmation.content.decode()
+    assert paypal_server.state.authorizations[authorization_id]["status"] == "CREATED"
+    with committed():
+        supervisor_client.post(url, {"comment": ""})
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED
+    assert paypal_server.state.authorizations[authorization_id]["status"] == "CAPTURED"
+
+
+def test_an_agent_cannot_open_the_capture_page(agent_client):
+    case = shipped_ahead_case(days_since_hold=26)
+
+    response = agent_client.get(reverse("admin:rma_case_transition", args=[case.pk, Action.CAPTURE_HOLD]))
+
+    assert response.status_code == 403
+
+
+def test_an_overdue_return_is_in_the_team_queue_of_holds_to_settle(agent):
+    overdue = shipped_ahead_case(days_since_hold=26)
+    in_time = shipped_ahead_case(days_since_hold=3)
+
+    listed = queue_cases(Case.objects.all(), key="hold_to_settle", user=agent)
+
+    assert list(listed) == [overdue]
+    assert in_time not in listed

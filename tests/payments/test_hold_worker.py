@@ -4,16 +4,25 @@ release is queued after the commit, PayPal is down for a while, the worker retri
 same PayPal-Request-Id, and the hold ends released exactly once.
 """
 
+import datetime
 import time
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 import payments.tasks  # noqa: F401  (registered on the app before the fixture reconfigures it)
 from payments.models import HoldState, ReplacementChoice
 from rma.cases.models import Action, Case, CaseEvent
 from rma.required.advance import case_receive_return
 from tests.factories import AgentFactory
-from tests.payments.holds import loopback_authorization, shipped_ahead_case
+from tests.payments.holds import (
+    add_address,
+    advance_case,
+    loopback_authorization,
+    place_hold,
+    shipped_ahead_case,
+)
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
 from tests.workers import own_queue, running_worker
 
@@ -56,13 +65,12 @@ def test_a_release_paypal_refuses_for_a_while_is_retried_by_the_worker_and_done_
     assert time.monotonic() - started < 2, "the agent's click waited for PayPal"
     assert case.status == Case.Status.COMPLETED
 
-    def void_tried():
-        return paypal_server.state.calls(f"/v2/payments/authorizations/{authorization_id}/void")
+    def asked_twice():  # PayPal answers nothing but errors: the first try and a retry
+        return len(paypal_server.state.requests) >= 2
 
-    wait_until(
-        void_tried, timeout=30, message="the worker never asked PayPal:\n" + worker.log_path.read_text()
-    )
+    wait_until(asked_twice, timeout=30, message="the worker did not retry:\n" + worker.log_path.read_text())
     assert ReplacementChoice.objects.get(case=case).hold_state == HoldState.VOIDING
+    assert paypal_server.state.authorizations[authorization_id]["status"] == "CREATED"
     paypal_server.state.fail_with = 0
 
     def released():
@@ -70,8 +78,45 @@ def test_a_release_paypal_refuses_for_a_while_is_retried_by_the_worker_and_done_
 
     wait_until(released, timeout=40, message="the hold was not released:\n" + worker.log_path.read_text())
     assert paypal_server.state.authorizations[authorization_id]["status"] == "VOIDED"
-    voids = void_tried()
-    assert len(voids) >= 2
+    voids = paypal_server.state.calls(f"/v2/payments/authorizations/{authorization_id}/void")
     assert len({call.headers["PayPal-Request-Id"] for call in voids}) == 1
     assert CaseEvent.objects.filter(case=case, action=Action.HOLD_VOID).count() == 1
     assert "retry" in worker.log_path.read_text().lower()
+
+
+def test_end_to_end_through_the_pages_the_admin_and_the_worker(
+    client, worker, paypal_server, agent_client, supervisor_client
+):
+    """Two cases: one returned within the window (the hold released), one whose window
+    passed (a supervisor captures the hold); every PayPal settlement by the worker."""
+    returned, kept = advance_case(), advance_case()
+    for case in (returned, kept):
+        add_address(case)
+        choice = place_hold(client, case, paypal_server)
+        case.refresh_from_db()
+        assert case.status == Case.Status.UNDER_REVIEW, case
+        for action, data in (
+            (Action.ACCEPT, {"comment": ""}),
+            (
+                Action.SHIP_AHEAD,
+                {"outbound_carrier": "UPS", "outbound_tracking_number": "1Z999AA10123456784"},
+            ),
+        ):
+            agent_client.post(reverse("admin:rma_case_transition", args=[case.pk, action]), data)
+        case.refresh_from_db()
+        assert case.status == Case.Status.AWAITING_RETURN
+        assert choice.hold_state == HoldState.AUTHORIZED
+
+    agent_client.post(reverse("admin:rma_case_transition", args=[returned.pk, Action.RECEIVE_RETURN]), {})
+    Case.objects.filter(pk=kept.pk).update(return_due_at=timezone.now() - datetime.timedelta(minutes=1))
+    supervisor_client.post(reverse("admin:rma_case_transition", args=[kept.pk, Action.CAPTURE_HOLD]), {})
+
+    def settled():
+        states = dict(ReplacementChoice.objects.values_list("case_id", "hold_state"))
+        return states == {returned.pk: HoldState.VOIDED, kept.pk: HoldState.CAPTURED}
+
+    wait_until(settled, timeout=40, message="holds not settled:\n" + worker.log_path.read_text())
+    statuses = {auth["status"] for auth in paypal_server.state.authorizations.values()}
+    assert statuses == {"VOIDED", "CAPTURED"}
+    assert Case.objects.get(pk=returned.pk).status == Case.Status.COMPLETED
+    assert Case.objects.get(pk=kept.pk).status == Case.Status.COMPLETED

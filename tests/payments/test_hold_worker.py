@@ -8,6 +8,7 @@ import datetime
 import time
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,20 @@ from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
 from tests.workers import own_queue, running_worker
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def warranty_groups():
+    """The warranty groups with what these steps need: migrations make them, but a test that
+    commits empties the tables after it (the permissions themselves are made again)."""
+    rma_permissions = Permission.objects.filter(
+        content_type__app_label="rma", codename__in=["view_case", "change_case"]
+    )
+    approve = Permission.objects.filter(content_type__app_label="rma", codename="approve_case")
+    agents, _ = Group.objects.get_or_create(name="Warranty agents")
+    agents.permissions.add(*rma_permissions)
+    supervisors, _ = Group.objects.get_or_create(name="Warranty supervisors")
+    supervisors.permissions.add(*rma_permissions, *approve)
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments import paypal, services
-from payments.forms import InvoiceLinkForm, PaymentProofForm
-from payments.models import LookupState, PaymentReceipt, SupplementaryPayment
+from payments import holds, paypal, services
+from payments.forms import InvoiceLinkForm, MethodForm, PaymentProofForm
+from payments.models import HoldState, LookupState, PaymentReceipt, ReplacementChoice, SupplementaryPayment
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin import PartAdminMixin
@@ -315,3 +315,101 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
                     _("%(number)s: asked PayPal again.") % {"number": payment.case.number},
                     messages.SUCCESS,
                 )
+
+
+@admin.register(ReplacementChoice)
+class ReplacementChoiceAdmin(PartAdminMixin, admin.ModelAdmin):
+    """The replacement method and the PayPal hold: read-only; the hold's release and capture
+    are steps of the case (its buttons), the watch on holds settles any left by day 28."""
+
+    entry_form_class = MethodForm
+
+    list_display = (
+        "case_number",
+        "method",
+        "hold_state",
+        "amount",
+        "currency",
+        "authorized_at",
+        "expires_at",
+        "flagged_at",
+        "state",
+    )
+    list_filter = ("method", "hold_state", "state")
+    search_fields = ("case__number", "authorization_id", "order_id", "case__customer__email")
+    list_select_related = ("case",)
+    fieldsets = (
+        (None, {"fields": ("case_link", "method", "state", "submitted_at", "submitted_by", "on_behalf")}),
+        (
+            gettext_lazy("PayPal hold"),
+            {
+                "fields": (
+                    "hold_state",
+                    "amount",
+                    "currency",
+                    "order_id",
+                    "authorization_id",
+                    "authorization_status",
+                    "authorized_at",
+                    "expires_at",
+                    "flagged_at",
+                    "settled_at",
+                    "capture_id",
+                    "paypal_error",
+                )
+            },
+        ),
+    )
+
+    def entry_form(self, case: Case, data=None, files=None):
+        # Only the customer can approve a hold on their own PayPal account.
+        return MethodForm(data, files, advance_available=False)
+
+    def enter_for_customer(self, *, case: Case, form, actor, meta: RequestMeta) -> None:
+        if form.cleaned_data["method"] != "standard":
+            raise CaseActionError(_("Only the customer can place a PayPal hold."))
+        holds.method_choose_standard(case=case, actor=actor, on_behalf=True, meta=meta)
+
+    def review_section(self, case: Case) -> PartReview:
+        """The method, and the hold when there is one, as the reviewer of a case sees it."""
+        review = PartReview()
+        choice = ReplacementChoice.objects.filter(case=case).first()
+        if choice is None or not choice.method:
+            review.details.append((_("Method"), _("not chosen yet")))
+            return review
+        review.details.append((_("Method"), choice.get_method_display()))
+        if choice.hold_state != HoldState.NONE:
+            review.details += [
+                (_("PayPal hold"), choice.get_hold_state_display()),
+                (_("Amount held"), f"{choice.amount} {choice.currency}"),
+                (_("PayPal authorization ID"), choice.authorization_id or "—"),
+                (_("Hold expires"), str(choice.expires_at or "—")),
+            ]
+        if choice.hold_state == HoldState.FAILED:
+            review.warnings.append(
+                _("PayPal refused to settle the hold (%(error)s): check it on PayPal.")
+                % {"error": choice.paypal_error}
+            )
+        return review
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "submitted_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("case"), ordering="case__number")
+    def case_number(self, choice: ReplacementChoice) -> str:
+        return choice.case.number
+
+    @admin.display(description=gettext_lazy("case"))
+    def case_link(self, choice: ReplacementChoice) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:rma_case_change", args=[choice.case_id]), choice.case.number
+        )

@@ -43,6 +43,25 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
                 "case_url": settings.SITE_URL + reverse("payments:payment", kwargs={"number": case.number}),
             },
         )
+    hold_emails = {
+        Action.HOLD_PLACE: ("hold_placed", _("%(number)s: the PayPal hold is placed")),
+        Action.HOLD_VOID: ("hold_released", _("%(number)s: the PayPal hold is released")),
+        Action.HOLD_CAPTURED: ("hold_captured", _("%(number)s: the PayPal hold was captured")),
+    }
+    if event.action in hold_emails:
+        template, subject = hold_emails[event.action]
+        return _build(
+            template=template,
+            subject=subject,
+            to=case.customer.email,
+            language=language_of(case.customer),
+            context={
+                "case": case,
+                "amount": event.data.get("amount", ""),
+                "currency": event.data.get("currency", ""),
+                "case_url": settings.SITE_URL + case.get_absolute_url(),
+            },
+        )
     if event.action == Action.INVOICE_REQUEST:
         return _build(
             template="team_invoice_request",

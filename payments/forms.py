@@ -9,6 +9,7 @@ from django.utils.translation import ngettext_lazy
 
 from payments.models import SupplementaryPayment
 from payments.services import TRANSACTION_NUMBER, invoice_link_problem
+from rma.cases.models import ReplacementMethod
 from rma.required.forms import MultipleImageField
 from rma.required.models import normalise_identifier
 
@@ -88,3 +89,29 @@ class InvoiceLinkForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return link
+
+
+class MethodForm(forms.Form):
+    """The replacement method: ``standard`` or ``advance`` (advance only with PayPal connected)."""
+
+    method = forms.ChoiceField(
+        label=_("How would you like your replacement?"),
+        choices=ReplacementMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose one of the two ways."),
+            "invalid_choice": _("Choose one of the two ways."),
+        },
+    )
+
+    def __init__(self, *args, advance_available: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.advance_available = advance_available
+
+    def clean_method(self) -> str:
+        method = self.cleaned_data["method"]
+        if method == ReplacementMethod.ADVANCE and not self.advance_available:
+            raise forms.ValidationError(
+                _("Advance replacement is not available at the moment: choose the standard way.")
+            )
+        return method

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case
+from rma.cases.models import Action, Case, ReplacementMethod
 from rma.required.models import PartState, RequiredPart, StoredPicture
 
 # PayPal transaction IDs are 17 letters and digits.
@@ -189,3 +189,95 @@ class PaymentReceipt(StoredPicture):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class HoldState(models.TextChoices):
+    """Where the PayPal hold of an advance replacement stands."""
+
+    NONE = "none", _("No hold")
+    APPROVING = "approving", _("Waiting for the customer's approval at PayPal")
+    AUTHORIZED = "authorized", _("Placed")
+    VOIDING = "voiding", _("Being released")
+    VOIDED = "voided", _("Released")
+    CAPTURING = "capturing", _("Being captured")
+    CAPTURED = "captured", _("Captured")
+    FAILED = "failed", _("PayPal refused to settle it: check it on PayPal")
+
+
+# Once a hold is placed the method is settled; these states are the hold's life after that.
+HOLD_PLACED_STATES = frozenset(
+    {
+        HoldState.AUTHORIZED,
+        HoldState.VOIDING,
+        HoldState.VOIDED,
+        HoldState.CAPTURING,
+        HoldState.CAPTURED,
+        HoldState.FAILED,
+    }
+)
+
+
+class ReplacementChoice(RequiredPart):
+    """The method the customer chose for a replacement that needs a return, and the PayPal
+    hold of an advance replacement (an order with ``intent=AUTHORIZE`` and its authorization).
+
+    One of the case's required parts: it is in once the customer chose the standard way, or
+    once the hold is placed. Until then the customer may change their mind.
+    """
+
+    key = "method"
+    title = _("Replacement method")
+    case_accessor = "replacement_choice"
+    step_url_name = "payments:method"
+    submit_action = Action.METHOD_CHOOSE
+
+    case = models.OneToOneField(
+        "rma.Case", on_delete=models.PROTECT, related_name="replacement_choice", verbose_name=_("case")
+    )
+    method = models.CharField(_("method"), max_length=10, choices=ReplacementMethod.choices, blank=True)
+    hold_state = models.CharField(
+        _("PayPal hold"), max_length=20, choices=HoldState.choices, default=HoldState.NONE
+    )
+    amount = models.DecimalField(_("hold amount"), max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("hold currency"), max_length=3, blank=True)
+    # A fresh key per order: the PayPal-Request-Id of each call about this order is made from it.
+    request_key = models.CharField(_("request key"), max_length=40, blank=True, editable=False)
+    order_id = models.CharField(_("PayPal order ID"), max_length=40, blank=True, db_index=True)
+    approval_url = models.URLField(_("PayPal approval link"), max_length=500, blank=True)
+    authorization_id = models.CharField(
+        _("PayPal authorization ID"), max_length=40, blank=True, db_index=True
+    )
+    authorization_status = models.CharField(_("PayPal authorization status"), max_length=30, blank=True)
+    authorized_at = models.DateTimeField(_("hold placed"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
+    flagged_at = models.DateTimeField(_("flagged to the team"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("released or captured"), null=True, blank=True)
+    capture_id = models.CharField(_("PayPal capture ID"), max_length=40, blank=True)
+    paypal_error = models.CharField(_("PayPal error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("replacement method")
+        verbose_name_plural = _("replacement methods")
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["hold_state", "authorized_at"], name="payments_hold_state_placed")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display() or '-'} ({self.get_hold_state_display()})"
+
+    @classmethod
+    def is_needed(cls, case: Case) -> bool:
+        return case.offers_advance_replacement
+
+    @property
+    def hold_placed(self) -> bool:
+        return self.hold_state in HOLD_PLACED_STATES
+
+    def open_pieces(self) -> tuple[str, ...]:
+        """The choice may be changed, whatever it was, until a hold is placed."""
+        return () if self.hold_placed else ("method",)
+
+    def request_id(self, step: str) -> str:
+        """The PayPal-Request-Id of ``step`` (order, authorize, void, capture) of this hold."""
+        return f"{self.case_id}-{self.request_key}-{step}"

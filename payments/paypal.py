@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import paypalrestsdk
 import requests
@@ -67,7 +67,14 @@ class PayPalTimeout(PayPalUnavailable):
 
 
 class PayPalRefused(PayPalError):
-    """PayPal refused the request (bad credentials, permissions, invalid data)."""
+    """PayPal refused the request (bad credentials, permissions, invalid data).
+
+    ``issue`` is PayPal's name for the reason when it gave one (``ORDER_NOT_APPROVED``).
+    """
+
+    def __init__(self, message: str, issue: str = ""):
+        super().__init__(message)
+        self.issue = issue
 
 
 class PayPalDuplicateInvoice(PayPalRefused):
@@ -185,6 +192,24 @@ def base_url() -> str:
         ) from None
 
 
+# Where PayPal shows the payer the approval page of an order.
+APPROVAL_ORIGINS = {
+    "sandbox": "https://www.sandbox.paypal.com",
+    "live": "https://www.paypal.com",
+}
+
+
+def approval_origin() -> str:
+    """The origin of PayPal's approval pages, which the method page's form may lead to (its
+    Content-Security-Policy allows it): PayPal's own, or a stand-in PayPal's set by
+    ``PAYPAL_API_BASE_URL`` that serves them itself."""
+    base = base_url()
+    if base in ENDPOINTS.values():
+        return APPROVAL_ORIGINS["live" if base == ENDPOINTS["live"] else "sandbox"]
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def client() -> TimeoutApi:
     """The configured client; raises ``PayPalNotConfigured`` without credentials."""
     if not is_configured():
@@ -215,12 +240,30 @@ def _call(method: str, path: str, body: dict | None = None, headers: dict | None
         status = getattr(error.response, "status_code", "?")
         if "DUPLICATE_INVOICE_NUMBER" in (getattr(error.response, "text", "") or ""):
             raise PayPalDuplicateInvoice(f"PayPal has this invoice number already ({path}).") from None
-        raise PayPalRefused(f"PayPal refused {method} {path} ({status}).") from None
+        issue = _issue_of(error.content)
+        raise PayPalRefused(
+            f"PayPal refused {method} {path} ({status}{': ' + issue if issue else ''}).", issue
+        ) from None
     if isinstance(answer, dict) and set(answer) == {"error"}:
         # The SDK turns a 400 into {"error": ...} instead of raising.
         details = answer["error"] if isinstance(answer["error"], dict) else {}
-        raise PayPalRefused(f"PayPal refused {method} {path}: {details.get('name', 'bad request')}.")
+        raise PayPalRefused(
+            f"PayPal refused {method} {path}: {details.get('name', 'bad request')}.",
+            _issue_of(json.dumps(details)),
+        )
     return answer if isinstance(answer, dict) else {}
+
+
+def _issue_of(content: object) -> str:
+    """PayPal's name for why it refused (``details[0].issue``, else ``name``), if it said."""
+    try:
+        answer = json.loads(content) if isinstance(content, str | bytes) and content else {}
+    except ValueError:
+        return ""
+    if not isinstance(answer, dict):
+        return ""
+    details = answer.get("details") or [{}]
+    return str((details[0] if isinstance(details[0], dict) else {}).get("issue") or answer.get("name") or "")
 
 
 def _money(value: object) -> Decimal | None:
@@ -342,3 +385,181 @@ def _invoice_by_number(invoice_number: str) -> dict:
 def _invoice_id_from_link(href: str) -> str:
     match = re.search(r"/v2/invoicing/invoices/([A-Za-z0-9-]+)$", href)
     return match.group(1) if match else ""
+
+
+# --- Holds: an order with intent AUTHORIZE (Orders v2), then its authorization (Payments v2) ---
+# Every call that changes something carries a PayPal-Request-Id made by the caller from the
+# hold and the step: PayPal answers a repeated request with the first answer instead of
+# doing it again, so a retry never places, captures or releases a hold twice.
+# PayPal keeps an authorization valid 29 days (its "honor period" is the first 3).
+AUTHORIZATION_VALIDITY = timedelta(days=29)
+
+
+@dataclass(frozen=True)
+class HoldOrder:
+    """An order PayPal created for a hold, and the page where the payer approves it."""
+
+    order_id: str
+    status: str
+    approval_url: str
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """An authorization of a hold: PayPal holds ``amount`` on the payer's account until ``expires_at``."""
+
+    authorization_id: str
+    status: str
+    amount: Decimal | None
+    currency: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """The money of a hold taken for good."""
+
+    capture_id: str
+    status: str
+
+
+def _parse_paypal_time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _authorization_of(answer: dict) -> Authorization:
+    amount = answer.get("amount") or {}
+    return Authorization(
+        authorization_id=str(answer.get("id", "")),
+        status=str(answer.get("status", "")),
+        amount=_money(amount.get("value")),
+        currency=str(amount.get("currency_code", "")).upper(),
+        expires_at=_parse_paypal_time(answer.get("expiration_time")),
+    )
+
+
+def create_hold_order(
+    *,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    description: str,
+    return_url: str,
+    cancel_url: str,
+    request_id: str,
+) -> HoldOrder:
+    """Create an order with ``intent=AUTHORIZE`` for ``amount``; the payer approves it at ``approval_url``."""
+    body = {
+        "intent": "AUTHORIZE",
+        "purchase_units": [
+            {
+                "reference_id": reference,
+                "custom_id": reference,
+                "description": description[:127],
+                "amount": {"currency_code": currency.upper(), "value": f"{Decimal(amount):.2f}"},
+            }
+        ],
+        "payment_source": {
+            "paypal": {
+                "experience_context": {
+                    "return_url": return_url,
+                    "cancel_url": cancel_url,
+                    "shipping_preference": "NO_SHIPPING",
+                    "user_action": "CONTINUE",
+                }
+            }
+        },
+    }
+    answer = _call(
+        "POST",
+        "v2/checkout/orders",
+        body,
+        headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+    )
+    links = {link.get("rel"): link.get("href", "") for link in answer.get("links") or []}
+    approval_url = links.get("payer-action") or links.get("approve") or ""
+    if not answer.get("id") or not approval_url:
+        raise PayPalRefused("PayPal created an order but gave no approval link.")
+    return HoldOrder(
+        order_id=str(answer["id"]), status=str(answer.get("status", "")), approval_url=approval_url
+    )
+
+
+def _order_authorization(order: dict) -> Authorization | None:
+    for unit in order.get("purchase_units") or []:
+        for authorization in (unit.get("payments") or {}).get("authorizations") or []:
+            return _authorization_of(authorization)
+    return None
+
+
+def authorize_order(*, order_id: str, request_id: str) -> Authorization:
+    """Authorize an order the payer approved: the hold is placed. An order authorized
+    already (an earlier try whose answer was lost) gives that authorization back."""
+    try:
+        answer = _call(
+            "POST",
+            f"v2/checkout/orders/{order_id}/authorize",
+            {},
+            headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+        )
+    except PayPalRefused as error:
+        if error.issue != "ORDER_ALREADY_AUTHORIZED":
+            raise
+        answer = _call("GET", f"v2/checkout/orders/{order_id}")
+    except sdk_errors.ResourceNotFound:
+        raise PayPalRefused(f"PayPal does not know order {order_id}.", "RESOURCE_NOT_FOUND") from None
+    authorization = _order_authorization(answer)
+    if authorization is None or not authorization.authorization_id:
+        raise PayPalRefused(f"PayPal authorized order {order_id} but gave no authorization.")
+    return authorization
+
+
+def get_authorization(*, authorization_id: str) -> Authorization:
+    """What PayPal says about an authorization now."""
+    try:
+        return _authorization_of(_call("GET", f"v2/payments/authorizations/{authorization_id}"))
+    except sdk_errors.ResourceNotFound:
+        raise PayPalRefused(
+            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
+        ) from None
+
+
+def void_authorization(*, authorization_id: str, request_id: str) -> Authorization:
+    """Release a hold: PayPal frees the money on the payer's account. One released
+    already counts as done."""
+    try:
+        _call(
+            "POST",
+            f"v2/payments/authorizations/{authorization_id}/void",
+            {},
+            headers={"PayPal-Request-Id": request_id},
+        )
+    except PayPalRefused as error:
+        if error.issue not in ("AUTHORIZATION_ALREADY_VOIDED", "PREVIOUSLY_VOIDED"):
+            raise
+    except sdk_errors.ResourceNotFound:
+        raise PayPalRefused(
+            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
+        ) from None
+    return get_authorization(authorization_id=authorization_id)
+
+
+def capture_authorization(*, authorization_id: str, invoice_id: str, request_id: str) -> Capture:
+    """Take the held money for good (the whole amount, final)."""
+    try:
+        answer = _call(
+            "POST",
+            f"v2/payments/authorizations/{authorization_id}/capture",
+            {"final_capture": True, "invoice_id": invoice_id},
+            headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+        )
+    except sdk_errors.ResourceNotFound:
+        raise PayPalRefused(
+            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
+        ) from None
+    if not answer.get("id"):
+        raise PayPalRefused(f"PayPal captured authorization {authorization_id} but gave no capture.")
+    return Capture(capture_id=str(answer["id"]), status=str(answer.get("status", "")))

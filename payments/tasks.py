@@ -14,7 +14,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from payments import paypal, services
+from payments import holds, paypal, services
 from payments.emails import build_payment_email
 from payments.models import SupplementaryPayment
 from rma.cases.models import CaseEvent
@@ -88,6 +88,54 @@ def create_and_send_invoice(self, payment_id: int) -> str:
         return "failed"
     services.invoice_record(payment_id=payment_id, sent=sent)
     return "sent"
+
+
+def _settle_hold(task, case_id: int, *, capture: bool) -> str:
+    """Release or capture the case's hold on PayPal and record it; PayPal down is retried
+    (the same PayPal-Request-Id each time, so PayPal does it once), and after the last
+    retry the outbox hands the task over again: a hold is never left unsettled."""
+    choice = holds.hold_settle_start(case_id=case_id, capture=capture)
+    if choice is None:
+        return "nothing to do"
+    try:
+        if capture:
+            done = paypal.capture_authorization(
+                authorization_id=choice.authorization_id,
+                invoice_id=f"{choice.case.number}-H{choice.pk}",
+                request_id=choice.request_id("capture"),
+            )
+            holds.hold_settled(case_id=case_id, capture=done)
+            return "captured"
+        authorization = paypal.void_authorization(
+            authorization_id=choice.authorization_id, request_id=choice.request_id("void")
+        )
+        holds.hold_settled(case_id=case_id, authorization=authorization)
+        return "released"
+    except (paypal.PayPalRefused, paypal.PayPalNotConfigured) as error:
+        holds.hold_settled(case_id=case_id, error=str(error))
+        return "refused"
+    except paypal.PayPalUnavailable as error:
+        if task.request.is_eager:
+            return "unavailable"  # no worker to retry: the watch on holds hands it over later
+        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries)) from None
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
+def release_hold(self, case_id: int) -> str:
+    """Release (void) the PayPal hold of an advance replacement whose return arrived."""
+    return _settle_hold(self, case_id, capture=False)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
+def capture_hold(self, case_id: int) -> str:
+    """Capture the PayPal hold of an advance replacement whose return never came."""
+    return _settle_hold(self, case_id, capture=True)
+
+
+@shared_task
+def watch_holds() -> dict[str, int]:
+    """Periodic (beat): flag holds from day 25, settle any left by day 28 (PayPal's limit is 29)."""
+    return holds.hold_watch()
 
 
 @shared_task(**EMAIL_RETRY)

@@ -10,15 +10,19 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from payments.forms import PaymentProofForm
-from payments.models import InvoiceState, SupplementaryPayment
+from payments import paypal
+from payments.forms import MethodForm, PaymentProofForm
+from payments.holds import hold_authorize, hold_not_placed, hold_request, method_choose_standard
+from payments.models import HoldState, InvoiceState, ReplacementChoice, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
 from payments.services import invoice_request, payment_submit
-from rma.cases.models import Case
+from rma.cases.models import ADVANCE_RETURN_WINDOW, Case, ReplacementMethod
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.models import RequiredPart
 from rma.required.views import CustomerCaseMixin, PartStepView, PrivateFileView
@@ -104,3 +108,113 @@ class ReceiptFileView(PrivateFileView):
             return None
         name = receipt.image.name if variant == "image" else receipt.thumbnail.name
         return private_files.stored_file_identity(name, original_name=receipt.original_name, variant=variant)
+
+
+class MethodView(PartStepView):
+    """``/rma/<number>/method/``: the standard way, or advance replacement against a PayPal hold."""
+
+    part_model = ReplacementChoice
+    form_class = MethodForm
+    template_name = "payments/method.html"
+    closed_message = gettext_lazy("Nothing was changed: the replacement method can no longer be changed.")
+    thanks_message = gettext_lazy("Thank you: we will ship your replacement once your item arrives.")
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        if paypal.is_configured():
+            # The form leads to PayPal's approval page: the policy's form-action must allow it.
+            response._csp_update = {"form-action": [paypal.approval_origin()]}
+        return response
+
+    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
+        choice = self.get_part()
+        initial = {"method": choice.method} if choice and choice.method else {}
+        return MethodForm(data, advance_available=paypal.is_configured(), initial=initial)
+
+    def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
+        return {
+            **super().get_context_data(part, form),
+            "choice": part,
+            "advance_available": paypal.is_configured(),
+            "return_days": ADVANCE_RETURN_WINDOW.days,
+            "awaiting_approval": bool(part and part.hold_state == HoldState.APPROVING and part.order_id),
+        }
+
+    def post(self, request: HttpRequest, number: str) -> HttpResponse:
+        if not ReplacementChoice.is_needed(self.case) or not ReplacementChoice.open_now(self.case):
+            messages.error(request, self.closed_message)
+            return redirect(self.case)
+        if not self.open_pieces(self.get_part()):
+            messages.error(request, _("Nothing was changed: the PayPal hold is already placed."))
+            return redirect(self.case)
+        form = self.get_form(request.POST, pieces=("method",))
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        meta = RequestMeta.from_request(request)
+        try:
+            if form.cleaned_data["method"] == ReplacementMethod.STANDARD:
+                method_choose_standard(case=self.case, actor=request.user, meta=meta)
+            else:
+                choice = hold_request(
+                    case=self.case,
+                    actor=request.user,
+                    return_url=request.build_absolute_uri(
+                        reverse("payments:method_return", kwargs={"number": self.case.number})
+                    ),
+                    cancel_url=request.build_absolute_uri(
+                        reverse("payments:method_cancel", kwargs={"number": self.case.number})
+                    ),
+                    meta=meta,
+                )
+                return redirect(choice.approval_url)
+        except CaseActionError as error:
+            messages.error(request, error.message)
+            return redirect(reverse("payments:method", kwargs={"number": self.case.number}))
+        messages.success(request, self.thanks_message)
+        return redirect(self.case)
+
+
+class HoldReturnView(CustomerCaseMixin, View):
+    """PayPal sends the customer back here after they approved the hold (``?token=<order id>``);
+    the form on the method page posts here to try again when PayPal did not answer."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        order_id = (request.GET.get("token") or request.POST.get("token") or "").strip()[:40]
+        try:
+            choice = hold_authorize(
+                case=self.case, actor=request.user, order_id=order_id, meta=RequestMeta.from_request(request)
+            )
+        except CaseActionError as error:
+            messages.error(request, error.message)
+            return redirect(reverse("payments:method", kwargs={"number": self.case.number}))
+        messages.success(
+            request,
+            _(
+                "The PayPal hold is placed. We will ship your replacement; "
+                "please send the original item back by %(date)s."
+            )
+            % {"date": date_format(timezone.localtime(choice.case.return_due_at), "DATE_FORMAT")},
+        )
+        return redirect(self.case)
+
+    post = get
+
+
+class HoldCancelView(CustomerCaseMixin, View):
+    """PayPal sends the customer back here when they did not approve the hold."""
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        hold_not_placed(
+            case=self.case,
+            actor=request.user,
+            reason="cancelled on PayPal",
+            order_id=(request.GET.get("token") or "").strip()[:40],
+            meta=RequestMeta.from_request(request),
+        )
+        messages.warning(
+            request,
+            _("You left PayPal without approving the hold, so nothing is held. Choose a method again."),
+        )
+        return redirect(reverse("payments:method", kwargs={"number": self.case.number}))

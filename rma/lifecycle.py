@@ -21,6 +21,7 @@ from rma.cases.services import (
     case_send_back,
     case_submit_for_approval,
 )
+from rma.required.advance import case_capture_hold, case_extend_return, case_receive_return, case_ship_ahead
 from rma.required.services import case_accept, case_mark_info_complete, case_request_info
 
 TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
@@ -36,6 +37,10 @@ TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
     Action.ACCEPT: case_accept,
     Action.REQUEST_INFO: case_request_info,
     Action.COMPLETE: case_complete,
+    Action.SHIP_AHEAD: case_ship_ahead,
+    Action.RECEIVE_RETURN: case_receive_return,
+    Action.CAPTURE_HOLD: case_capture_hold,
+    Action.EXTEND_RETURN: case_extend_return,
 }
 
 

@@ -17,10 +17,14 @@ from typing import Any
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
+from payments import paypal
+from payments.holds import hold_record
+from payments.models import HoldState, ReplacementChoice
 from payments.services import payment_submit
 from rma.cases import editing, services
 from rma.cases.models import Case, Product, Registration, Warehouse
 from rma.cases.workflow import RequestMeta
+from rma.required.advance import case_ship_ahead
 from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
 from rma.required.services import case_accept
@@ -77,7 +81,9 @@ class DemoCase:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _item(model: str, *, serial: str = "", uid: str = "", days_ago: int = 300, kit: bool = False) -> dict:
+def _item(
+    model: str, *, serial: str = "", uid: str = "", days_ago: int = 300, kit: bool = False, value: str = ""
+) -> dict:
     return {
         "product_model": model,
         "serial_number": serial,
@@ -85,12 +91,20 @@ def _item(model: str, *, serial: str = "", uid: str = "", days_ago: int = 300, k
         "kit_scope": "whole_kit" if kit else "single_unit",
         "purchase_date": datetime.date(2026, 1, 1) - datetime.timedelta(days=days_ago),
         "purchase_channel": "official_store",
+        "unit_value": Decimal(value) if value else None,
     }
 
 
 REFUND = {"solution_type": "refund", "refund_amount": Decimal("89.99"), "refund_currency": "USD"}
 REPLACEMENT = {"solution_type": "replacement"}
 PAYMENT = {"payment_amount": Decimal("25.00"), "payment_currency": "USD"}
+# Advance replacement offered: the hold amount is left empty and comes from the items' values.
+ADVANCE = {
+    "solution_type": "replacement",
+    "return_required": True,
+    "advance_replacement": True,
+    "hold_currency": "USD",
+}
 DEMO = "demo@example.com"
 
 DEMO_CASES: tuple[DemoCase, ...] = (
@@ -144,6 +158,26 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         {**REPLACEMENT, **PAYMENT, "return_required": True},
         (_item("Video Doorbell PoE", serial="VDPOE0000456"), _item("Chime", uid="95270000CHIME001")),
         "eu",
+    ),
+    DemoCase(
+        "advance-offered",
+        DEMO,
+        S.AWAITING_INFO,
+        {**ADVANCE, "solution_note": "Choose whether we ship the replacement before or after your return."},
+        (_item("Argus 3 Pro", serial="ARG3P0000412", value="129.99"),),
+        "us",
+    ),
+    DemoCase(
+        "advance-hold",
+        DEMO,
+        S.AWAITING_RETURN,
+        ADVANCE,
+        (
+            _item("RLC-520A", serial="RLC520A00077", value="59.99"),
+            _item("Chime", uid="95270000CHIME002", value="19.99"),
+        ),
+        "us",
+        extra={"hold": True},
     ),
     DemoCase(
         "disagreed",
@@ -269,12 +303,23 @@ def _walk(case: Case, demo: DemoCase, *, customer: Any, agent: Any, supervisor: 
     if case.status == target:
         return case
     if case.status == S.AWAITING_INFO:
+        if demo.extra.get("hold"):
+            _place_demo_hold(case, customer=customer)
+            case.refresh_from_db()
         case = _submit_required_parts(case, customer=customer, agent=agent)
         if target == S.UNDER_REVIEW:
             return case
         case = case_accept(case=case, actor=agent, meta=META)
     if target == S.PROCESSING:
         return case
+    if case.ships_ahead:
+        return case_ship_ahead(
+            case=case,
+            actor=agent,
+            outbound_carrier="UPS",
+            outbound_tracking_number="1Z999AA10123456791",
+            meta=META,
+        )
     if case.solution_type == Case.SolutionType.REFUND:
         return services.case_complete(
             case=case, actor=agent, refund_reference=demo.extra["refund_reference"], meta=META
@@ -284,6 +329,32 @@ def _walk(case: Case, demo: DemoCase, *, customer: Any, agent: Any, supervisor: 
         actor=agent,
         outbound_carrier="UPS",
         outbound_tracking_number="1Z999AA10123456784",
+        meta=META,
+    )
+
+
+def _place_demo_hold(case: Case, *, customer: Any) -> None:
+    """A hold as if the customer had approved it on PayPal. It stands for the flow only: a
+    real hold (and its release or capture) needs PayPal sandbox credentials."""
+    ReplacementChoice.objects.create(
+        case=case,
+        method="advance",
+        hold_state=HoldState.APPROVING,
+        amount=case.hold_amount,
+        currency=case.hold_currency,
+        request_key=f"demo{case.pk}",
+        order_id=f"DEMOORDER{case.pk:08d}",
+    )
+    hold_record(
+        case=case,
+        actor=customer,
+        authorization=paypal.Authorization(
+            authorization_id=f"DEMOAUTH{case.pk:09d}",
+            status="CREATED",
+            amount=case.hold_amount,
+            currency=case.hold_currency,
+            expires_at=None,
+        ),
         meta=META,
     )
 
@@ -312,7 +383,7 @@ def _submit_required_parts(case: Case, *, customer: Any, agent: Any) -> Case:
     email), so the demo timelines show such a step too.
     """
 
-    if case.requires_return:
+    if case.requires_return and not case.ships_ahead:  # an advance replacement's return follows
         return_submit(
             case=case,
             actor=customer,

@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rma.tasks.delete_stale_held_screenshots",
         "schedule": 60 * 60.0,
     },
+    # Advance replacement: PayPal holds flagged from day 25 and settled by day 28 (of 29).
+    "watch-paypal-holds": {"task": "payments.tasks.watch_holds", "schedule": 60 * 60.0},
 }
 
 # Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
-from payments.models import SupplementaryPayment
+from payments.models import ReplacementChoice, SupplementaryPayment
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, Role, Warehouse
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
 
@@ -97,6 +97,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
             refund_currency="USD",
         )
         payment_due = factory.Trait(payment_amount=Decimal("12.50"), payment_currency="USD")
+        advance_offered = factory.Trait(
+            advance_replacement=True, hold_amount=Decimal("129.00"), hold_currency="USD"
+        )
         nothing_required = factory.Trait(
             solution_type=Case.SolutionType.REFUND,
             refund_amount=Decimal("59.99"),
@@ -145,7 +148,9 @@ class CaseMessageFactory(factory.django.DjangoModelFactory):
 def every_part_in(case: Case) -> Case:
     """Rows for each part ``case`` needs, as if the customer had sent them (no files behind them)."""
     submitted = {"state": PartState.SUBMITTED, "submitted_at": timezone.now(), "submitted_by": case.customer}
-    if ReturnShipment.is_needed(case):
+    if ReplacementChoice.is_needed(case):
+        ReplacementChoice.objects.create(case=case, method="standard", **submitted)
+    if ReturnShipment.is_needed(case) and not ReturnShipment.after_shipment(case):
         ReturnShipment.objects.create(
             case=case, carrier="UPS", tracking_number="1Z999AA10123456784", **submitted
         )

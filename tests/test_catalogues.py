@@ -24,13 +24,13 @@ TAG = re.compile(r"<[^>]+>")
 # Words a language writes exactly as English does; anything else equal to its source is
 # an entry someone forgot to translate.
 SAME_AS_ENGLISH = {
-    "de": {"Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB"},
+    "de": {"Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard"},
     "fr": {
         "image", "position", "Solution", "solution", "Message", "message", "Messages", "messages",
-        "action", "photos", "Agent", "Pages", "S/N", "UID",
+        "action", "photos", "Agent", "Pages", "S/N", "UID", "Standard",
     },
     "es": {"no", "No", "Supervisor", "S/N", "UID", "%(size)s MB", "%(size)s KB"},
-    "it": {"no", "No", "user agent", "Home", "S/N", "UID", "%(size)s MB", "%(size)s KB"},
+    "it": {"no", "No", "user agent", "Home", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard"},
     "ja": {"S/N", "UID", "%(size)s MB", "%(size)s KB"},
 }  # fmt: skip
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
@@ -19,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.emails import send_login_code, send_sign_in_blocked_notice, send_unknown_address_notice
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice
@@ -85,8 +87,19 @@ class Outbox:
 
 def case_in(status: str, *, customer, agent, **fields) -> Case:
     extra = {}
-    if status == Case.Status.COMPLETED:
+    if status in (Case.Status.COMPLETED, Case.Status.AWAITING_RETURN):
         extra = {"outbound_carrier": "Poste Italiane S.p.A.", "outbound_tracking_number": "RR123456785IT."}
+    if status == Case.Status.AWAITING_RETURN:
+        # A replacement shipped ahead of its return, against a PayPal hold.
+        placed = timezone.now() - datetime.timedelta(days=2)
+        extra |= {
+            "advance_replacement": True,
+            "hold_amount": Decimal("129.99"),
+            "hold_currency": "EUR",
+            "replacement_method": "advance",
+            "hold_placed_at": placed,
+            "return_due_at": placed + datetime.timedelta(days=25),
+        }
     return CaseFactory(
         customer=customer, assigned_agent=agent, status=status, payment_due=True, **extra, **fields
     )
@@ -126,6 +139,12 @@ def every_case_event(outbox: Outbox, *, customer, agent) -> None:
     ):
         outbox.add(
             build_payment_email(CaseEvent(case=waiting, action=action, actor_role=Role.AGENT, data=data))
+        )
+    holding = case_in(Case.Status.AWAITING_RETURN, customer=customer, agent=agent)
+    for action in (Action.HOLD_PLACE, Action.HOLD_VOID, Action.HOLD_CAPTURED):
+        data = {"amount": "129.99", "currency": "EUR"}
+        outbox.add(
+            build_payment_email(CaseEvent(case=holding, action=action, actor_role=Role.SYSTEM, data=data))
         )
     for sender in CaseMessage.Sender.values:
         message = CaseMessage(case=waiting, sender=sender, body="Is there any news.", author=customer)

@@ -137,6 +137,9 @@ class CaseAdmin(admin.ModelAdmin):
         "completed_at",
         "refund_reference",
         "outbound_carrier",
+        "replacement_method",
+        "hold_placed_at",
+        "return_due_at",
         "outbound_tracking_number",
     )
 
@@ -257,6 +260,8 @@ class CaseAdmin(admin.ModelAdmin):
                     ("payment_amount", "payment_currency"),
                     "return_required",
                     "warehouse",
+                    "advance_replacement",
+                    ("hold_amount", "hold_currency"),
                     "country",
                 )
             },
@@ -272,6 +277,7 @@ class CaseAdmin(admin.ModelAdmin):
                     ("customer", "customer_language"),
                     ("created_at", "status_changed_at", "due_at", "completed_at"),
                     ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
+                    ("replacement_method", "hold_placed_at", "return_due_at"),
                 )
             },
         )

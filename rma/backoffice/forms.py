@@ -133,12 +133,28 @@ class TransitionForm(forms.Form):
                 Action.REQUEST_INFO: _("Shown to the customer: what to send again and why."),
                 Action.SEND_BACK: _("For the agent: what to change."),
                 Action.CANCEL: _("Shown to the customer: why the case is closed."),
+                Action.EXTEND_RETURN: _("Shown to the customer: why they get more time for the return."),
             }.get(transition.action, "")
         elif transition.action in (Action.REVISE, Action.COMPLETE):
             self.fields["comment"].help_text = _("Optional; shown to the customer with this step.")
         elif transition.on_behalf:
             self.fields["comment"].help_text = _(
                 "How the customer asked you to do this (kept in the audit trail)."
+            )
+        if transition.action == Action.EXTEND_RETURN:
+            self.fields["return_due_on"] = forms.DateField(
+                label=gettext_lazy("Return now due on"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+                help_text=_("At most a day before the portal settles the PayPal hold itself (day 28)."),
+            )
+        if transition.action == Action.CAPTURE_HOLD:
+            self.fields["comment"].help_text = _(
+                "PayPal takes the held amount from the customer for good, and the case completes."
+            )
+        if transition.action == Action.SHIP_AHEAD:
+            self.fields["outbound_carrier"] = forms.CharField(label=gettext_lazy("Carrier"), max_length=60)
+            self.fields["outbound_tracking_number"] = forms.CharField(
+                label=gettext_lazy("Tracking number"), max_length=60
             )
         if transition.action == Action.COMPLETE:
             if case.solution_type == Case.SolutionType.REFUND:

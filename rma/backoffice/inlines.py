@@ -20,7 +20,14 @@ class CaseItemInline(admin.StackedInline):
     fieldsets = (
         (
             None,
-            {"fields": (("product", "product_model"), ("quantity", "kit_scope"), ("serial_number", "uid"))},
+            {
+                "fields": (
+                    ("product", "product_model"),
+                    ("quantity", "kit_scope"),
+                    ("serial_number", "uid"),
+                    "unit_value",
+                )
+            },
         ),
         (
             gettext_lazy("Warranty"),

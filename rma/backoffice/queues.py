@@ -48,6 +48,12 @@ QUEUES: tuple[Queue, ...] = (
     Queue("overdue", _("Overdue"), lambda user, now: OPEN & Q(due_at__lt=now)),
     Queue("disagreed", _("Disagreed"), lambda user, now: Q(status=Status.DISAGREED)),
     Queue("awaiting_approval", _("Awaiting approval"), lambda user, now: Q(status=Status.PENDING_APPROVAL)),
+    # Advance replacements whose return window passed: a supervisor captures the hold or extends.
+    Queue(
+        "hold_to_settle",
+        _("Return overdue: PayPal hold"),
+        lambda user, now: Q(status=Status.AWAITING_RETURN, due_at__lt=now),
+    ),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 

@@ -28,6 +28,8 @@ def _on_behalf(transition: Transition, user) -> bool:
 # Taken by the services themselves when the last part comes in (entered for the customer or
 # waived from the case page), never by a button.
 AUTOMATIC_ACTIONS = frozenset({Action.MARK_INFO_COMPLETE})
+# The two ways out of processing: one button or the other, by whether the case ships ahead.
+SHIPPING_ACTIONS = frozenset({Action.COMPLETE, Action.SHIP_AHEAD})
 
 
 def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
@@ -38,6 +40,8 @@ def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
             continue
         if row.action == Action.PUBLISH and case.goes_to_approval:
             continue  # it would be refused: this draft goes to a supervisor first
+        if (row.action == Action.COMPLETE) == case.ships_ahead and row.action in SHIPPING_ACTIONS:
+            continue  # an advance replacement ships ahead; any other completes
         on_behalf = _on_behalf(row, user)
         if can_take(row, case=case, user=user, on_behalf=on_behalf):
             allowed.append((row, on_behalf))

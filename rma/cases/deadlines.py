@@ -45,7 +45,13 @@ WAITING_ON: dict[str, Party] = {
     Status.AWAITING_INFO: Party.CUSTOMER,
     Status.UNDER_REVIEW: Party.TEAM,
     Status.PROCESSING: Party.TEAM,
+    # The replacement shipped ahead: the customer sends the item back.
+    Status.AWAITING_RETURN: Party.CUSTOMER,
 }
+
+# Statuses whose due time is a date the case carries rather than an allowance: the return
+# after an advance replacement is due 25 days after the hold, however long shipping took.
+DATED_STATUSES: dict[str, str] = {Status.AWAITING_RETURN: "return_due_at"}
 
 DEFAULT_DEADLINES: dict[str, str] = {
     Status.PENDING_APPROVAL: "1wd",
@@ -144,6 +150,14 @@ def due_at_for(status: str, since: datetime.datetime) -> datetime.datetime | Non
     """When a case that entered ``status`` at ``since`` is due to move on, if ever."""
     allowance = allowances().get(status)
     return allowance.due_from(since) if allowance else None
+
+
+def due_at_on_entering(case: Case, status: str, since: datetime.datetime) -> datetime.datetime | None:
+    """When ``case``, entering ``status`` at ``since``, is due to move on: the date it carries
+    for a dated status, else the status's allowance."""
+    if status in DATED_STATUSES:
+        return getattr(case, DATED_STATUSES[status])
+    return due_at_for(status, since)
 
 
 def whose_move(status: str) -> Party | None:

@@ -45,6 +45,9 @@ SOLUTION_FIELDS = (
     "refund_currency",
     "needs_approval",
     "country",
+    "advance_replacement",
+    "hold_amount",
+    "hold_currency",
 )
 # The team's own bookkeeping, editable in any status.
 TEAM_FIELDS = ("assigned_agent", "agent_notes")
@@ -139,6 +142,8 @@ def case_update(
         for name in changed:
             setattr(locked, name, getattr(case, name))
         locked.needs_approval = locked.needs_approval or locked.approval_required_by_rules()
+        if locked.advance_replacement and locked.hold_amount is None:
+            locked.hold_amount = locked.items_value()  # prefilled from the items' values
         locked.full_clean(exclude=["number", "customer"])
         locked.save()
         write_step_event(

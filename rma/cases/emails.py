@@ -74,6 +74,8 @@ def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
         return "cancelled", _("%(number)s was closed")
     if event.action == Action.COMPLETE:
         return "completed", _("%(number)s is complete")
+    if event.action == Action.SHIP_AHEAD:
+        return "shipped_ahead", _("%(number)s: your replacement is on its way")
     if event.action in (Action.AGREE, Action.DISAGREE) and event.on_behalf:
         # The customer's own step, taken by the team: the customer hears of it.
         return "on_your_behalf", _("%(number)s: the warranty team answered for you")
@@ -100,6 +102,7 @@ def event_sends_email(event: CaseEvent) -> bool:
         Action.ACCEPT,
         Action.CANCEL,
         Action.COMPLETE,
+        Action.SHIP_AHEAD,
     ):
         return True
     if event.action == Action.REVISE:

@@ -108,6 +108,19 @@ class Action(models.TextChoices):
     INVOICE_SENT = "invoice_sent", _("PayPal invoice sent")
     INVOICE_FAILED = "invoice_failed", _("PayPal invoice refused")
     WARRANTY_OVERRIDE = "warranty_override", _("Warranty set by hand")
+    # Advance replacement: the method, the PayPal hold, the replacement shipped ahead.
+    SHIP_AHEAD = "ship_ahead", _("Ship the replacement ahead of the return")
+    RECEIVE_RETURN = "receive_return", _("Mark the return received")
+    CAPTURE_HOLD = "capture_hold", _("Capture the PayPal hold")
+    EXTEND_RETURN = "extend_return", _("Extend the return window")
+    METHOD_CHOOSE = "method_choose", _("Replacement method chosen")
+    HOLD_APPROVAL = "hold_approval", _("Sent to PayPal to approve the hold")
+    HOLD_CANCEL = "hold_cancel", _("PayPal hold not placed")
+    HOLD_PLACE = "hold_place", _("PayPal hold placed")
+    HOLD_FLAG = "hold_flag", _("PayPal hold flagged: decide before it expires")
+    HOLD_VOID = "hold_void", _("PayPal hold released")
+    HOLD_CAPTURED = "hold_captured", _("PayPal hold captured")
+    HOLD_ERROR = "hold_error", _("PayPal refused to settle the hold")
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,21 @@ OPEN_STATUSES = (
     "awaiting_info",
     "under_review",
     "processing",
+    "awaiting_return",
 )
+
+
+class ReplacementMethod(models.TextChoices):
+    """How a replacement that needs a return goes: the item first, or the replacement first."""
+
+    STANDARD = "standard", _("Standard: send the item first")
+    ADVANCE = "advance", _("Advance replacement: the replacement first, against a PayPal hold")
+
+
+# Advance replacement: the return is due this long after the hold is placed. PayPal keeps an
+# authorization 29 days; the portal settles it (captures or releases it) by day 28 at the latest.
+ADVANCE_RETURN_WINDOW = datetime.timedelta(days=25)
+HOLD_SETTLE_BY = datetime.timedelta(days=28)
 
 
 class Case(models.Model):
@@ -151,6 +178,7 @@ class Case(models.Model):
         AWAITING_INFO = "awaiting_info", _("Awaiting information")
         UNDER_REVIEW = "under_review", _("Under review")
         PROCESSING = "processing", _("Processing")
+        AWAITING_RETURN = "awaiting_return", _("Replacement shipped, awaiting return")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -207,6 +235,38 @@ class Case(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     refund_currency = models.CharField(_("refund currency"), max_length=3, blank=True)
+    advance_replacement = models.BooleanField(
+        _("offer advance replacement"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "For a replacement with a return: the customer may get the replacement first, "
+            "against a PayPal hold of its value released when the return arrives."
+        ),
+    )
+    hold_amount = models.DecimalField(
+        _("hold amount"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Left empty, it is the items' values added up."),
+    )
+    hold_currency = models.CharField(_("hold currency"), max_length=3, blank=True, default="", db_default="")
+    # The method the customer chose (written by the method step in payments.services), when
+    # the hold was placed, and when the return is due after the replacement shipped ahead.
+    replacement_method = models.CharField(
+        _("replacement method"),
+        max_length=10,
+        choices=ReplacementMethod.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    hold_placed_at = models.DateTimeField(_("hold placed"), null=True, blank=True, editable=False)
+    return_due_at = models.DateTimeField(_("return due"), null=True, blank=True, editable=False)
     needs_approval = models.BooleanField(
         _("needs supervisor approval"),
         default=False,
@@ -307,6 +367,11 @@ class Case(models.Model):
             errors["refund_amount"] = _("A refund needs an amount.")
         if self.refund_amount is not None and not self.refund_currency:
             errors["refund_currency"] = _("A refund needs a currency.")
+        if self.advance_replacement:
+            if self.solution_type != self.SolutionType.REPLACEMENT or not self.return_required:
+                errors["advance_replacement"] = _("Advance replacement is for a replacement with a return.")
+            if not self.hold_currency:
+                errors["hold_currency"] = _("A hold needs a currency.")
         self.payment_currency = (self.payment_currency or "").upper()
         self.refund_currency = (self.refund_currency or "").upper()
         self.country = (self.country or "").upper()
@@ -325,6 +390,31 @@ class Case(models.Model):
     @property
     def requires_shipping_address(self) -> bool:
         return self.solution_type in (self.SolutionType.REPLACEMENT, self.SolutionType.RESEND)
+
+    @property
+    def offers_advance_replacement(self) -> bool:
+        """Whether the customer chooses between the standard way and advance replacement."""
+        return (
+            self.advance_replacement
+            and self.solution_type == self.SolutionType.REPLACEMENT
+            and self.return_required
+        )
+
+    @property
+    def ships_ahead(self) -> bool:
+        """Whether the replacement ships before the return, against a hold already placed."""
+        return self.replacement_method == ReplacementMethod.ADVANCE and self.hold_placed_at is not None
+
+    def hold_settle_by(self) -> datetime.datetime | None:
+        """The last moment to capture or release the hold before PayPal lets it expire."""
+        return self.hold_placed_at + HOLD_SETTLE_BY if self.hold_placed_at else None
+
+    def items_value(self) -> Decimal | None:
+        """The items' values added up (each unit's value times its quantity), if all are known."""
+        items = list(self.items.all()) if self.pk else []
+        if not items or any(item.unit_value is None for item in items):
+            return None
+        return sum((item.unit_value * item.quantity for item in items), Decimal("0"))
 
     @property
     def requires_info(self) -> bool:
@@ -454,6 +544,36 @@ TRANSITIONS: tuple[Transition, ...] = (
         (Status.COMPLETED,),
         frozenset({Role.AGENT, Role.SUPERVISOR}),
         "rma.change_case",
+    ),
+    # Advance replacement: the replacement ships first; the case stays open until the return.
+    Transition(
+        Action.SHIP_AHEAD,
+        Status.PROCESSING,
+        (Status.AWAITING_RETURN,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.RECEIVE_RETURN,
+        Status.AWAITING_RETURN,
+        (Status.COMPLETED,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.CAPTURE_HOLD,
+        Status.AWAITING_RETURN,
+        (Status.COMPLETED,),
+        frozenset({Role.SUPERVISOR, Role.SYSTEM}),
+        "rma.approve_case",
+    ),
+    Transition(
+        Action.EXTEND_RETURN,
+        Status.AWAITING_RETURN,
+        (Status.AWAITING_RETURN,),
+        frozenset({Role.SUPERVISOR}),
+        "rma.approve_case",
+        comment_required=True,
     ),
 )
 
@@ -641,6 +761,15 @@ class CaseItem(models.Model):
         verbose_name=_("replacement for"),
         help_text=_("The item of an earlier case that this unit replaced."),
     )
+    unit_value = models.DecimalField(
+        _("value of one unit"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("What a replacement unit is worth; an advance replacement's hold adds these up."),
+    )
     warranty_override_until = models.DateField(
         _("warranty set by the team until"),
         null=True,
@@ -802,6 +931,15 @@ class CaseEvent(models.Model):
             Action.PAYMENT_SUBMIT,
             Action.INVOICE_SENT,
             Action.PART_WAIVE,
+            Action.SHIP_AHEAD,
+            Action.RECEIVE_RETURN,
+            Action.CAPTURE_HOLD,
+            Action.EXTEND_RETURN,
+            Action.METHOD_CHOOSE,
+            Action.HOLD_CANCEL,
+            Action.HOLD_PLACE,
+            Action.HOLD_VOID,
+            Action.HOLD_CAPTURED,
         }
     )
     # Whose comment the customer may read along with the event.
@@ -813,6 +951,8 @@ class CaseEvent(models.Model):
             Action.REQUEST_INFO,
             Action.COMPLETE,
             Action.PART_WAIVE,
+            Action.SHIP_AHEAD,
+            Action.EXTEND_RETURN,
         }
     )
 
@@ -828,7 +968,9 @@ class CaseEvent(models.Model):
     @property
     def milestone(self) -> str | None:
         """The case's milestone field this event may set, if any."""
-        if self.action == Action.COMPLETE:
+        if self.action == Action.COMPLETE or (
+            self.to_status == Case.Status.COMPLETED and self.from_status != self.to_status
+        ):
             return "first_completed_at"
         if self.action == Action.CANCEL:
             return "first_cancelled_at"

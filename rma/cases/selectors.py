@@ -32,7 +32,9 @@ class CustomerGroup:
 
 CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
     CustomerGroup("pending_confirmation", _("Pending confirmation"), frozenset({Status.PENDING_CONFIRM})),
-    CustomerGroup("action_required", _("Action required"), frozenset({Status.AWAITING_INFO})),
+    CustomerGroup(
+        "action_required", _("Action required"), frozenset({Status.AWAITING_INFO, Status.AWAITING_RETURN})
+    ),
     CustomerGroup(
         "in_progress",
         _("In progress"),

@@ -29,6 +29,10 @@ from rma_portal.tasks import queue_after_commit
 
 
 def _check_ready_for_customer(case: Case) -> None:
+    if case.advance_replacement and case.hold_amount is None:
+        case.hold_amount = case.items_value()  # prefilled from the items' values
+        if case.hold_amount is None:
+            raise CaseActionError(_("Give the hold amount, or the value of one unit of each item."))
     try:
         case.full_clean(exclude=["number", "customer"])
     except ValidationError as exc:
@@ -171,6 +175,14 @@ def case_complete(
     outbound_tracking_number = outbound_tracking_number.strip()
 
     def prepare(locked: Case) -> None:
+        if locked.ships_ahead:
+            raise CaseActionError(
+                _(
+                    "This replacement ships ahead of the return: ship it with “%(action)s”; "
+                    "the case completes when the return arrives."
+                )
+                % {"action": Action.SHIP_AHEAD.label}
+            )
         if locked.solution_type == Case.SolutionType.REFUND:
             if not refund_reference:
                 raise CaseActionError(_("Give the refund's reference (e.g. the PayPal transaction ID)."))

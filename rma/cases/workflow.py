@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.limits import client_ip
-from rma.cases.deadlines import due_at_for
+from rma.cases.deadlines import due_at_on_entering
 from rma.cases.emails import event_sends_email
 from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
 from rma_portal.page_cache import customers_pages_changed
@@ -279,7 +279,7 @@ def transition(
         locked.status = target
         locked.status_changed_at = timezone.now()
         # Every status starts its own clock; the table of allowances is in rma.cases.deadlines.
-        locked.due_at = due_at_for(target, locked.status_changed_at)
+        locked.due_at = due_at_on_entering(locked, target, locked.status_changed_at)
         if target in Case.FINAL_STATUSES:
             locked.completed_at = locked.status_changed_at
         locked.save()

@@ -27,9 +27,11 @@ Status = Case.Status
 Solution = Case.SolutionType
 
 # The customer agreed to the solution in these statuses (cancelled may follow either way).
-AGREED_STATUSES = frozenset({Status.AWAITING_INFO, Status.UNDER_REVIEW, Status.PROCESSING, Status.COMPLETED})
+AGREED_STATUSES = frozenset(
+    {Status.AWAITING_INFO, Status.UNDER_REVIEW, Status.PROCESSING, Status.AWAITING_RETURN, Status.COMPLETED}
+)
 # The help answer behind each kind of part; a part without its own answer links none.
-HELP_OF_PART = {"return": "return", "payment": "payment", "address": "address"}
+HELP_OF_PART = {"method": "method", "return": "return", "payment": "payment", "address": "address"}
 # Parts sent as pictures: the answer about uploads helps with them.
 PARTS_WITH_PICTURES = frozenset({"return", "payment"})
 
@@ -67,6 +69,17 @@ def solution_sentences(case: Case) -> list[str]:
 
 def part_request(case: Case, part: Part) -> str:
     """What one part asks of the customer, in a sentence short enough to read before deciding."""
+    if part.key == "method":
+        return _(
+            "Choose how you get the replacement: send the item first, or get the replacement "
+            "first against a PayPal hold of %(amount)s."
+        ) % {"amount": money(case.hold_amount, case.hold_currency)}
+    if part.key == "return" and part.after_shipment:
+        return _(
+            "Once your replacement has shipped, send the item back to our warehouse (the address is on "
+            "this page) by a tracked service, then give us the tracking number and photos of the label "
+            "and the receipt."
+        )
     if part.key == "return":
         return _(
             "Send the items back to our warehouse (the address is on this page) by a tracked service, "
@@ -94,6 +107,16 @@ def what_follows(case: Case, parts: Sequence[Part]) -> str:
             return _("We send the refund once your return has reached us and we have checked what you sent.")
         return _("We send the refund once we have checked what you sent.")
     if case.solution_type == Solution.REPLACEMENT:
+        if case.ships_ahead:
+            return _(
+                "We ship the replacement once we have checked what you sent. You then send the item "
+                "back within 25 days, and we release the PayPal hold when it arrives."
+            )
+        if "method" in keys and case.replacement_method != "standard":
+            return _(
+                "With the standard way, we ship the replacement once your return has reached us; with "
+                "advance replacement, we ship it first and you send the item back afterwards."
+            )
         if "return" in keys:
             return _(
                 "We ship the replacement once your return has reached us and we have checked what you sent."
@@ -118,8 +141,17 @@ class NextStep:
     due_text: str = ""
 
 
-def _next_step_text(case: Case) -> tuple[bool, str]:
+def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
     status = case.status
+    if status == Status.AWAITING_RETURN:
+        if any(part.after_shipment and not part.is_in for part in parts) or not parts:
+            return True, _(
+                "Your move: your replacement is on its way. Send the original item back and give "
+                "us the return information below; when it arrives we release the PayPal hold."
+            )
+        return False, _(
+            "Our move: your return is on its way to us; when it arrives we release the PayPal hold."
+        )
     if status == Status.PENDING_CONFIRM:
         return True, _(
             "Your move: read the solution, then agree to it, or disagree and tell us what you need."
@@ -144,9 +176,9 @@ def _next_step_text(case: Case) -> tuple[bool, str]:
     return False, _("Nothing left to do: this RMA solution was closed.")
 
 
-def next_step(case: Case, *, now: datetime.datetime | None = None) -> NextStep:
+def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime | None = None) -> NextStep:
     """The "next step" box of the case page."""
-    yours, text = _next_step_text(case)
+    yours, text = _next_step_text(case, parts)
     if case.is_closed:
         return NextStep(yours, text)
     # One due time per status, set by the transition that started it (rma.cases.deadlines).
@@ -219,6 +251,7 @@ def part_step_title(part: Part) -> str:
         "return": _("Send the return"),
         "payment": _("Send the payment proof"),
         "address": _("Confirm the address"),
+        "method": _("Choose how you get the replacement"),
     }
     return titles.get(part.key, part.title)
 
@@ -229,6 +262,13 @@ def final_step_title(case: Case) -> str:
     if case.solution_type == Solution.REPLACEMENT:
         return _("We ship the replacement")
     return _("We ship the items again")
+
+
+def hold_end_title(case: Case, events: Iterable[CaseEvent] | None) -> str:
+    """The last step of an advance replacement: the hold released, or charged."""
+    if case.status == Status.COMPLETED and _last(events, Action.CAPTURE_HOLD, Action.HOLD_CAPTURED):
+        return _("The PayPal hold was charged")
+    return _("We receive your return and release the hold")
 
 
 def _last(events: Iterable[CaseEvent] | None, *actions: str) -> datetime.datetime | None:
@@ -267,8 +307,12 @@ def tracker(
             _last(events, Action.AGREE) if agreed else (due if status == Status.PENDING_CONFIRM else None),
         )
     ]
+    # A part sent after the replacement shipped ahead (an advance replacement's return) comes
+    # after the shipment in the tracker, and is not part of the review.
+    before = [part for part in parts if not part.after_shipment]
+    after = [part for part in parts if part.after_shipment]
     current_taken = not agreed
-    for part in parts:
+    for part in before:
         if status == Status.AWAITING_INFO and not part.is_in:
             state = StepState.TO_COME if current_taken else StepState.CURRENT
             when = None if current_taken else due
@@ -278,17 +322,45 @@ def tracker(
         else:
             state, when = StepState.TO_COME, None
         steps.append(TrackerStep(part.key, part_step_title(part), state, when))
-    if parts:
+    if before:
         if status == Status.UNDER_REVIEW:
             review = TrackerStep("review", _("Our review"), StepState.CURRENT, due)
-        elif status in (Status.PROCESSING, Status.COMPLETED):
-            reviewed = [part.reviewed_at for part in parts if part.reviewed_at]
+        elif status in (Status.PROCESSING, Status.AWAITING_RETURN, Status.COMPLETED):
+            reviewed = [part.reviewed_at for part in before if part.reviewed_at]
             when = _last(events, Action.ACCEPT) or (max(reviewed) if reviewed else None)
             review = TrackerStep("review", _("Our review"), StepState.DONE, when)
         else:
             review = TrackerStep("review", _("Our review"), StepState.TO_COME)
         steps.append(review)
-    if status == Status.COMPLETED:
+    if after:
+        # The replacement ships first, the customer's return follows, then the hold ends.
+        if status in (Status.AWAITING_RETURN, Status.COMPLETED):
+            shipped = TrackerStep(
+                "ship_ahead", final_step_title(case), StepState.DONE, _last(events, Action.SHIP_AHEAD)
+            )
+        elif status == Status.PROCESSING:
+            shipped = TrackerStep("ship_ahead", final_step_title(case), StepState.CURRENT, due)
+        else:
+            shipped = TrackerStep("ship_ahead", final_step_title(case), StepState.TO_COME)
+        steps.append(shipped)
+        for part in after:
+            if status == Status.COMPLETED or part.is_in:
+                state, when = StepState.DONE, part.submitted_at
+            elif status == Status.AWAITING_RETURN:
+                state, when = StepState.CURRENT, due
+            else:
+                state, when = StepState.TO_COME, None
+            steps.append(TrackerStep(part.key, part_step_title(part), state, when))
+        returned = all(part.is_in for part in after)
+        if status == Status.COMPLETED:
+            steps.append(
+                TrackerStep("done", hold_end_title(case, events), StepState.DONE, case.status_changed_at)
+            )
+        elif status == Status.AWAITING_RETURN and returned:
+            steps.append(TrackerStep("done", hold_end_title(case, events), StepState.CURRENT, due))
+        else:
+            steps.append(TrackerStep("done", hold_end_title(case, events), StepState.TO_COME))
+    elif status == Status.COMPLETED:
         steps.append(TrackerStep("done", final_step_title(case), StepState.DONE, case.status_changed_at))
     elif status == Status.PROCESSING:
         steps.append(TrackerStep("done", final_step_title(case), StepState.CURRENT, due))
@@ -332,9 +404,13 @@ def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
     """The help answers that fit the case's step, and only those."""
     if case.status == Status.PENDING_CONFIRM:
         return ("respond", "statuses", "serial-number")
-    if case.status == Status.AWAITING_INFO:
-        open_parts = [part for part in parts if not part.is_in] or list(parts)
+    if case.status in (Status.AWAITING_INFO, Status.AWAITING_RETURN):
+        taken_now = [part for part in parts if part.takes_now]
+        open_parts = [part for part in taken_now if not part.is_in] or taken_now
         anchors = [HELP_OF_PART[part.key] for part in open_parts if part.key in HELP_OF_PART]
+        if case.status == Status.AWAITING_RETURN:
+            # The answer about advance replacement explains the hold the case now carries.
+            anchors.insert(0, "method")
         if any(part.key in PARTS_WITH_PICTURES for part in open_parts):
             anchors.append("images")
         return (*anchors, "trouble")
@@ -356,19 +432,25 @@ def case_words(
         requests_title = _("What agreeing commits you to") if parts else ""
         follows = what_follows(case, parts)
         commitment = _("Once you agree, you can no longer turn the solution down here.")
-    elif status == Status.AWAITING_INFO:
-        open_parts = [part for part in parts if not part.is_in]
+    elif status in (Status.AWAITING_INFO, Status.AWAITING_RETURN):
+        open_parts = [part for part in parts if part.takes_now and not part.is_in]
         requests = [part_request(case, part) for part in open_parts]
         requests_title = _("What we still need from you") if open_parts else ""
-        follows = what_follows(case, parts)
+        if status == Status.AWAITING_INFO:
+            follows = what_follows(case, parts)
+        else:
+            follows = _("When your return reaches us, we release the PayPal hold and nothing is charged.")
     # The return address and the amount are shown while the customer may still have to use them.
     still_to_send = {
         part.key
         for part in parts
-        if status == Status.PENDING_CONFIRM or status == Status.AWAITING_INFO and not part.is_in
+        if status == Status.PENDING_CONFIRM
+        or status in (Status.AWAITING_INFO, Status.AWAITING_RETURN)
+        and part.takes_now
+        and not part.is_in
     }
     return CaseWords(
-        next_step=next_step(case, now=now),
+        next_step=next_step(case, parts, now=now),
         solution=solution_sentences(case),
         requests_title=requests_title,
         requests=requests,
@@ -402,7 +484,33 @@ def event_sentence(event: CaseEvent) -> str:
         Action.PAYMENT_SUBMIT: _("Your payment proof was received."),
         Action.INVOICE_SENT: _("A PayPal invoice link was sent to you."),
         Action.PART_WAIVE: _("The warranty team decided part of the information is not needed."),
+        Action.METHOD_CHOOSE: _("You chose how to get your replacement."),
+        Action.HOLD_CANCEL: _("No PayPal hold was placed; the choice of method is open again."),
+        Action.RECEIVE_RETURN: _("Your returned item arrived. The PayPal hold is being released."),
+        Action.CAPTURE_HOLD: _("The return did not arrive in time: the PayPal hold is being charged."),
+        Action.EXTEND_RETURN: _("The warranty team gave you more time to send the item back."),
     }
+    amount = (
+        money(event.data.get("amount") or 0, event.data.get("currency", ""))
+        if event.data.get("amount")
+        else ""
+    )
+    if event.action == Action.HOLD_PLACE:
+        return _("PayPal now holds %(amount)s on your account until your return arrives.") % {
+            "amount": amount
+        }
+    if event.action == Action.HOLD_VOID:
+        return _("The PayPal hold of %(amount)s was released; nothing was charged.") % {"amount": amount}
+    if event.action == Action.HOLD_CAPTURED:
+        return _("The held %(amount)s was charged.") % {"amount": amount}
+    if event.action == Action.SHIP_AHEAD:
+        return _(
+            "Your replacement was shipped ahead of your return with %(carrier)s, "
+            "tracking number %(tracking)s."
+        ) % {
+            "carrier": event.data.get("outbound_carrier", ""),
+            "tracking": event.data.get("outbound_tracking_number", ""),
+        }
     text = sentences.get(event.action, Action(event.action).label)
     if event.action == Action.COMPLETE:
         if event.data.get("outbound_tracking_number"):

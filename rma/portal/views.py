@@ -55,7 +55,13 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
 
 # Once the customer agreed, the page lists what the solution needs from them, part by part.
 CHECKLIST_STATUSES = frozenset(
-    {Case.Status.AWAITING_INFO, Case.Status.UNDER_REVIEW, Case.Status.PROCESSING, Case.Status.COMPLETED}
+    {
+        Case.Status.AWAITING_INFO,
+        Case.Status.UNDER_REVIEW,
+        Case.Status.PROCESSING,
+        Case.Status.AWAITING_RETURN,
+        Case.Status.COMPLETED,
+    }
 )
 
 

@@ -109,6 +109,21 @@ class RequiredPart(models.Model):
         raise NotImplementedError
 
     @classmethod
+    def after_shipment(cls, case: Case) -> bool:
+        """Whether the part follows a replacement shipped ahead (the return of an advance
+        replacement): it is then not needed for the review, and the customer sends it
+        while the case awaits the return."""
+        return False
+
+    @classmethod
+    def open_now(cls, case: Case) -> bool:
+        """Whether the case takes this part now: while it waits for information, or for a
+        part sent after the replacement shipped ahead, once it did."""
+        if cls.after_shipment(case):
+            return case.status == Case.Status.AWAITING_RETURN
+        return case.status == Case.Status.AWAITING_INFO
+
+    @classmethod
     def start(cls, case: Case) -> RequiredPart:
         """A new, unsaved part of ``case``, before the customer sent anything."""
         return cls(case=case)
@@ -208,6 +223,10 @@ class ReturnShipment(RequiredPart):
     @classmethod
     def is_needed(cls, case: Case) -> bool:
         return case.requires_return
+
+    @classmethod
+    def after_shipment(cls, case: Case) -> bool:
+        return case.ships_ahead
 
 
 class ShippingAddress(RequiredPart):

@@ -24,6 +24,7 @@ from rma.cases.models import Case
 from rma.required.models import PART_IN_STATES, PartState, RequiredPart
 
 REQUIRED_PARTS: tuple[str, ...] = (
+    "payments.ReplacementChoice",
     "rma.ReturnShipment",
     "payments.SupplementaryPayment",
     "rma.ShippingAddress",
@@ -66,6 +67,10 @@ class Part:
     waived_reason: str = ""
     submitted_at: datetime.datetime | None = None
     reviewed_at: datetime.datetime | None = None
+    # Sent after the replacement shipped ahead (the return of an advance replacement).
+    after_shipment: bool = False
+    # Whether the case takes this part now (it waits for information, or for the return).
+    takes_now: bool = False
 
     @property
     def state_label(self) -> str:
@@ -105,14 +110,21 @@ def required_parts(case: Case) -> list[Part]:
                 waived_reason=row.waived_reason if row and row.state == PartState.WAIVED else "",
                 submitted_at=row.submitted_at if row else None,
                 reviewed_at=row.reviewed_at if row else None,
+                after_shipment=model.after_shipment(case),
+                takes_now=model.open_now(case),
             )
         )
     return parts
 
 
 def missing_parts(case: Case) -> list[type[RequiredPart]]:
-    """The kinds of part ``case`` needs that are neither in nor waived."""
-    return [model for model in needed_part_models(case) if not ((row := part_of(case, model)) and row.is_in)]
+    """The kinds of part ``case`` needs for the review that are neither in nor waived (a
+    part sent after the replacement shipped ahead is not needed for it)."""
+    return [
+        model
+        for model in needed_part_models(case)
+        if not model.after_shipment(case) and not ((row := part_of(case, model)) and row.is_in)
+    ]
 
 
 def every_part_in(case: Case) -> bool:

@@ -51,7 +51,7 @@ def check_part_step(case: Case, model: type[RequiredPart]) -> None:
         raise CaseActionError(
             _("Nothing was changed: this RMA solution does not ask for “%(part)s”.") % {"part": model.title}
         )
-    if case.status != Case.Status.AWAITING_INFO:
+    if not model.open_now(case):
         raise CaseStatusError(
             _("Nothing was changed: %(number)s is “%(status)s”, so it takes no information now.")
             % {"number": case.number, "status": case.get_status_display()}

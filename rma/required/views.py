@@ -77,7 +77,7 @@ class PartStepView(CustomerCaseMixin, View):
 
     def open_pieces(self, part: RequiredPart | None) -> tuple[str, ...]:
         """What the customer may send now (nothing unless the case waits for information)."""
-        if self.case.status != Case.Status.AWAITING_INFO:
+        if not self.part_model.open_now(self.case):
             return ()
         return part.open_pieces() if part is not None else self.part_model.start(self.case).open_pieces()
 
@@ -111,7 +111,7 @@ class PartStepView(CustomerCaseMixin, View):
         return self.render_page()
 
     def post(self, request: HttpRequest, number: str) -> HttpResponse:
-        if not self.part_model.is_needed(self.case) or self.case.status != Case.Status.AWAITING_INFO:
+        if not self.part_model.is_needed(self.case) or not self.part_model.open_now(self.case):
             messages.error(request, self.closed_message)
             return redirect(self.case)
         pieces = self.open_pieces(self.get_part())

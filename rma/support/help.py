@@ -37,6 +37,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
     HelpSection("transaction-number", _("Where do I find the PayPal transaction number?")),
     HelpSection("images", _("Which photos and screenshots can I upload?")),
     HelpSection("address", _("Where will the replacement be sent?")),
+    HelpSection("method", _("Can I get my replacement before I send the item back?")),
     HelpSection("trouble", _("Something went wrong while I was sending my information")),
     HelpSection("contact", _("How do I reach the warranty team?")),
 )
@@ -70,6 +71,13 @@ STATUS_MEANINGS: tuple[tuple[str, str | Promise], ...] = (
     (
         Case.Status.PROCESSING,
         _("The checks are done: the team is sending your refund or shipping your items."),
+    ),
+    (
+        Case.Status.AWAITING_RETURN,
+        _(
+            "Advance replacement: your replacement is on its way, and PayPal holds its value on "
+            "your account. Send the original item back by the date on the case page."
+        ),
     ),
     (
         Case.Status.COMPLETED,

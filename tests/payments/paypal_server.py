@@ -1,4 +1,5 @@
-"""A PayPal-like REST server on loopback: OAuth token, Transaction Search, Invoicing v2.
+"""A PayPal-like REST server on loopback: OAuth token, Transaction Search, Invoicing v2,
+Orders v2 (create, get, authorize) and Payments v2 authorizations (get, void, capture).
 
 It answers with the shapes PayPal documents, checks what PayPal checks (Basic auth on the
 token call, the bearer token, a start and end date at most 31 days apart, a unique
@@ -32,6 +33,12 @@ class Recorded:
 class PayPalState:
     transactions: dict = field(default_factory=dict)
     invoices: dict = field(default_factory=dict)
+    orders: dict = field(default_factory=dict)
+    authorizations: dict = field(default_factory=dict)
+    # PayPal-Request-Id -> the first answer: a repeated request gets it again, nothing is redone.
+    answered: dict = field(default_factory=dict)
+    # What the payer does on the approval page (``/checkoutnow``): approve, or cancel.
+    payer_cancels: bool = False
     requests: list = field(default_factory=list)
     delay: float = 0.0
     fail_with: int = 0
@@ -52,6 +59,10 @@ class PayPalState:
             },
             "payer_info": {"account_id": "PAYERACCOUNT1", "email_address": payer},
         }
+
+    def approve(self, order_id):
+        """What the payer does on PayPal's approval page."""
+        self.orders[order_id]["status"] = "APPROVED"
 
     def calls(self, path_prefix):
         return [request for request in self.requests if request.path.startswith(path_prefix)]
@@ -89,10 +100,20 @@ class Handler(BaseHTTPRequestHandler):
             self.state.release.wait(self.state.delay)
         if self.state.fail_with:
             return self._error(self.state.fail_with, "INTERNAL_SERVICE_ERROR", "Something went wrong.")
+        if parts.path == "/checkoutnow" and method == "GET":
+            return self._payer_visit(parse_qs(parts.query).get("token", [""])[0])
         if parts.path == "/v1/oauth2/token" and method == "POST":
             return self._token(body)
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._error(401, "AUTHENTICATION_FAILURE", "Authentication failed.")
+        if parts.path.startswith(("/v2/checkout/orders", "/v2/payments/authorizations/")):
+            request_id = self.headers.get("PayPal-Request-Id")
+            if method == "POST" and request_id and (parts.path, request_id) in self.state.answered:
+                return self._reply(*self.state.answered[(parts.path, request_id)])
+            status, payload = self._holds(method, parts.path, json.loads(body or b"{}"))
+            if method == "POST" and request_id and status < 300:
+                self.state.answered[(parts.path, request_id)] = (status, payload)
+            return self._reply(status, payload)
         if parts.path == "/v1/reporting/transactions" and method == "GET":
             return self._search(parse_qs(parts.query))
         if parts.path == "/v2/invoicing/invoices" and method == "POST":
@@ -119,6 +140,96 @@ class Handler(BaseHTTPRequestHandler):
             if not rest[1:] and method == "GET":
                 return self._reply(200, invoice)
         return self._error(404, "NOT_FOUND", "No such endpoint.")
+
+    def _payer_visit(self, order_id):
+        """PayPal's approval page: the payer approves (or cancels) and is sent back to the shop."""
+        order = self.state.orders.get(order_id)
+        if order is None:
+            return self._error(404, "RESOURCE_NOT_FOUND", "No such order.")
+        if self.state.payer_cancels:
+            target = order["cancel_url"]
+        else:
+            self.state.approve(order_id)
+            target = order["return_url"]
+        self.send_response(302)
+        self.send_header("Location", f"{target}?token={order_id}&PayerID=PAYER12345")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _issue(self, status, issue):
+        return status, {"name": "UNPROCESSABLE_ENTITY", "details": [{"issue": issue}], "debug_id": "f00dbabe"}
+
+    def _holds(self, method, path, payload):
+        """Orders v2 and the authorizations of Payments v2, as (status, payload)."""
+        state = self.state
+        if path == "/v2/checkout/orders" and method == "POST":
+            if payload.get("intent") != "AUTHORIZE" or not payload.get("purchase_units"):
+                return 400, {"name": "INVALID_REQUEST", "details": [{"issue": "MISSING_REQUIRED_PARAMETER"}]}
+            order_id = uuid.uuid4().hex[:17].upper()
+            context = payload["payment_source"]["paypal"]["experience_context"]
+            state.orders[order_id] = {
+                "id": order_id,
+                "intent": "AUTHORIZE",
+                "status": "PAYER_ACTION_REQUIRED",
+                "purchase_units": payload["purchase_units"],
+                "return_url": context["return_url"],
+                "cancel_url": context["cancel_url"],
+                "links": [
+                    {
+                        # The payer's approval page is served here too (``/checkoutnow``).
+                        "href": f"http://{self.headers['Host']}/checkoutnow?token={order_id}",
+                        "rel": "payer-action",
+                    }
+                ],
+            }
+            return 200, state.orders[order_id]
+        if path.startswith("/v2/checkout/orders/"):
+            order_id, _, action = path.removeprefix("/v2/checkout/orders/").partition("/")
+            order = state.orders.get(order_id)
+            if order is None:
+                return 404, {"name": "RESOURCE_NOT_FOUND", "details": [{"issue": "INVALID_RESOURCE_ID"}]}
+            if method == "GET" and not action:
+                return 200, order
+            if method == "POST" and action == "authorize":
+                if order["status"] == "COMPLETED":
+                    return self._issue(422, "ORDER_ALREADY_AUTHORIZED")
+                if order["status"] != "APPROVED":
+                    return self._issue(422, "ORDER_NOT_APPROVED")
+                authorization_id = uuid.uuid4().hex[:17].upper()
+                authorization = {
+                    "id": authorization_id,
+                    "status": "CREATED",
+                    "amount": order["purchase_units"][0]["amount"],
+                    "expiration_time": "2026-12-31T10:00:00Z",
+                }
+                state.authorizations[authorization_id] = authorization
+                order["status"] = "COMPLETED"
+                order["purchase_units"][0]["payments"] = {"authorizations": [authorization]}
+                return 201, order
+        if path.startswith("/v2/payments/authorizations/"):
+            authorization_id, _, action = path.removeprefix("/v2/payments/authorizations/").partition("/")
+            authorization = state.authorizations.get(authorization_id)
+            if authorization is None:
+                return 404, {"name": "RESOURCE_NOT_FOUND", "details": [{"issue": "INVALID_RESOURCE_ID"}]}
+            if method == "GET" and not action:
+                return 200, authorization
+            if method == "POST" and action == "void":
+                if authorization["status"] == "VOIDED":
+                    return self._issue(422, "AUTHORIZATION_ALREADY_VOIDED")
+                if authorization["status"] == "CAPTURED":
+                    return self._issue(422, "AUTHORIZATION_ALREADY_CAPTURED")
+                authorization["status"] = "VOIDED"
+                return 204, None
+            if method == "POST" and action == "capture":
+                if authorization["status"] != "CREATED":
+                    return self._issue(422, "AUTHORIZATION_ALREADY_CAPTURED")
+                authorization["status"] = "CAPTURED"
+                return 201, {
+                    "id": uuid.uuid4().hex[:17].upper(),
+                    "status": "COMPLETED",
+                    "amount": authorization["amount"],
+                }
+        return 404, {"name": "NOT_FOUND", "message": "No such endpoint."}
 
     def _token(self, body):
         expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

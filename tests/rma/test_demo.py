@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: the demo cases, idempotent, and its JSON listing."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -28,7 +29,7 @@ def test_seed_demo_creates_every_status_for_the_demo_customer():
     demo = [row["status"] for row in listing if row["owner"] == "demo@example.com"]
     assert set(demo) == set(Case.Status.values)
     assert demo.count("pending_confirm") >= 2
-    assert demo.count("awaiting_info") == 3
+    assert demo.count("awaiting_info") == 4  # return, payment, both, and the choice of method
     other = [row["status"] for row in listing if row["owner"] == "other@example.com"]
     assert other == ["pending_confirm"]
     numbers = [row["number"] for row in listing]
@@ -56,7 +57,7 @@ def test_seed_demo_is_idempotent():
 def test_seed_demo_prints_sign_in_help_without_json():
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert "13 cases" in out.getvalue()
+    assert "15 cases" in out.getvalue()
 
 
 def test_demo_timelines_show_a_step_done_on_the_customers_behalf():
@@ -86,3 +87,17 @@ def test_the_demo_items_are_of_products_and_some_units_are_registered():
     assert item.product.model_name == "E1 Zoom"
     assert item.registration == registration
     assert any("registered on" in reason for reason in item.warranty.reasons)
+
+
+def test_the_demo_shows_advance_replacement_offered_and_a_hold_placed():
+    _seed_json()
+    offered = Case.objects.get(
+        customer__email="demo@example.com", agent_notes__startswith="[demo:advance-offered]"
+    )
+    assert offered.status == "awaiting_info" and offered.offers_advance_replacement
+    assert offered.hold_amount == Decimal("129.99")  # from the item's value
+    assert [part.key for part in required_parts(offered)][0] == "method"
+    holding = Case.objects.get(customer__email="demo@example.com", status="awaiting_return")
+    assert holding.replacement_choice.hold_state == "authorized"
+    assert holding.replacement_choice.amount == Decimal("79.98")
+    assert holding.due_at == holding.return_due_at

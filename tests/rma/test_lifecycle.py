@@ -5,9 +5,12 @@ The expected table below is deliberately a second, independent copy of DESIGN.md
 lifecycle: a change to ``rma.models.TRANSITIONS`` that drifts from it fails these tests.
 """
 
-import pytest
+import datetime
 
-from rma.cases.models import Action, Case, CaseEvent, Role
+import pytest
+from django.utils import timezone
+
+from rma.cases.models import Action, Case, CaseEvent, ReplacementMethod, Role
 from rma.cases.workflow import CaseActionError, CaseStatusError
 from rma.lifecycle import TRANSITION_SERVICES
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory, SupervisorFactory, every_part_in
@@ -32,7 +35,15 @@ EXPECTED = {
     (S.UNDER_REVIEW, Action.ACCEPT): (S.PROCESSING, TEAM),
     (S.UNDER_REVIEW, Action.REQUEST_INFO): (S.AWAITING_INFO, TEAM),
     (S.PROCESSING, Action.COMPLETE): (S.COMPLETED, TEAM),
+    # Advance replacement: shipped ahead, then the return arrives or the hold is captured.
+    (S.PROCESSING, Action.SHIP_AHEAD): (S.AWAITING_RETURN, TEAM),
+    (S.AWAITING_RETURN, Action.RECEIVE_RETURN): (S.COMPLETED, TEAM),
+    (S.AWAITING_RETURN, Action.CAPTURE_HOLD): (S.COMPLETED, {"supervisor", "system"}),
+    (S.AWAITING_RETURN, Action.EXTEND_RETURN): (S.AWAITING_RETURN, {"supervisor"}),
 }
+# The steps of a replacement shipped ahead against a PayPal hold (placed 26 days ago here, so
+# the return window has passed and a capture is possible).
+ADVANCE_ACTIONS = {Action.SHIP_AHEAD, Action.RECEIVE_RETURN, Action.CAPTURE_HOLD, Action.EXTEND_RETURN}
 CUSTOMER_ACTIONS = {Action.AGREE, Action.DISAGREE, Action.MARK_INFO_COMPLETE}
 ACTORS = ("customer", "other_customer", "agent", "supervisor", "system")
 EXPECTED_ROLE = {
@@ -59,8 +70,10 @@ def _call(action, case, actor, on_behalf):
         kwargs["on_behalf"] = on_behalf
     if action == Action.DISAGREE:
         kwargs["comment"] = "The camera is scratched; I want a replacement, not a refund."
-    if action == Action.COMPLETE:
+    if action in (Action.COMPLETE, Action.SHIP_AHEAD):
         kwargs.update(outbound_carrier="UPS", outbound_tracking_number="1Z999AA10123456784")
+    if action == Action.EXTEND_RETURN:
+        kwargs["return_due_on"] = timezone.localdate(case.hold_placed_at) + datetime.timedelta(days=27)
     return TRANSITION_SERVICES[action](**kwargs)
 
 
@@ -69,6 +82,14 @@ def _call(action, case, actor, on_behalf):
 @pytest.mark.parametrize("status", list(S))
 def test_every_status_action_and_actor(status, action, actor_name):
     case = CaseFactory(status=status)
+    if action in ADVANCE_ACTIONS:
+        placed = timezone.now() - datetime.timedelta(days=26)
+        Case.objects.filter(pk=case.pk).update(
+            replacement_method=ReplacementMethod.ADVANCE,
+            hold_placed_at=placed,
+            return_due_at=placed + datetime.timedelta(days=25),
+        )
+        case.refresh_from_db()
     if action == Action.MARK_INFO_COMPLETE:
         every_part_in(case)  # the step needs every part in; tests/uploads checks what happens without
     actor = _actor(actor_name, case)

@@ -33,15 +33,17 @@ def test_the_case_list_shows_every_queue_with_its_count(agent, agent_client):
     CaseFactory(status=S.DISAGREED)
     CaseFactory(status=S.PENDING_APPROVAL)
     CaseFactory(status=S.AWAITING_INFO, due_at=timezone.now() - datetime.timedelta(hours=1))
+    CaseFactory(status=S.AWAITING_RETURN, due_at=timezone.now() - datetime.timedelta(hours=1))
     html = agent_client.get(LIST).content.decode()
     assert tab_counts(html) == {
         "mine": 1,
-        "unassigned": 3,
+        "unassigned": 4,
         "waiting_on_us": 2,
-        "waiting_on_customer": 1,
-        "overdue": 1,
+        "waiting_on_customer": 2,
+        "overdue": 2,
         "disagreed": 1,
         "awaiting_approval": 1,
+        "hold_to_settle": 1,
     }
 
 

@@ -34,17 +34,31 @@ def desk(agent):
             due_at=timezone.now() - datetime.timedelta(minutes=1),
         ),
         "done_long_ago": CaseFactory(status=S.COMPLETED, due_at=timezone.now() - datetime.timedelta(days=30)),
+        # Advance replacements: the replacement shipped, the return due (or overdue).
+        "nobody_return": CaseFactory(
+            status=S.AWAITING_RETURN, due_at=timezone.now() + datetime.timedelta(days=5)
+        ),
+        "nobody_return_late": CaseFactory(
+            status=S.AWAITING_RETURN, due_at=timezone.now() - datetime.timedelta(minutes=1)
+        ),
     }
 
 
 EXPECTED = {
     "mine": {"mine_review", "mine_disagreed", "mine_late"},
-    "unassigned": {"nobody_draft", "nobody_info", "nobody_processing"},
+    "unassigned": {"nobody_draft", "nobody_info", "nobody_processing", "nobody_return", "nobody_return_late"},
     "waiting_on_us": {"mine_review", "nobody_draft", "mine_disagreed", "nobody_processing"},
-    "waiting_on_customer": {"other_confirm", "nobody_info", "mine_late"},
-    "overdue": {"mine_late"},
+    "waiting_on_customer": {
+        "other_confirm",
+        "nobody_info",
+        "mine_late",
+        "nobody_return",
+        "nobody_return_late",
+    },
+    "overdue": {"mine_late", "nobody_return_late"},
     "disagreed": {"mine_disagreed"},
     "awaiting_approval": {"other_approval"},
+    "hold_to_settle": {"nobody_return_late"},
 }
 
 

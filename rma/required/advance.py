@@ -1,0 +1,140 @@
+"""
+The lifecycle's steps of an advance replacement: the replacement ships ahead of the return,
+then the return arrives (the hold is released) or the window passes (a supervisor captures
+the hold, or extends the window with a reason).
+
+The hold itself is PayPal's and lives in ``payments``; these steps queue its release or
+capture by task name after the commit (``HOLD_RELEASE_TASK``, ``HOLD_CAPTURE_TASK``), so
+``rma`` never imports ``payments``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from rma.cases.models import Action, Case
+from rma.cases.workflow import CaseActionError, RequestMeta, transition
+from rma_portal.tasks import queue_after_commit
+
+HOLD_RELEASE_TASK = "payments.tasks.release_hold"
+HOLD_CAPTURE_TASK = "payments.tasks.capture_hold"
+
+
+def _check_ships_ahead(case: Case) -> None:
+    if not case.ships_ahead:
+        raise CaseActionError(_("This case has no PayPal hold: it is not an advance replacement."))
+
+
+def case_ship_ahead(
+    *,
+    case: Case,
+    actor: Any,
+    outbound_carrier: str = "",
+    outbound_tracking_number: str = "",
+    comment: str = "",
+    meta: RequestMeta | None = None,
+) -> Case:
+    """The replacement of an advance replacement shipped: the case now awaits the return,
+    due 25 days after the hold was placed."""
+    outbound_carrier = outbound_carrier.strip()
+    outbound_tracking_number = outbound_tracking_number.strip()
+
+    def prepare(locked: Case) -> None:
+        _check_ships_ahead(locked)
+        if not (outbound_carrier and outbound_tracking_number):
+            raise CaseActionError(_("Give the carrier and tracking number of the shipment."))
+        locked.outbound_carrier = outbound_carrier
+        locked.outbound_tracking_number = outbound_tracking_number
+
+    return transition(
+        case=case,
+        action=Action.SHIP_AHEAD,
+        actor=actor,
+        comment=comment,
+        data={"outbound_carrier": outbound_carrier, "outbound_tracking_number": outbound_tracking_number},
+        meta=meta,
+        prepare=prepare,
+    )
+
+
+def case_receive_return(
+    *, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None
+) -> Case:
+    """The returned item arrived: the case is complete and the hold is released (queued)."""
+
+    def prepare(locked: Case) -> None:
+        _check_ships_ahead(locked)
+        queue_after_commit(HOLD_RELEASE_TASK, case_id=locked.pk)
+
+    return transition(
+        case=case, action=Action.RECEIVE_RETURN, actor=actor, comment=comment, meta=meta, prepare=prepare
+    )
+
+
+def case_capture_hold(
+    *, case: Case, actor: Any | None, comment: str = "", meta: RequestMeta | None = None
+) -> Case:
+    """The return window passed without the return: the hold is captured (queued) and the
+    case completes. A supervisor decides; the system does it on the hold's last safe day."""
+
+    def prepare(locked: Case) -> None:
+        _check_ships_ahead(locked)
+        if locked.return_due_at and timezone.now() < locked.return_due_at:
+            raise CaseActionError(
+                _("The return is due by %(date)s: the hold can be captured only after that.")
+                % {"date": date_format(timezone.localtime(locked.return_due_at), "DATETIME_FORMAT")}
+            )
+        queue_after_commit(HOLD_CAPTURE_TASK, case_id=locked.pk)
+
+    return transition(
+        case=case, action=Action.CAPTURE_HOLD, actor=actor, comment=comment, meta=meta, prepare=prepare
+    )
+
+
+def case_extend_return(
+    *,
+    case: Case,
+    actor: Any,
+    comment: str,
+    return_due_on: datetime.date | None = None,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """A supervisor gives the customer until ``return_due_on`` to send the return, saying why.
+
+    The hold must still be settled before PayPal lets it expire, so the new date is at most
+    the hold's last safe day.
+    """
+
+    def prepare(locked: Case) -> None:
+        _check_ships_ahead(locked)
+        if return_due_on is None:
+            raise CaseActionError(_("Choose the new date the return is due."))
+        current = timezone.localtime(locked.return_due_at or timezone.now())
+        new_due = timezone.make_aware(
+            datetime.datetime.combine(return_due_on, current.time().replace(tzinfo=None))
+        )
+        # A day before the portal settles the hold itself, so the supervisor still can.
+        last = locked.hold_settle_by() - datetime.timedelta(days=1) if locked.hold_placed_at else None
+        if new_due <= current:
+            raise CaseActionError(_("The new date must be after the current one."))
+        if last is not None and new_due > last:
+            raise CaseActionError(
+                _("PayPal keeps the hold only until %(date)s: choose a date up to then.")
+                % {"date": date_format(timezone.localtime(last), "DATE_FORMAT")}
+            )
+        locked.return_due_at = new_due
+
+    return transition(
+        case=case,
+        action=Action.EXTEND_RETURN,
+        actor=actor,
+        comment=comment,
+        data={"return_due_on": return_due_on.isoformat() if return_due_on else ""},
+        meta=meta,
+        prepare=prepare,
+    )

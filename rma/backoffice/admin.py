@@ -29,6 +29,7 @@ from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageI
 from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
 from rma.backoffice.steps import staff_transitions, transition_view
+from rma.backoffice.workspace import workspace_for
 from rma.cases.deadlines import deadline_for
 from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
 from rma.cases.models import (
@@ -112,6 +113,13 @@ class CaseAdmin(admin.ModelAdmin):
         "outbound_tracking_number",
     )
 
+    def get_inline_instances(self, request, obj=None):
+        # A new case has no conversation or history yet: its page asks for the items only.
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [inline for inline in inlines if isinstance(inline, CaseItemInline)]
+        return inlines
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cases carry an audit trail; a case that should not go on is cancelled
 
@@ -124,7 +132,8 @@ class CaseAdmin(admin.ModelAdmin):
         deadline = deadline_for(case)
         if deadline.due_at is None:
             return "—"
-        when = date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")
+        # The admin's own format, as its date columns and read-only fields show theirs.
+        when = date_format(timezone.localtime(deadline.due_at), "DATETIME_FORMAT")
         if deadline.overdue:
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
@@ -205,13 +214,16 @@ class CaseAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     ("number", "status", "revision"),
-                    ("customer", "customer_language"),
                     ("created_at", "status_changed_at", "due_at", "completed_at"),
                     ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
                 )
             },
         )
-        reply = (_("Conversation"), {"fields": ("reply_to_customer", "seen_event")})
+        # Shown under the messages (templates/admin/rma/case/change_form.html).
+        reply = (
+            _("Conversation"),
+            {"fields": ("reply_to_customer", "seen_event"), "classes": ("case-conversation",)},
+        )
         return (state, solution, team, reply)
 
     def get_readonly_fields(self, request, obj=None):
@@ -297,6 +309,12 @@ class CaseAdmin(admin.ModelAdmin):
                 for row, on_behalf in staff_transitions(obj, request.user)
             ]
             context["open_parts"] = open_parts(obj) if self.has_change_permission(request, obj) else []
+            context["workspace"] = workspace_for(self.admin_site, obj)
+            context["customer_language"] = self.customer_language(obj)
+            # The reply box goes under the conversation when the conversation is shown.
+            context["reply_after_messages"] = any(
+                isinstance(formset.opts, CaseMessageInline) for formset in context.get("inline_admin_formsets", ())
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def part_entry_view(self, request: HttpRequest, object_id: str, key: str) -> HttpResponse:

@@ -41,6 +41,7 @@ from rma.cases.models import (
 from rma.cases.services import case_message_post
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
+from rma.required.parts import part_models
 from rma.required.search import matching_case_ids
 
 
@@ -157,7 +158,13 @@ class CaseAdmin(admin.ModelAdmin):
         """The case with its newest event's id, which its change form carries to notice a
         change made meanwhile; read in the same query."""
         newest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-        queryset = self.get_queryset(request).annotate(newest_event_id=Coalesce(Subquery(newest), 0))
+        # The parts of the required information come along: the page reads each of them.
+        parts = [model.case_accessor for model in part_models()]
+        queryset = (
+            self.get_queryset(request)
+            .select_related(*parts)
+            .annotate(newest_event_id=Coalesce(Subquery(newest), 0))
+        )
         field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
@@ -313,7 +320,8 @@ class CaseAdmin(admin.ModelAdmin):
             context["customer_language"] = self.customer_language(obj)
             # The reply box goes under the conversation when the conversation is shown.
             context["reply_after_messages"] = any(
-                isinstance(formset.opts, CaseMessageInline) for formset in context.get("inline_admin_formsets", ())
+                isinstance(formset.opts, CaseMessageInline)
+                for formset in context.get("inline_admin_formsets", ())
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

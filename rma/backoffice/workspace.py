@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import Case
-from rma.required.admin_pages import review_sections
-from rma.required.parts import Part, PartReview, missing_parts
+from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
 
 Status = Case.Status
 
@@ -69,7 +68,9 @@ def next_step_sentence(case: Case) -> str:
     return {
         Status.PENDING_APPROVAL: _("A supervisor approves the solution or sends it back to the team."),
         Status.PENDING_CONFIRM: _("The customer agrees to the solution or disagrees with it."),
-        Status.DISAGREED: _("The team reads why the customer disagrees, then revises the solution or cancels the case."),
+        Status.DISAGREED: _(
+            "The team reads why the customer disagrees, then revises the solution or cancels the case."
+        ),
         Status.UNDER_REVIEW: _("The team reviews what the customer sent: accepts it or sends parts back."),
         Status.COMPLETED: _("Nothing: the case is completed."),
         Status.CANCELLED: _("Nothing: the case is cancelled."),
@@ -81,6 +82,16 @@ def next_step_for(case: Case) -> NextStep:
     return NextStep(sentence=next_step_sentence(case), due_at=deadline.due_at, overdue=deadline.overdue)
 
 
+def part_sections(site: admin.AdminSite, case: Case) -> list[tuple[Part, PartReview]]:
+    """Each part the solution needs, with what was sent of it (its pictures included); a
+    part nothing was sent for yet is its title and state only."""
+    sections = []
+    for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
+        sent = part_of(case, model) is not None
+        sections.append((part, site.get_model_admin(model).review_section(case) if sent else PartReview()))
+    return sections
+
+
 def workspace_for(site: admin.AdminSite, case: Case) -> Workspace:
     """Everything the top of the case page shows about ``case``."""
     others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
@@ -90,5 +101,5 @@ def workspace_for(site: admin.AdminSite, case: Case) -> Workspace:
         next_step=next_step_for(case),
         other_cases=shown[:OTHER_CASES_SHOWN],
         other_case_count=count,
-        parts=review_sections(site, case),
+        parts=part_sections(site, case),
     )

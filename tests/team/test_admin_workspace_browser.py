@@ -136,7 +136,8 @@ def test_the_case_page_shows_the_workspace(browser, live_server, case_under_revi
         # The required information with its pictures; a thumbnail opens the full picture over the page.
         thumbnails = page.locator('.case-parts [data-part="return"] img')
         assert thumbnails.count() == 2
-        assert thumbnails.evaluate_all("images => images.every(image => image.complete && image.naturalWidth > 0)")
+        loaded = "images => images.every(image => image.complete && image.naturalWidth > 0)"
+        assert thumbnails.evaluate_all(loaded)
         page.locator('.case-parts [data-part="return"] a.rma-thumbnail').first.click()
         dialog = page.get_by_role("dialog")
         assert dialog.is_visible()

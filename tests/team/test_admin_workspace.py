@@ -7,12 +7,14 @@ import re
 
 import pytest
 from django.contrib.admin.sites import site
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from rma.backoffice.workspace import next_step_sentence, part_sections
 from rma.cases.models import Action, Case, Role
 from tests.factories import CaseEventFactory, CaseFactory, CaseItemFactory, CaseMessageFactory, every_part_in
+from tests.staff import AGENT_PERMISSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,12 @@ def test_the_case_page_with_every_part_in_costs_a_fixed_number_of_queries(
     # the same whatever the number of items, messages and events.
     with django_assert_max_num_queries(23):
         change_page(agent_client, case)
+
+
+def test_the_browser_tests_agent_has_the_permissions_the_migrations_give_agents():
+    granted = set(
+        Group.objects.get(name="Warranty agents").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert set(AGENT_PERMISSIONS) <= granted

@@ -17,14 +17,13 @@ from django.utils import timezone
 
 from rma.cases.models import Case, CaseMessage
 from rma.cases.services import case_message_post
-from tests.factories import AgentFactory, CaseFactory, CaseItemFactory, CustomerFactory
-from tests.staff import session_cookie, staff_client_for
+from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
+from tests.staff import make_agent, session_cookie, staff_client_for
 from tests.uploads import files
 from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
 
-# The groups and their permissions come from migrations: kept through the flush, so the
-# pages are seen with an agent's own permissions, not a superuser's.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
 
 WIDTH, HEIGHT = 1280, 800
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -80,7 +79,7 @@ def case_under_review(settings):
 def test_the_workspace_fits_1280_px_keeps_the_csp_and_passes_axe(
     browser, live_server, case_under_review, language
 ):
-    agent = AgentFactory(full_name="Agnes Agent", language=language)
+    agent = make_agent(full_name="Agnes Agent", language=language)
     case_message_post(case=case_under_review, author=agent, body="Thank you, we are looking at it.")
     assert CaseMessage.objects.filter(case=case_under_review).count() == 2
     context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTH, "height": HEIGHT})
@@ -125,7 +124,7 @@ def test_the_workspace_fits_1280_px_keeps_the_csp_and_passes_axe(
 
 
 def test_the_case_page_shows_the_workspace(browser, live_server, case_under_review):
-    agent = AgentFactory(full_name="Agnes Agent")
+    agent = make_agent(full_name="Agnes Agent")
     context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTH, "height": HEIGHT})
     context.add_cookies([session_cookie(live_server, staff_client_for(agent))])
     page = context.new_page()

@@ -30,6 +30,7 @@ from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageI
 from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
 from rma.backoffice.steps import case_tools, staff_transitions, transition_view
+from rma.backoffice.workspace import workspace_for
 from rma.cases.deadlines import deadline_for
 from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
 from rma.cases.models import (
@@ -44,6 +45,7 @@ from rma.cases.services import case_message_post
 from rma.cases.warranty import refund_refusals
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
+from rma.required.parts import part_models
 from rma.required.search import matching_case_ids
 
 
@@ -143,6 +145,13 @@ class CaseAdmin(admin.ModelAdmin):
         "outbound_tracking_number",
     )
 
+    def get_inline_instances(self, request, obj=None):
+        # A new case has no conversation or history yet: its page asks for the items only.
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [inline for inline in inlines if isinstance(inline, CaseItemInline)]
+        return inlines
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cases carry an audit trail; a case that should not go on is cancelled
 
@@ -155,7 +164,8 @@ class CaseAdmin(admin.ModelAdmin):
         deadline = deadline_for(case)
         if deadline.due_at is None:
             return "—"
-        when = date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")
+        # The admin's own format, as its date columns and read-only fields show theirs.
+        when = date_format(timezone.localtime(deadline.due_at), "DATETIME_FORMAT")
         if deadline.overdue:
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
@@ -179,7 +189,13 @@ class CaseAdmin(admin.ModelAdmin):
         """The case with its newest event's id, which its change form carries to notice a
         change made meanwhile; read in the same query."""
         newest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-        queryset = self.get_queryset(request).annotate(newest_event_id=Coalesce(Subquery(newest), 0))
+        # The parts of the required information come along: the page reads each of them.
+        parts = [model.case_accessor for model in part_models()]
+        queryset = (
+            self.get_queryset(request)
+            .select_related(*parts)
+            .annotate(newest_event_id=Coalesce(Subquery(newest), 0))
+        )
         field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
@@ -274,14 +290,17 @@ class CaseAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     ("number", "status", "revision"),
-                    ("customer", "customer_language"),
                     ("created_at", "status_changed_at", "due_at", "completed_at"),
                     ("refund_reference", "outbound_carrier", "outbound_tracking_number"),
                     ("replacement_method", "hold_placed_at", "return_due_at"),
                 )
             },
         )
-        reply = (_("Conversation"), {"fields": ("reply_to_customer", "seen_event")})
+        # Shown under the messages (templates/admin/rma/case/change_form.html).
+        reply = (
+            _("Conversation"),
+            {"fields": ("reply_to_customer", "seen_event"), "classes": ("case-conversation",)},
+        )
         return (state, solution, team, reply)
 
     def get_readonly_fields(self, request, obj=None):
@@ -370,6 +389,13 @@ class CaseAdmin(admin.ModelAdmin):
             missing = open_parts(obj) if may_change else []
             context["open_parts"] = missing
             context["tools"] = case_tools(obj, request.user, may_change=may_change, open_parts=missing)
+            context["workspace"] = workspace_for(self.admin_site, obj)
+            context["customer_language"] = self.customer_language(obj)
+            # The reply box goes under the conversation when the conversation is shown.
+            context["reply_after_messages"] = any(
+                isinstance(formset.opts, CaseMessageInline)
+                for formset in context.get("inline_admin_formsets", ())
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def part_entry_view(self, request: HttpRequest, object_id: str, key: str) -> HttpResponse:

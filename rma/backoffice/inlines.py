@@ -98,14 +98,21 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class CaseMessageInline(ReadOnlyInline):
+    """The conversation, oldest first, as a list of messages; the reply box follows it."""
+
     model = CaseMessage
     fields = ("created_at", "sender", "author", "body")
     readonly_fields = fields
-    verbose_name_plural = gettext_lazy("Messages (write a new one in “Reply to the customer” above)")
+    template = "admin/rma/case/messages.html"
+    verbose_name_plural = gettext_lazy("Messages")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 class CaseEventInline(ReadOnlyInline):
-    """The audit trail: shown in full, never editable."""
+    """The audit trail, shown in full and never editable, as a timeline: who, on whose
+    behalf, what and when, with the data each event carried folded away."""
 
     model = CaseEvent
     fields = (
@@ -123,3 +130,8 @@ class CaseEventInline(ReadOnlyInline):
     )
     readonly_fields = fields
     ordering = ("created_at", "id")
+    template = "admin/rma/case/timeline.html"
+    verbose_name_plural = gettext_lazy("History")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")

@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,7 +83,7 @@ def charts(report: Report) -> dict[str, str]:
     return {
         "weeks": bar_chart_svg(
             title=_("Cases opened and completed per week"),
-            labels=[row.week_start.strftime("%d %b") for row in report.weeks],
+            labels=[date_format(row.week_start, "MONTH_DAY_FORMAT") for row in report.weeks],
             series=[
                 (_("Opened"), [row.opened for row in report.weeks]),
                 (_("Completed"), [row.completed for row in report.weeks]),

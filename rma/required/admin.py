@@ -121,6 +121,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
         shipment = ReturnShipment.objects.filter(case=case).first()
         if shipment is None:
             return summary
+        shipment.case = case  # its pictures' addresses carry the case number: no second read
         summary.details += [
             (_("Carrier"), shipment.carrier),
             (_("Tracking number"), shipment.tracking_number),

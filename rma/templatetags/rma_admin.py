@@ -32,3 +32,16 @@ def queue_tabs(context, changelist) -> dict:
 def risk_signals(case) -> dict:
     """Repeat and abuse signals of ``case`` for the agent."""
     return {"signals": signals_for_case(case) if case is not None and case.pk else []}
+
+
+@register.inclusion_tag("admin/rma/case/filter_bar.html")
+def filter_bar(changelist) -> dict:
+    """The list's filters as a row of menus above it, each naming its current choice, so the
+    table keeps the page's whole width."""
+    menus = []
+    for spec in changelist.filter_specs:
+        choices = list(spec.choices(changelist))
+        # The first choice of every filter is "All" (or "Any date"): anything else is a filter.
+        chosen = next((choice for choice in choices[1:] if choice["selected"]), None)
+        menus.append({"title": spec.title, "choices": choices, "chosen": chosen})
+    return {"cl": changelist, "menus": menus}

@@ -1,0 +1,112 @@
+"""
+The top of the case page, the agent's workspace: what happens next and by when, who the
+customer is (their language, their other cases), and the required information with its
+pictures. Read once per page, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from rma.cases.deadlines import deadline_for
+from rma.cases.models import Case
+from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
+
+Status = Case.Status
+
+# How many of the customer's other cases the page lists; the rest are a link to the list.
+OTHER_CASES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the case waits for, in one sentence, and its due time."""
+
+    sentence: str
+    due_at: datetime.datetime | None
+    overdue: bool
+
+    @property
+    def due_sentence(self) -> str:
+        if self.due_at is None:
+            return ""
+        when = date_format(timezone.localtime(self.due_at), "DATETIME_FORMAT")
+        if self.overdue:
+            return _("Overdue since %(date)s") % {"date": when}
+        return _("Due: %(date)s") % {"date": when}
+
+
+@dataclass
+class Workspace:
+    next_step: NextStep
+    other_cases: list[Case]
+    other_case_count: int
+    parts: list[tuple[Part, PartReview]] = field(default_factory=list)
+
+
+def next_step_sentence(case: Case) -> str:
+    """Who moves ``case`` on next, and how, in the team's words."""
+    if case.status == Status.DRAFT:
+        if case.goes_to_approval:
+            return _("The team finishes the solution and submits it for a supervisor's approval.")
+        return _("The team finishes the solution and publishes it to the customer.")
+    if case.status == Status.AWAITING_INFO:
+        missing = [str(model.title) for model in missing_parts(case)]
+        if missing:
+            return _("The customer sends what is still missing: %(parts)s.") % {"parts": ", ".join(missing)}
+        return _("Everything is in: the case moves to review.")
+    if case.status == Status.PROCESSING:
+        if case.solution_type == Case.SolutionType.REFUND:
+            return _("The team sends the refund and completes the case with its reference.")
+        if case.replacement_method == "advance" and case.hold_placed_at:
+            return _("The team ships the replacement ahead of the return, with its tracking number.")
+        return _("The team ships to the customer and completes the case with the tracking number.")
+    if case.status == Status.AWAITING_RETURN:
+        return _(
+            "The customer sends the item back: mark the return received to release the PayPal hold, "
+            "or, once the return date has passed, a supervisor captures the hold or extends the date."
+        )
+    return {
+        Status.PENDING_APPROVAL: _("A supervisor approves the solution or sends it back to the team."),
+        Status.PENDING_CONFIRM: _("The customer agrees to the solution or disagrees with it."),
+        Status.DISAGREED: _(
+            "The team reads why the customer disagrees, then revises the solution or cancels the case."
+        ),
+        Status.UNDER_REVIEW: _("The team reviews what the customer sent: accepts it or sends parts back."),
+        Status.COMPLETED: _("Nothing: the case is completed."),
+        Status.CANCELLED: _("Nothing: the case is cancelled."),
+    }[case.status]
+
+
+def next_step_for(case: Case) -> NextStep:
+    deadline = deadline_for(case)
+    return NextStep(sentence=next_step_sentence(case), due_at=deadline.due_at, overdue=deadline.overdue)
+
+
+def part_sections(site: admin.AdminSite, case: Case) -> list[tuple[Part, PartReview]]:
+    """Each part the solution needs, with what was sent of it (its pictures included); a
+    part nothing was sent for yet is its title and state only."""
+    sections = []
+    for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
+        sent = part_of(case, model) is not None
+        sections.append((part, site.get_model_admin(model).review_section(case) if sent else PartReview()))
+    return sections
+
+
+def workspace_for(site: admin.AdminSite, case: Case) -> Workspace:
+    """Everything the top of the case page shows about ``case``."""
+    others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
+    shown = list(others.order_by("-created_at", "-id")[: OTHER_CASES_SHOWN + 1])
+    count = len(shown) if len(shown) <= OTHER_CASES_SHOWN else others.count()
+    return Workspace(
+        next_step=next_step_for(case),
+        other_cases=shown[:OTHER_CASES_SHOWN],
+        other_case_count=count,
+        parts=part_sections(site, case),
+    )

@@ -24,7 +24,10 @@ TAG = re.compile(r"<[^>]+>")
 # Words a language writes exactly as English does; anything else equal to its source is
 # an entry someone forgot to translate.
 SAME_AS_ENGLISH = {
-    "de": {"Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard", "Filter", "Details"},
+    "de": {
+        "Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard", "Filter",
+        "Details",
+    },
     "fr": {
         "image", "position", "Solution", "solution", "Message", "message", "Messages", "messages",
         "action", "photos", "Agent", "Pages", "S/N", "UID", "Standard",

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from rma.cases.models import Case
+from rma.cases.models import Action, Case, CaseEvent
 from rma.portal import display
 from rma.required.models import PartState
 from rma.required.parts import required_parts
@@ -257,3 +257,129 @@ def test_a_part_in_is_done_and_the_next_open_one_is_current():
     assert words.show_return_address is False  # the return is in: no address to send it to
     assert words.help_anchors == ("payment", "address", "images", "trouble")
     assert len(words.requests) == 2
+
+
+# --- A replacement offering advance replacement -------------------------------------------
+
+HOLD_END = "We receive your return and release the hold"
+
+
+def advance_case(status: str, method: str = "", **fields) -> Case:
+    """A replacement with a return that offers advance replacement; ``method`` as chosen."""
+    placed = timezone.now() - datetime.timedelta(days=3) if method == "advance" else None
+    return make_case(
+        "replacement",
+        True,
+        False,
+        status,
+        advance_replacement=True,
+        hold_amount=Decimal("129.99"),
+        hold_currency="EUR",
+        replacement_method=method,
+        hold_placed_at=placed,
+        return_due_at=placed + datetime.timedelta(days=25) if placed else None,
+        **fields,
+    )
+
+
+def with_parts_in(case: Case, *keys: str) -> list:
+    """The case's parts, those named marked as sent."""
+    return [
+        type(part)(**{**part.__dict__, "state": PartState.SUBMITTED}) if part.key in keys else part
+        for part in required_parts(case)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "parts_in", "steps", "next_step", "requests", "help_anchors"),
+    [
+        (
+            S.PENDING_CONFIRM, "", (),
+            [("agree", "current"), ("method", "to_come"), ("return", "to_come"), ("address", "to_come"),
+             ("review", "to_come"), ("done", "to_come")],
+            "Your move: read the solution", 3, ("respond", "statuses", "serial-number"),
+        ),
+        (
+            S.AWAITING_INFO, "", (),
+            [("agree", "done"), ("method", "current"), ("return", "to_come"), ("address", "to_come"),
+             ("review", "to_come"), ("done", "to_come")],
+            "Your move: send us the information", 3, ("method", "return", "address", "images", "trouble"),
+        ),
+        (
+            S.AWAITING_INFO, "standard", ("method",),
+            [("agree", "done"), ("method", "done"), ("return", "current"), ("address", "to_come"),
+             ("review", "to_come"), ("done", "to_come")],
+            "Your move: send us the information", 2, ("return", "address", "images", "trouble"),
+        ),
+        (
+            S.AWAITING_INFO, "advance", ("method",),
+            [("agree", "done"), ("method", "done"), ("address", "current"), ("review", "to_come"),
+             ("ship_ahead", "to_come"), ("return", "to_come"), ("done", "to_come")],
+            "Your move: send us the information", 1, ("address", "trouble"),
+        ),
+        (
+            S.PROCESSING, "advance", ("method", "address"),
+            [("agree", "done"), ("method", "done"), ("address", "done"), ("review", "done"),
+             ("ship_ahead", "current"), ("return", "to_come"), ("done", "to_come")],
+            "Our move: the warranty team ships your replacement.", 0, ("statuses",),
+        ),
+        (
+            S.AWAITING_RETURN, "advance", ("method", "address"),
+            [("agree", "done"), ("method", "done"), ("address", "done"), ("review", "done"),
+             ("ship_ahead", "done"), ("return", "current"), ("done", "to_come")],
+            "Your move: your replacement is on its way.", 1, ("method", "return", "images", "trouble"),
+        ),
+        (
+            S.AWAITING_RETURN, "advance", ("method", "address", "return"),
+            [("agree", "done"), ("method", "done"), ("address", "done"), ("review", "done"),
+             ("ship_ahead", "done"), ("return", "done"), ("done", "current")],
+            "Our move: your return is on its way to us", 0, ("method", "return", "images", "trouble"),
+        ),
+        (
+            S.COMPLETED, "advance", ("method", "address", "return"),
+            [("agree", "done"), ("method", "done"), ("address", "done"), ("review", "done"),
+             ("ship_ahead", "done"), ("return", "done"), ("done", "done")],
+            "Nothing left to do", 0, ("statuses",),
+        ),
+    ],
+)  # fmt: skip
+def test_the_words_of_an_advance_replacement(
+    status, method, parts_in, steps, next_step, requests, help_anchors
+):
+    case = advance_case(status, method)
+    needed = with_parts_in(case, *parts_in)
+
+    words = display.case_words(case, needed)
+    text = all_sentences(words)
+
+    assert [(step.key, step.state) for step in words.steps] == steps
+    assert words.next_step.text.startswith(next_step)
+    assert len(words.requests) == requests
+    assert words.help_anchors == help_anchors
+    # The return address shows only while the return is the customer's to send.
+    return_open = status == S.PENDING_CONFIRM or (
+        "return" not in parts_in
+        and (status == S.AWAITING_RETURN or status == S.AWAITING_INFO and method != "advance")
+    )
+    assert words.show_return_address is return_open
+    if method == "advance":
+        assert "Send the items back to our warehouse" not in text  # the return comes after the shipment
+        assert [step.title for step in words.steps][-1] == HOLD_END
+    if method == "" and status in (S.PENDING_CONFIRM, S.AWAITING_INFO):
+        assert words.requests[0].startswith("Choose how you get the replacement")
+        assert "with advance replacement, we ship it first" in words.follows
+    if status == S.AWAITING_RETURN and "return" not in parts_in:
+        assert words.requests[0].startswith("Once your replacement has shipped")
+        assert (
+            words.follows == "When your return reaches us, we release the PayPal hold and nothing is charged."
+        )
+    assert "%(" not in text and ".." not in text
+
+
+def test_an_advance_replacement_whose_return_never_came_ends_with_the_hold_charged():
+    case = advance_case(S.COMPLETED, "advance")
+    captured = CaseEvent(case=case, action=Action.CAPTURE_HOLD, created_at=timezone.now())
+
+    steps = display.tracker(case, with_parts_in(case, "method", "address"), events=[captured])
+
+    assert (steps[-1].title, steps[-1].state) == ("The PayPal hold was charged", "done")

@@ -14,6 +14,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +27,7 @@ from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin import PartAdminMixin
 from rma.required.parts import PartReview
+from rma_portal.formats import format_money
 
 
 def receipt_url(receipt: PaymentReceipt, variant: str) -> str:
@@ -381,9 +384,14 @@ class ReplacementChoiceAdmin(PartAdminMixin, admin.ModelAdmin):
         if choice.hold_state != HoldState.NONE:
             review.details += [
                 (_("PayPal hold"), choice.get_hold_state_display()),
-                (_("Amount held"), f"{choice.amount} {choice.currency}"),
+                (_("Amount held"), format_money(choice.amount, choice.currency)),
                 (_("PayPal authorization ID"), choice.authorization_id or "—"),
-                (_("Hold expires"), str(choice.expires_at or "—")),
+                (
+                    _("Hold expires"),
+                    date_format(timezone.localtime(choice.expires_at), "DATETIME_FORMAT")
+                    if choice.expires_at
+                    else "—",
+                ),
             ]
         if choice.hold_state == HoldState.FAILED:
             review.warnings.append(

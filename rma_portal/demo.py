@@ -121,7 +121,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         "confirm-replacement",
         DEMO,
         S.PENDING_CONFIRM,
-        {**REPLACEMENT, "solution_note": "The new unit ships as soon as your return reaches us."},
+        {**REPLACEMENT, "solution_note": "The replacement is the same model, in the same colour."},
         (_item("E1 Zoom", serial="E1Z00000771"),),
         "us",
     ),

@@ -62,6 +62,14 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
                 "case_url": settings.SITE_URL + case.get_absolute_url(),
             },
         )
+    if event.action == Action.HOLD_ERROR:
+        return _build(
+            template="team_hold_failed",
+            subject=_("%(number)s: PayPal refused to settle the hold"),
+            to=team_address(case),
+            language=team_language(case),
+            context={"case": case, "error": event.data.get("error", ""), "case_url": case_admin_url(case)},
+        )
     if event.action == Action.INVOICE_REQUEST:
         return _build(
             template="team_invoice_request",

@@ -335,8 +335,8 @@ def hold_settled(
             authorization_id=choice.authorization_id, amount=str(choice.amount), currency=choice.currency
         )
         event = write_step_event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
-        if action != Action.HOLD_ERROR:
-            _queue_email(event)
+        # The customer hears of a release or a capture; a refusal goes to the team, who check it.
+        _queue_email(event)
     return choice
 
 

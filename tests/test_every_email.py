@@ -141,8 +141,8 @@ def every_case_event(outbox: Outbox, *, customer, agent) -> None:
             build_payment_email(CaseEvent(case=waiting, action=action, actor_role=Role.AGENT, data=data))
         )
     holding = case_in(Case.Status.AWAITING_RETURN, customer=customer, agent=agent)
-    for action in (Action.HOLD_PLACE, Action.HOLD_VOID, Action.HOLD_CAPTURED):
-        data = {"amount": "129.99", "currency": "EUR"}
+    for action in (Action.HOLD_PLACE, Action.HOLD_VOID, Action.HOLD_CAPTURED, Action.HOLD_ERROR):
+        data = {"amount": "129.99", "currency": "EUR", "error": "AUTHORIZATION_EXPIRED."}
         outbox.add(
             build_payment_email(CaseEvent(case=holding, action=action, actor_role=Role.SYSTEM, data=data))
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payments import paypal
-from payments.holds import hold_watch
+from payments.holds import hold_settled, hold_watch
 from payments.models import HoldState, ReplacementChoice
 from payments.tasks import release_hold
 from rma.backoffice.queues import queue_cases
@@ -411,3 +411,19 @@ def test_an_overdue_return_is_in_the_team_queue_of_holds_to_settle(agent):
 
     assert list(listed) == [overdue]
     assert in_time not in listed
+
+
+def test_a_hold_paypal_refuses_to_settle_is_marked_failed_and_the_team_is_told(
+    paypal_server, mailoutbox, committed
+):
+    case = shipped_ahead_case(days_since_hold=3, authorization_id=loopback_authorization(paypal_server))
+
+    with committed():
+        choice = hold_settled(case_id=case.pk, error="AUTHORIZATION_EXPIRED")
+
+    assert choice.hold_state == HoldState.FAILED
+    assert case.events.filter(action=Action.HOLD_ERROR).count() == 1
+    [mail] = [mail for mail in mailoutbox if "refused to settle" in mail.subject]
+    assert mail.subject == f"{case.number}: PayPal refused to settle the hold"
+    assert mail.to != [case.customer.email]
+    assert "AUTHORIZATION_EXPIRED" in mail.body

@@ -45,3 +45,9 @@ def filter_bar(changelist) -> dict:
         chosen = next((choice for choice in choices[1:] if choice["selected"]), None)
         menus.append({"title": spec.title, "choices": choices, "chosen": chosen})
     return {"cl": changelist, "menus": menus}
+
+
+@register.filter
+def entries(data) -> list[tuple]:
+    """A dict's (key, value) pairs, also when one of its keys is "items" (which ``.items`` would read)."""
+    return list(data.items()) if isinstance(data, dict) else []

@@ -66,8 +66,31 @@ class PaymentReceiptInline(admin.TabularInline):
         return False
 
 
+class CasePartAdmin(PartAdminMixin, admin.ModelAdmin):
+    """A part of a case shown read-only in its own list: made and changed only through the case."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("case"), ordering="case__number")
+    def case_number(self, part) -> str:
+        return part.case.number
+
+    @admin.display(description=gettext_lazy("case"))
+    def case_link(self, part) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:rma_case_change", args=[part.case_id]), part.case.number
+        )
+
+
 @admin.register(SupplementaryPayment)
-class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
+class SupplementaryPaymentAdmin(CasePartAdmin):
     entry_form_class = PaymentProofForm
 
     list_display = (
@@ -251,27 +274,6 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/payments/send_invoice.html", context)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("case"), ordering="case__number")
-    def case_number(self, payment: SupplementaryPayment) -> str:
-        return payment.case.number
-
-    @admin.display(description=gettext_lazy("case"))
-    def case_link(self, payment: SupplementaryPayment) -> str:
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:rma_case_change", args=[payment.case_id]),
-            payment.case.number,
-        )
-
     @admin.display(description=gettext_lazy("number used on another case"), boolean=True)
     def used_elsewhere(self, payment: SupplementaryPayment) -> bool:
         return getattr(payment, "identifier_used_elsewhere", False)
@@ -321,7 +323,7 @@ class SupplementaryPaymentAdmin(PartAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReplacementChoice)
-class ReplacementChoiceAdmin(PartAdminMixin, admin.ModelAdmin):
+class ReplacementChoiceAdmin(CasePartAdmin):
     """The replacement method and the PayPal hold: read-only; the hold's release and capture
     are steps of the case (its buttons), the watch on holds settles any left by day 28."""
 
@@ -402,22 +404,3 @@ class ReplacementChoiceAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case", "submitted_by")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("case"), ordering="case__number")
-    def case_number(self, choice: ReplacementChoice) -> str:
-        return choice.case.number
-
-    @admin.display(description=gettext_lazy("case"))
-    def case_link(self, choice: ReplacementChoice) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:rma_case_change", args=[choice.case_id]), choice.case.number
-        )

@@ -140,38 +140,26 @@ class MethodView(PartStepView):
             "awaiting_approval": bool(part and part.hold_state == HoldState.APPROVING and part.order_id),
         }
 
-    def post(self, request: HttpRequest, number: str) -> HttpResponse:
-        if not ReplacementChoice.is_needed(self.case) or not ReplacementChoice.open_now(self.case):
-            messages.error(request, self.closed_message)
-            return redirect(self.case)
-        if not self.open_pieces(self.get_part()):
-            messages.error(request, _("Nothing was changed: the PayPal hold is already placed."))
-            return redirect(self.case)
-        form = self.get_form(request.POST, pieces=("method",))
-        if not form.is_valid():
-            return self.render_page(form, status=400)
-        meta = RequestMeta.from_request(request)
-        try:
-            if form.cleaned_data["method"] == ReplacementMethod.STANDARD:
-                method_choose_standard(case=self.case, actor=request.user, meta=meta)
-            else:
-                choice = hold_request(
-                    case=self.case,
-                    actor=request.user,
-                    return_url=request.build_absolute_uri(
-                        reverse("payments:method_return", kwargs={"number": self.case.number})
-                    ),
-                    cancel_url=request.build_absolute_uri(
-                        reverse("payments:method_cancel", kwargs={"number": self.case.number})
-                    ),
-                    meta=meta,
-                )
-                return redirect(choice.approval_url)
-        except CaseActionError as error:
-            messages.error(request, error.message)
-            return redirect(reverse("payments:method", kwargs={"number": self.case.number}))
-        messages.success(request, self.thanks_message)
-        return redirect(self.case)
+    def refused_url(self) -> str:
+        return reverse("payments:method", kwargs={"number": self.case.number})
+
+    def submit(self, form: Form) -> HttpResponse | None:
+        meta = RequestMeta.from_request(self.request)
+        if form.cleaned_data["method"] == ReplacementMethod.STANDARD:
+            method_choose_standard(case=self.case, actor=self.request.user, meta=meta)
+            return None
+        choice = hold_request(
+            case=self.case,
+            actor=self.request.user,
+            return_url=self.request.build_absolute_uri(
+                reverse("payments:method_return", kwargs={"number": self.case.number})
+            ),
+            cancel_url=self.request.build_absolute_uri(
+                reverse("payments:method_cancel", kwargs={"number": self.case.number})
+            ),
+            meta=meta,
+        )
+        return redirect(choice.approval_url)
 
 
 class HoldReturnView(CustomerCaseMixin, View):

@@ -51,7 +51,12 @@ class CaseItemInline(admin.StackedInline):
 
     def get_queryset(self, request):
         # The warranty verdict reads the case's opening date: one join, not a query per item.
-        return super().get_queryset(request).with_warranty_facts().select_related("case", "replaces__case")
+        return (
+            super()
+            .get_queryset(request)
+            .with_warranty_facts()
+            .select_related("case", "replaces__case", "replaces__product")
+        )
 
     @admin.display(description=gettext_lazy("Warranty verdict"))
     def warranty_verdict(self, item: CaseItem) -> str:

@@ -64,7 +64,7 @@ def next_step_sentence(case: Case) -> str:
     if case.status == Status.PROCESSING:
         if case.solution_type == Case.SolutionType.REFUND:
             return _("The team sends the refund and completes the case with its reference.")
-        if case.replacement_method == "advance" and case.hold_placed_at:
+        if case.ships_ahead:
             return _("The team ships the replacement ahead of the return, with its tracking number.")
         return _("The team ships to the customer and completes the case with the tracking number.")
     if case.status == Status.AWAITING_RETURN:

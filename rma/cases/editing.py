@@ -142,8 +142,7 @@ def case_update(
         for name in changed:
             setattr(locked, name, getattr(case, name))
         locked.needs_approval = locked.needs_approval or locked.approval_required_by_rules()
-        if locked.advance_replacement and locked.hold_amount is None:
-            locked.hold_amount = locked.items_value()  # prefilled from the items' values
+        locked.prefill_hold_amount()
         locked.full_clean(exclude=["number", "customer"])
         locked.save()
         write_step_event(

@@ -409,6 +409,11 @@ class Case(models.Model):
         """The last moment to capture or release the hold before PayPal lets it expire."""
         return self.hold_placed_at + HOLD_SETTLE_BY if self.hold_placed_at else None
 
+    def prefill_hold_amount(self) -> None:
+        """An advance replacement's hold amount, left empty, is the items' values added up."""
+        if self.advance_replacement and self.hold_amount is None:
+            self.hold_amount = self.items_value()
+
     def items_value(self) -> Decimal | None:
         """The items' values added up (each unit's value times its quantity), if all are known."""
         items = list(self.items.all()) if self.pk else []

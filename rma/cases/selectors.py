@@ -94,7 +94,10 @@ def case_for_customer(*, user: Any, number: str) -> Case:
             # An item's warranty verdict reads its product, its registration and the unit it
             # replaced, if any (and that unit's own).
             Prefetch(
-                "items", queryset=CaseItem.objects.with_warranty_facts().select_related("replaces__replaces")
+                "items",
+                queryset=CaseItem.objects.with_warranty_facts().select_related(
+                    "replaces__case", "replaces__product", "replaces__replaces"
+                ),
             ),
             Prefetch(
                 "events",

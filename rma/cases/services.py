@@ -29,10 +29,9 @@ from rma_portal.tasks import queue_after_commit
 
 
 def _check_ready_for_customer(case: Case) -> None:
+    case.prefill_hold_amount()
     if case.advance_replacement and case.hold_amount is None:
-        case.hold_amount = case.items_value()  # prefilled from the items' values
-        if case.hold_amount is None:
-            raise CaseActionError(_("Give the hold amount, or the value of one unit of each item."))
+        raise CaseActionError(_("Give the hold amount, or the value of one unit of each item."))
     try:
         case.full_clean(exclude=["number", "customer"])
     except ValidationError as exc:

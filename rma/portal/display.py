@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
-from rma.cases.models import Action, Case, CaseEvent
+from rma.cases.models import Action, Case, CaseEvent, ReplacementMethod
 from rma.required.parts import Part
 from rma_portal.formats import country_name, format_money
 
@@ -112,7 +112,7 @@ def what_follows(case: Case, parts: Sequence[Part]) -> str:
                 "We ship the replacement once we have checked what you sent. You then send the item "
                 "back within 25 days, and we release the PayPal hold when it arrives."
             )
-        if "method" in keys and case.replacement_method != "standard":
+        if "method" in keys and case.replacement_method != ReplacementMethod.STANDARD:
             return _(
                 "With the standard way, we ship the replacement once your return has reached us; with "
                 "advance replacement, we ship it first and you send the item back afterwards."

@@ -54,15 +54,7 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
 
 
 # Once the customer agreed, the page lists what the solution needs from them, part by part.
-CHECKLIST_STATUSES = frozenset(
-    {
-        Case.Status.AWAITING_INFO,
-        Case.Status.UNDER_REVIEW,
-        Case.Status.PROCESSING,
-        Case.Status.AWAITING_RETURN,
-        Case.Status.COMPLETED,
-    }
-)
+CHECKLIST_STATUSES = display.AGREED_STATUSES
 
 
 def render_case_page(

@@ -102,8 +102,14 @@ class PartStepView(CustomerCaseMixin, View):
                 context["form"].fields[name].held = uploads  # shown as already chosen
         return render(self.request, self.template_name, context, status=status)
 
-    def submit(self, form: Form) -> None:
+    def submit(self, form: Form) -> HttpResponse | None:
+        """Hand the form to the part's service; a step that leads elsewhere (PayPal's approval
+        page) answers with where to go, the others with nothing."""
         raise NotImplementedError
+
+    def refused_url(self) -> str:
+        """Where a refused submission leads: the case page, unless the step says otherwise."""
+        return self.case.get_absolute_url()
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         if not self.part_model.is_needed(self.case):
@@ -143,11 +149,13 @@ class PartStepView(CustomerCaseMixin, View):
                     loaded if isinstance(form.fields[name], MultipleImageField) else loaded[0]
                 )
         try:
-            self.submit(form)
+            response = self.submit(form)
         except CaseActionError as error:
             messages.error(request, error.message)
-            return redirect(self.case)
+            return redirect(self.refused_url())
         held_uploads_release(customer=request.user, case=self.case, part=self.part_model.key)
+        if response is not None:
+            return response
         messages.success(request, self.thanks_message)
         return redirect(self.case)
 

@@ -197,5 +197,10 @@ def waive_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: s
             model_admin.message_user(request, _("Waived: the customer sees why."), messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:rma_case_change", args=[case.pk]))
     return _step_page(
-        request, model_admin, case, title=_("Waive a part of the required information"), form=form
+        request,
+        model_admin,
+        case,
+        title=_("Waive a part of the required information"),
+        form=form,
+        submit=_("Waive the part"),
     )

@@ -3,13 +3,17 @@ Orders v2 (create, get, authorize) and Payments v2 authorizations (get, void, ca
 
 It answers with the shapes PayPal documents, checks what PayPal checks (Basic auth on the
 token call, the bearer token, a start and end date at most 31 days apart, a unique
-invoice number) and records every request for the tests to inspect.
+invoice number) and records every request for the tests to inspect. A test scripts the
+answers PayPal documents for its failures: ``state.fail(method, path, status, issue)``,
+``state.time_out(...)``, or PayPal's own 2xx answer altered (``state.alter(...)``).
 """
 
 import base64
+import copy
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +34,20 @@ class Recorded:
 
 
 @dataclass
+class Scripted:
+    """One answer the loopback PayPal gives instead of its own, for a method and path prefix."""
+
+    method: str
+    path: str
+    status: int
+    payload: dict | None
+    times: int | None  # None: every matching request
+    delay: float = 0.0  # seconds to wait before answering (past the client's timeout: a timeout)
+    # A 2xx answer made from PayPal's own: these keys replaced, or a function of the answer.
+    raw: dict | Callable | None = None
+
+
+@dataclass
 class PayPalState:
     transactions: dict = field(default_factory=dict)
     invoices: dict = field(default_factory=dict)
@@ -43,6 +61,41 @@ class PayPalState:
     delay: float = 0.0
     fail_with: int = 0
     release: threading.Event = field(default_factory=threading.Event)
+    scripted: list = field(default_factory=list)
+
+    def answer(self, method, path, status, payload=None, *, times=None, delay=0.0):
+        """Answer ``method`` on paths starting with ``path`` with ``status`` and ``payload``
+        (``times`` requests, or every one), as PayPal documents its error answers."""
+        self.scripted.append(Scripted(method, path, status, payload, times, delay))
+
+    def fail(self, method, path, status, issue="", *, name=None, times=None):
+        """A documented error answer: ``name``, ``details[0].issue``, ``debug_id``."""
+        payload = {
+            "name": name or _ERROR_NAMES.get(status, "INTERNAL_SERVER_ERROR"),
+            "message": "Scripted error answer.",
+            "debug_id": "f00dbabe",
+        }
+        if issue:
+            payload["details"] = [{"issue": issue, "description": f"{issue} (scripted)."}]
+        self.answer(method, path, status, payload, times=times)
+
+    def time_out(self, method, path, *, seconds=5.0, times=None):
+        """Answer only after ``seconds`` (past the client's timeout)."""
+        self.answer(method, path, 200, {}, times=times, delay=seconds)
+
+    def alter(self, method, path, change=None, *, times=None, **replace):
+        """Let PayPal answer as usual, then change its 2xx answer: replace top-level keys
+        (``status="DENIED"``, ``amount={...}``, ``id="OTHER"``), or pass ``change``, a
+        function that takes the answer and returns the one to send (for nested fields)."""
+        self.scripted.append(Scripted(method, path, 0, None, times, 0.0, raw=change or replace))
+
+    def _scripted_for(self, method, path):
+        for rule in self.scripted:
+            if rule.method == method and path.startswith(rule.path) and rule.times != 0:
+                if rule.times is not None:
+                    rule.times -= 1
+                return rule
+        return None
 
     def add_transaction(
         self, transaction_id, *, amount="25.00", currency="USD", status="S", payer="payer@example.com"
@@ -72,13 +125,34 @@ def _parse_time(value):
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
 
 
+_ERROR_NAMES = {
+    400: "INVALID_REQUEST",
+    401: "AUTHENTICATION_FAILURE",
+    403: "NOT_AUTHORIZED",
+    404: "RESOURCE_NOT_FOUND",
+    409: "RESOURCE_CONFLICT",
+    422: "UNPROCESSABLE_ENTITY",
+    429: "RATE_LIMIT_REACHED",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     state: PayPalState
 
     def log_message(self, *args):  # keep test output clean
         pass
 
+    _altering = None
+
     def _reply(self, status, payload=None):
+        if self._altering and 200 <= status < 300 and isinstance(payload, dict):
+            payload = copy.deepcopy(payload)
+            if callable(self._altering):
+                payload = self._altering(payload)
+            else:
+                payload = {**payload, **self._altering}
         body = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -100,6 +174,13 @@ class Handler(BaseHTTPRequestHandler):
             self.state.release.wait(self.state.delay)
         if self.state.fail_with:
             return self._error(self.state.fail_with, "INTERNAL_SERVICE_ERROR", "Something went wrong.")
+        rule = self.state._scripted_for(method, parts.path)
+        if rule is not None and rule.raw is None:
+            if rule.delay:
+                self.state.release.wait(rule.delay)
+            return self._reply(rule.status, rule.payload)
+        if rule is not None:
+            self._altering = rule.raw
         if parts.path == "/checkoutnow" and method == "GET":
             return self._payer_visit(parse_qs(parts.query).get("token", [""])[0])
         if parts.path == "/v1/oauth2/token" and method == "POST":

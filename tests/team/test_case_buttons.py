@@ -128,3 +128,18 @@ def test_an_agent_typing_the_approve_address_is_refused(agent_client):
     assert (
         agent_client.get(reverse("admin:rma_case_transition", args=[case.pk, "approve"])).status_code == 403
     )
+
+
+@pytest.mark.parametrize("role", ["agent_client", "supervisor_client"])
+def test_waive_a_part_opens_for_agent_and_supervisor(role, request):
+    """The "Waive a part" button leads to its form, with the parts still missing to choose from."""
+    client = request.getfixturevalue(role)
+    case = awaiting_payment()
+
+    response = client.get(reverse("admin:rma_case_waive", args=[case.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="reason"' in page
+    assert 'value="payment"' in page
+    assert "Waive the part" in page

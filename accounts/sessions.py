@@ -14,8 +14,6 @@ It is Django's ``cached_db`` engine with two changes:
   still fails loudly, so that a copy in Redis never outlives the sign-out.
 """
 
-import logging
-
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
@@ -23,8 +21,6 @@ from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils.crypto import get_random_string
 
 from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable
-
-logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(CachedDBStore):
@@ -38,8 +34,8 @@ class SessionStore(CachedDBStore):
     def load(self) -> dict:
         try:
             data = self._cache.get(self.cache_key)
-        except Exception:
-            logger.warning("Session cache unreachable on read; reading the database", exc_info=True)
+        except CACHE_UNREACHABLE as error:
+            report_unreachable("sessions", error)
             data = None
         if data is not None:
             return data
@@ -49,8 +45,8 @@ class SessionStore(CachedDBStore):
         data = self.decode(stored.session_data)
         try:
             self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
-        except Exception:
-            logger.warning("Session cache unreachable on write", exc_info=True)
+        except CACHE_UNREACHABLE as error:
+            report_unreachable("sessions", error)
         return data
 
     def exists(self, session_key: str | None) -> bool:
@@ -59,8 +55,8 @@ class SessionStore(CachedDBStore):
         try:
             if self.cache_key_prefix + session_key in self._cache:
                 return True
-        except Exception:
-            logger.warning("Session cache unreachable on read; reading the database", exc_info=True)
+        except CACHE_UNREACHABLE as error:
+            report_unreachable("sessions", error)
         return DBStore.exists(self, session_key)
 
     def create(self) -> None:
@@ -106,8 +102,14 @@ class SessionStore(CachedDBStore):
     def save(self, must_create: bool = False) -> None:
         if self._signed_in():
             # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
-            super().save(must_create or self._not_in_database)
+            DBStore.save(self, must_create or self._not_in_database)
             self._not_in_database = False
+            # Django's cached_db logs a cache that fails here with a traceback on every
+            # request; while Redis is away that is once a minute, like every fallback.
+            try:
+                self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+            except CACHE_UNREACHABLE as error:
+                report_unreachable("sessions", error)
             return
         if self.session_key is None:
             self.create()

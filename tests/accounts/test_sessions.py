@@ -94,7 +94,22 @@ def test_with_the_cache_unreachable_sessions_are_written_and_read_from_the_datab
     assert store["_auth_user_id"] == "42"
     assert SessionStore().exists(key)
     assert not SessionStore().exists("nosuchsessionkey0000000000000000")
-    assert "Session cache unreachable" in caplog.text
+    assert "Redis unreachable for sessions" in caplog.text
+
+
+def test_an_unreachable_session_cache_is_logged_once_a_minute_not_per_request(cache_down, caplog):
+    from rma_portal import cache as portal_cache
+
+    portal_cache._last_reported.clear()
+    key = _saved_session()
+
+    for _ in range(20):
+        SessionStore(key).load()
+        SessionStore().exists(key)
+
+    reports = [record for record in caplog.records if "unreachable" in record.getMessage()]
+    assert len(reports) == 1
+    assert reports[0].exc_info is None  # one line, not a traceback per request
 
 
 @pytest.mark.services

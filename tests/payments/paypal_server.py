@@ -43,8 +43,8 @@ class Scripted:
     payload: dict | None
     times: int | None  # None: every matching request
     delay: float = 0.0  # seconds to wait before answering (past the client's timeout: a timeout)
-    # A 2xx answer made from PayPal's own: these keys replaced, or a function of the answer.
-    raw: dict | Callable | None = None
+    # A 2xx answer made from PayPal's own by this function of it.
+    raw: Callable | None = None
 
 
 @dataclass
@@ -87,7 +87,12 @@ class PayPalState:
         """Let PayPal answer as usual, then change its 2xx answer: replace top-level keys
         (``status="DENIED"``, ``amount={...}``, ``id="OTHER"``), or pass ``change``, a
         function that takes the answer and returns the one to send (for nested fields)."""
-        self.scripted.append(Scripted(method, path, 0, None, times, 0.0, raw=change or replace))
+        if change is None:
+
+            def change(answer):
+                return {**answer, **replace}
+
+        self.scripted.append(Scripted(method, path, 0, None, times, 0.0, raw=change))
 
     def _scripted_for(self, method, path):
         for rule in self.scripted:
@@ -149,10 +154,7 @@ class Handler(BaseHTTPRequestHandler):
     def _reply(self, status, payload=None):
         if self._altering and 200 <= status < 300 and isinstance(payload, dict):
             payload = copy.deepcopy(payload)
-            if callable(self._altering):
-                payload = self._altering(payload)
-            else:
-                payload = {**payload, **self._altering}
+            payload = self._altering(payload)
         body = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

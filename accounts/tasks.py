@@ -18,7 +18,7 @@ from accounts.services import (
     send_cooldown_record,
 )
 from rma_portal.outbox import OutboxTask
-from rma_portal.tasks import email_retry_policy
+from rma_portal.tasks import EMAIL_RETRY, email_retry_policy
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,16 @@ def send_sign_in_blocked_notice(*, email: str) -> bool:
         return False
     language = User.objects.with_email(email).values_list("language", flat=True).first() or ""
     emails.send_sign_in_blocked_notice(email=email, blocked_hours=24, language=language)
+    return True
+
+
+@shared_task(**EMAIL_RETRY)
+def send_staff_sign_in_failures_notice(*, user_id: int) -> bool:
+    """Tell a member of staff that their admin account just saw a burst of failed sign-ins."""
+    user = User.objects.filter(pk=user_id, is_staff=True, is_active=True).first()
+    if user is None:
+        return False
+    emails.send_staff_sign_in_failures_notice(user=user)
     return True
 
 

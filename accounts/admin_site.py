@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.limits import ClientInfo
 from accounts.staff_sign_in import (
+    StaffBrowser,
     staff_sign_in_failed,
     staff_sign_in_refused,
     staff_sign_in_succeeded,
@@ -22,6 +23,15 @@ from accounts.staff_sign_in import (
 SIGN_IN_REFUSED = _(
     "The email address, password or authenticator code is not right. Check all of them and try again."
 )
+
+
+def staff_browser(request: HttpRequest) -> StaffBrowser:
+    """The browser on the admin's login page, named by its signed cookie (a new one if none)."""
+    if not hasattr(request, "staff_browser"):
+        request.staff_browser = StaffBrowser.from_cookie(
+            request.COOKIES.get(settings.STAFF_BROWSER_COOKIE_NAME)
+        )
+    return request.staff_browser
 
 
 class StaffSignInLimitsMixin:
@@ -34,7 +44,8 @@ class StaffSignInLimitsMixin:
     def clean(self):
         client = ClientInfo.from_request(self.request)
         email = str(self.data.get("username", "")).strip()
-        wait = staff_sign_in_wait(email=email, client=client)
+        browser = staff_browser(self.request)
+        wait = staff_sign_in_wait(email=email, client=client, browser=browser)
         if wait:
             staff_sign_in_refused(email=email, client=client)
             raise ValidationError(
@@ -51,9 +62,11 @@ class StaffSignInLimitsMixin:
                 raise ValidationError(SIGN_IN_REFUSED, code="invalid_login")
             cleaned = super().clean()
         except ValidationError:
-            staff_sign_in_failed(email=email, client=client)
+            staff_sign_in_failed(email=email, client=client, browser=browser)
             raise ValidationError(SIGN_IN_REFUSED, code="invalid_login") from None
-        staff_sign_in_succeeded(user=self.get_user(), client=client)
+        self.request.staff_browser = staff_sign_in_succeeded(
+            user=self.get_user(), client=client, browser=browser
+        )
         return cleaned
 
 
@@ -124,4 +137,15 @@ class PortalAdminSite(OTPAdminSite):
             **(extra_context or {}),
             "totp_required": settings.STAFF_TOTP_REQUIRED,
         }
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        # The login page names the browser, so that its failures are its own and a browser
+        # its owner signed in from is told from the attacker's (accounts.staff_sign_in).
+        response.set_cookie(
+            settings.STAFF_BROWSER_COOKIE_NAME,
+            staff_browser(request).to_cookie(),
+            max_age=365 * 24 * 60 * 60,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response

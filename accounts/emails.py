@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import LoginCodeDevice
+from accounts.models import LoginCodeDevice, User
 from rma_portal.emails import build_email
 
 
@@ -57,4 +57,19 @@ def send_sign_in_blocked_notice(*, email: str, blocked_hours: int, language: str
         template="sign_in_blocked",
         context={"email": email, "blocked_hours": blocked_hours},
         language=language,
+    )
+
+
+def send_staff_sign_in_failures_notice(*, user: User) -> None:
+    """Tell a member of staff of a burst of failed sign-ins to their admin account, and what to do."""
+    _send(
+        to=user.email,
+        subject=gettext_lazy("Failed sign-ins to your %(portal)s admin account"),
+        template="staff_sign_in_failures",
+        context={
+            "email": user.email,
+            "failures": settings.STAFF_SIGN_IN_MAX_FAILURES,
+            "minutes": max(1, settings.STAFF_SIGN_IN_COOL_OFF // 60),
+        },
+        language=user.language,
     )

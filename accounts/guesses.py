@@ -13,7 +13,15 @@ are counted, delayed and blocked alike, so no answer tells them apart.
 - An address allows ``LOGIN_ADDRESS_FAILURES_BEFORE_WAIT`` wrong codes across all its
   sign-ins and codes, then waits that start at ``LOGIN_ADDRESS_FIRST_WAIT`` seconds and
   double (at most an hour), and at most ``LOGIN_ADDRESS_MAX_FAILURES_PER_DAY`` in a day from
-  the first failure. A successful sign-in starts the count again.
+  the first failure. These waits and the cap hold back the browsers and networks the wrong
+  codes came from: a guess is held by them when its pending sign-in has failed already, or
+  when its client IP has typed a wrong code for the address that day. A browser with a
+  fresh sign-in on a network without failures is checked whatever the address's count, so
+  someone typing wrong codes elsewhere cannot keep the owner out: their guesses can only
+  ever match codes sent to their own browser (the code is bound to it), and each such code
+  costs a send, held by the address's cooldown and the per-IP send limit. A successful
+  sign-in from a browser the limits held starts the address's count again; one that got
+  past them leaves the count running, so the owner signing in does not free the attacker.
 
 Decisions use the clock stored in the values, not the cache's expiry, which only cleans up.
 """
@@ -50,6 +58,8 @@ class GuessGate:
     refusal: GuessRefusal | None
     retry_after: int = 0
     failures: int = 0  # wrong codes of this pending sign-in so far
+    # The address's waits and cap did not apply: a fresh sign-in from a network without failures.
+    clean: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,10 @@ def _keys(*, email: str, binding: str) -> tuple[str, str, str, str]:
     )
 
 
+def _address_ip_key(*, email: str, ip_address: str | None) -> str:
+    return f"accounts:guess:address-ip:{_digest(email.strip().lower())}:{_digest(ip_address or 'unknown')}"
+
+
 def _sign_in_wait(failures: int) -> float:
     factor = otp_email_settings.OTP_EMAIL_THROTTLE_FACTOR
     return factor * 2 ** (failures - 1) if factor > 0 and failures else 0
@@ -95,7 +109,7 @@ def _address_state(count_key: str, state_key: str, now: float) -> tuple[int, dic
     return int(cache.get(count_key) or 0), state
 
 
-def guess_begin(*, email: str, binding: str, now: float) -> GuessGate:
+def guess_begin(*, email: str, binding: str, ip_address: str | None, now: float) -> GuessGate:
     """Take the pending sign-in's check lock and say whether its guess may be compared."""
     lock_key, sign_in_key, count_key, state_key = _keys(email=email, binding=binding)
     if not cache.add(lock_key, now, timeout=CHECK_LOCK_SECONDS):
@@ -104,6 +118,10 @@ def guess_begin(*, email: str, binding: str, now: float) -> GuessGate:
     failures = sign_in["failures"]
     refusal, wait = None, 0.0
     address_failures, address = _address_state(count_key, state_key, now)
+    clean = not failures and not cache.get(_address_ip_key(email=email, ip_address=ip_address))
+    if clean:
+        # Failures elsewhere say nothing about this browser: only its own limits apply.
+        address_failures, address = 0, {}
     if failures >= settings.LOGIN_CODE_MAX_FAILURES:
         refusal = GuessRefusal.LOCKED
     elif address_failures >= settings.LOGIN_ADDRESS_MAX_FAILURES_PER_DAY:
@@ -115,15 +133,23 @@ def guess_begin(*, email: str, binding: str, now: float) -> GuessGate:
             refusal = GuessRefusal.THROTTLED
     if refusal is not None:
         cache.delete(lock_key)
-    return GuessGate(refusal, retry_after=max(0, math.ceil(wait)), failures=failures)
+    return GuessGate(refusal, retry_after=max(0, math.ceil(wait)), failures=failures, clean=clean)
 
 
-def guess_done(*, email: str, binding: str, now: float, failures_before: int, matched: bool) -> GuessCount:
-    """Record the outcome of a guess ``guess_begin`` allowed, and release the check lock."""
+def guess_done(
+    *, email: str, binding: str, ip_address: str | None, now: float, gate: GuessGate, matched: bool
+) -> GuessCount:
+    """Record the outcome of a guess ``guess_begin`` allowed (``gate``), and release the check lock."""
     lock_key, sign_in_key, count_key, state_key = _keys(email=email, binding=binding)
+    address_ip_key = _address_ip_key(email=email, ip_address=ip_address)
+    failures_before = gate.failures
     try:
         if matched:
-            cache.delete_many([sign_in_key, count_key, state_key])
+            cache.delete_many(
+                [sign_in_key, address_ip_key]
+                if gate.clean
+                else [sign_in_key, address_ip_key, count_key, state_key]
+            )
             return GuessCount(failures=failures_before, retry_after=0, blocked_now=False)
         failures = failures_before + 1
         not_before = now + _sign_in_wait(failures)
@@ -133,6 +159,7 @@ def guess_done(*, email: str, binding: str, now: float, failures_before: int, ma
             timeout=settings.LOGIN_CODE_VALIDITY + 60,
         )
         address_failures = count_hit(count_key, DAY + 60)
+        count_hit(address_ip_key, DAY + 60)
         address = cache.get(state_key) or {"first": now}
         cache.set(state_key, {**address, "last": now}, timeout=DAY + 60)
         wait = max(not_before, now + _address_wait(address_failures)) - now

@@ -268,6 +268,7 @@ class SignInEvent(models.Model):
         SIGNED_IN = "signed_in", _("signed in")
         CODE_FAILED = "code_failed", _("wrong code")
         CODE_REFUSED = "code_refused", _("code refused without a check")
+        CODE_EXPIRED = "code_expired", _("expired code: not counted as a wrong try")
         CODE_LOCKED = "code_locked", _("code voided after too many wrong tries")
         ADDRESS_BLOCKED = "address_blocked", _("codes refused for a day: too many wrong ones for the address")
         SIGNED_OUT = "signed_out", _("signed out")

@@ -1,6 +1,7 @@
 """Every write of the sign-in flow: issuing codes, checking them, the audit log, staff accounts."""
 
 import hashlib
+import hmac
 import math
 import secrets
 import time
@@ -27,9 +28,12 @@ from rma_portal.tasks import queue_after_commit
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
 # How many codes sent earlier in one sign-in are still recognised as replaced, not wrong.
 EARLIER_CODES_RECOGNISED = 3
-# Digests of codes a newer code replaced, kept until the old code would have expired.
+# How long after its expiry a code is still recognised as expired rather than wrong.
+EXPIRED_CODES_RECOGNISED_FOR = 24 * 60 * 60
+# What became of each code (for whom it was issued, until when), and the codes of browsers
+# whose code another browser's request displaced from the device, still usable there.
 # Shared by every process; the database cache stands in while Redis is away.
-replaced_codes = SharedCache("replaced sign-in codes")
+sign_in_codes = SharedCache("sign-in codes")
 
 
 def sign_in_event_create(
@@ -104,29 +108,88 @@ def _new_pending(*, email: str, replacing: PendingLogin | None = None) -> Pendin
     )
 
 
-def _replaced_code_key(digest: str) -> str:
-    return "accounts:replaced-code:" + digest
+def _sign_in_id(binding: str) -> str:
+    return hashlib.sha256(binding.encode()).hexdigest()[:32]
 
 
-def _remember_replaced_code(digest: str, *, seconds: float) -> None:
-    """Note that the code with ``digest`` was replaced by a newer one, for as long as it would have lived."""
-    if seconds >= 1:
-        replaced_codes.set(_replaced_code_key(digest), 1, timeout=math.ceil(seconds))
+def _issued_key(digest: str) -> str:
+    return "accounts:issued-code:" + digest
+
+
+def _kept_key(sign_in_id: str) -> str:
+    return "accounts:kept-code:" + sign_in_id
+
+
+def _record_issued_code(
+    *, digest: str, binding: str, valid_until: float, earlier_bindings: tuple[str, ...], displaced: str | None
+) -> None:
+    """
+    Note the code just issued for ``binding``; void this browser's earlier codes; and keep
+    ``displaced``, the device's previous code, usable by its own browser when that was
+    another one: a request from one browser never voids another browser's code.
+    """
+    now = time.time()
+    sign_in_codes.set(
+        _issued_key(digest),
+        {"sign_in": _sign_in_id(binding), "valid_until": valid_until},
+        timeout=math.ceil(valid_until - now) + EXPIRED_CODES_RECOGNISED_FOR,
+    )
+    own = {_sign_in_id(earlier) for earlier in earlier_bindings}
+    if own:
+        sign_in_codes.delete_many([_kept_key(sign_in) for sign_in in own])
+    previous = sign_in_codes.get(_issued_key(displaced)) if displaced else None
+    if previous and previous["sign_in"] not in own and previous["valid_until"] - now >= 1:
+        sign_in_codes.set(
+            _kept_key(previous["sign_in"]),
+            {"digest": displaced, "valid_until": previous["valid_until"]},
+            timeout=math.ceil(previous["valid_until"] - now),
+        )
+
+
+def _use_kept_code(*, binding: str, digest: str) -> bool:
+    """Use up this browser's code kept aside when another browser was sent a newer one."""
+    key = _kept_key(_sign_in_id(binding))
+    kept = sign_in_codes.get(key)
+    if not kept or not hmac.compare_digest(kept["digest"], digest) or kept["valid_until"] <= time.time():
+        return False
+    # Of two requests racing with the right code, only one deletes the entry (atomic on Redis).
+    return bool(sign_in_codes.delete(key))
+
+
+def login_code_is_live(*, device: LoginCodeDevice, digest: str) -> bool:
+    """Whether the code with ``digest`` may still be used: the device's, or one kept for its browser."""
+    if device.token == digest and device.has_live_code():
+        return True
+    issued = sign_in_codes.get(_issued_key(digest))
+    kept = sign_in_codes.get(_kept_key(issued["sign_in"])) if issued else None
+    return bool(kept) and kept["digest"] == digest and kept["valid_until"] > time.time()
+
+
+class EarlierCode(Enum):
+    REPLACED = "replaced"
+    EXPIRED = "expired"
 
 
 @sensitive_variables("code")
-def _was_replaced(*, device_id: int, pending: PendingLogin, code: str) -> bool:
-    """Whether ``code`` is one this session was sent before the current one.
+def _earlier_code(*, device_id: int, pending: PendingLogin, code: str) -> EarlierCode | None:
+    """Whether ``code`` is one this session was sent that expired, or that a newer one replaced.
 
-    The digests bind the device, the session's earlier requests and the code, so only a code
+    The digests bind the device, the session's requests and the code, so only a code
     emailed to this session's address for this session can match; every address, known or
     not, takes the same steps.
     """
+    bindings = (pending.binding, *pending.earlier_bindings)
     keys = [
-        _replaced_code_key(login_code_digest(device_id=device_id, binding=binding, code=code))
-        for binding in pending.earlier_bindings
+        _issued_key(login_code_digest(device_id=device_id, binding=binding, code=code))
+        for binding in bindings
     ]
-    return bool(keys) and bool(replaced_codes.get_many(keys))
+    found = sign_in_codes.get_many(keys)
+    now = time.time()
+    if any(issued["valid_until"] <= now for issued in found.values()):
+        return EarlierCode.EXPIRED
+    if any(key in found for key in keys[1:]):
+        return EarlierCode.REPLACED
+    return None
 
 
 def _cooldown_wait(email: str) -> int:
@@ -172,7 +235,8 @@ def login_code_request(
     the worker too. Nothing in the answer or its timing tells the two apart. The email
     is written in ``language``, the language of the page where "Send Code" was pressed.
     ``replacing`` is the session's pending sign-in, if any: a code it was sent for the same
-    address is then recognised as replaced rather than wrong.
+    address is voided by the new one and recognised as replaced rather than wrong; a code
+    another browser asked for keeps working there.
     """
     email = email.strip()
     wait = _cooldown_wait(email)
@@ -193,6 +257,7 @@ def login_code_request(
         user_agent=client.user_agent,
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
         language=language,
+        earlier_bindings=list(pending.earlier_bindings),
     )
     # Outside a transaction the hand-over is done by now: a broker that is away delays the
     # code (the outbox keeps it), and the customer is told it may take a minute.
@@ -211,14 +276,24 @@ def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
     )
 
 
-@sensitive_variables("code", "binding")
-def login_code_issue(*, email: str, binding: str, client: ClientInfo, language: str = "") -> bool:
+@sensitive_variables("code", "binding", "earlier_bindings")
+def login_code_issue(
+    *,
+    email: str,
+    binding: str,
+    client: ClientInfo,
+    language: str = "",
+    earlier_bindings: tuple[str, ...] = (),
+) -> bool:
     """
     Issue the code a browser asked for (in the worker) and queue its email; for an address
     that is not a customer's, queue the notice instead. Returns whether a code was issued.
 
-    django-otp's cooldown on the device, under its row lock, is the last word: a request
-    that got past the cache's cooldown (a cache emptied meanwhile) issues nothing.
+    The new code voids the codes this browser was sent before (``earlier_bindings``); a
+    live code of another browser is kept usable there (``_record_issued_code``), so asking
+    for codes for someone else's address never voids theirs. django-otp's cooldown on the
+    device, under its row lock, is the last word: a request that got past the cache's
+    cooldown (a cache emptied meanwhile) issues nothing.
     """
     user = _customer_for_email(email)
     if user is None:
@@ -234,15 +309,19 @@ def login_code_issue(*, email: str, binding: str, client: ClientInfo, language: 
         if device is None:
             # No address of its own: the code goes to the user's current address.
             device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
-        replaced = device.token if device.has_live_code() else None
-        replaced_lives_for = (device.valid_until - timezone.now()).total_seconds() if replaced else 0
+        displaced = device.token if device.has_live_code() else None
         code = device.issue_code(binding=binding)
         if code is None:
             sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
             return False
-        if replaced:
-            # The new code voided it; typed later, it is called replaced rather than wrong.
-            transaction.on_commit(lambda: _remember_replaced_code(replaced, seconds=replaced_lives_for))
+        issued = {
+            "digest": device.token,
+            "binding": binding,
+            "valid_until": device.valid_until.timestamp(),
+            "earlier_bindings": tuple(earlier_bindings),
+            "displaced": displaced,
+        }
+        transaction.on_commit(lambda: _record_issued_code(**issued))
         sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
         queue_after_commit(
             "accounts.tasks.send_login_code_email",
@@ -259,6 +338,7 @@ class VerifyOutcome(Enum):
     SIGNED_IN = "signed_in"
     WRONG = "wrong"  # checked and did not match
     REPLACED = "replaced"  # a code this session was sent earlier, voided by the newer one
+    EXPIRED = "expired"  # a code this session was sent, past its validity: not a wrong try
     LOCKED = "locked"  # too many wrong tries in this pending sign-in: its code is void
     THROTTLED = "throttled"  # a wait after failures: not checked
     BLOCKED = "blocked"  # the address reached its daily cap of wrong codes: not checked
@@ -289,14 +369,15 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
     Known and unknown addresses take the same steps: the limits of ``accounts.guesses``
     (which never look at the account), one look-up of the address's device, one keyed hash,
     one conditional UPDATE that uses the code up if it matches (none can, for an unknown
-    address), one look-up of the codes this session was sent earlier, and one audit row. An
-    earlier code counts as a wrong try, but is named as replaced by the newer one.
+    address), one look-up of the code kept for this browser, one look-up of the codes this
+    session was sent, and one audit row. An earlier code counts as a wrong try, but is named
+    as replaced by the newer one; an expired code is named so and costs no try.
     """
     now = time.time()
     if now >= pending.expires_at:
-        sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, email=pending.email)
+        sign_in_event_create(kind=SignInEvent.Kind.CODE_EXPIRED, client=client, email=pending.email)
         return VerifyResult(outcome=VerifyOutcome.NOT_VALID, pending=pending)
-    gate = guess_begin(email=pending.email, binding=pending.binding, now=now)
+    gate = guess_begin(email=pending.email, binding=pending.binding, ip_address=client.ip_address, now=now)
     pending = replace(pending, failures=max(pending.failures, gate.failures))
     if gate.refusal is not None:
         sign_in_event_create(kind=SignInEvent.Kind.CODE_REFUSED, client=client, email=pending.email)
@@ -309,22 +390,34 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
         device_id = device.pk if device is not None else 0
         digest = login_code_digest(device_id=device_id, binding=pending.binding, code=code)
         matched = LoginCodeDevice.objects.use_code(device_id=device_id, digest=digest)
+        matched = _use_kept_code(binding=pending.binding, digest=digest) or matched
+        earlier = None if matched else _earlier_code(device_id=device_id, pending=pending, code=code)
     except BaseException:
         # The next try of this sign-in must not wait for the lock to expire.
         guess_abandon(email=pending.email, binding=pending.binding)
         raise
-    count = guess_done(
-        email=pending.email, binding=pending.binding, now=now, failures_before=gate.failures, matched=matched
-    )
     user = device.user if device is not None else None
+    if earlier is EarlierCode.EXPIRED:
+        guess_abandon(email=pending.email, binding=pending.binding)
+        sign_in_event_create(
+            kind=SignInEvent.Kind.CODE_EXPIRED, client=client, user=user, email=pending.email
+        )
+        return VerifyResult(outcome=VerifyOutcome.EXPIRED, pending=pending)
+    count = guess_done(
+        email=pending.email,
+        binding=pending.binding,
+        ip_address=client.ip_address,
+        now=now,
+        gate=gate,
+        matched=matched,
+    )
     if matched:
         sign_in_event_create(kind=SignInEvent.Kind.SIGNED_IN, client=client, user=user)
         return VerifyResult(outcome=VerifyOutcome.SIGNED_IN, pending=pending, user=user)
 
     pending = replace(pending, failures=count.failures, last_failure_at=now)
     sign_in_event_create(kind=SignInEvent.Kind.CODE_FAILED, client=client, user=user, email=pending.email)
-    replaced = _was_replaced(device_id=device_id, pending=pending, code=code)
-    outcome = VerifyOutcome.REPLACED if replaced else VerifyOutcome.WRONG
+    outcome = VerifyOutcome.REPLACED if earlier is EarlierCode.REPLACED else VerifyOutcome.WRONG
     if count.failures >= settings.LOGIN_CODE_MAX_FAILURES:
         outcome = VerifyOutcome.LOCKED
         sign_in_event_create(kind=SignInEvent.Kind.CODE_LOCKED, client=client, user=user, email=pending.email)

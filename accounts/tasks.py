@@ -12,12 +12,13 @@ from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice, User
 from accounts.services import (
     customer_exists,
+    login_code_is_live,
     login_code_issue,
     login_codes_void_expired,
     send_cooldown_record,
 )
 from rma_portal.outbox import OutboxTask
-from rma_portal.tasks import email_retry_policy
+from rma_portal.tasks import EMAIL_RETRY, email_retry_policy
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ class SecretArgumentsTask(OutboxTask):
 
     # The address is not secret, but it is personal data that logs do not need; nor is the
     # client's IP address.
-    secret_kwargs: frozenset[str] = frozenset({"code", "code_digest", "binding", "email", "ip_address"})
+    secret_kwargs: frozenset[str] = frozenset(
+        {"code", "code_digest", "binding", "earlier_bindings", "email", "ip_address"}
+    )
     recorded_before_commit = False
 
     def expires_at(self, kwargs: dict) -> datetime | None:
@@ -81,7 +84,7 @@ EMAIL_RETRY_POLICY = email_retry_policy(
 
 
 @shared_task(base=SecretArgumentsTask)
-@sensitive_variables("binding")
+@sensitive_variables("binding", "earlier_bindings")
 def issue_login_code(
     *,
     email: str,
@@ -90,6 +93,7 @@ def issue_login_code(
     user_agent: str,
     valid_until: str,
     language: str = "",
+    earlier_bindings: list[str] | None = None,
 ) -> bool:
     """
     Issue the code a browser asked for on the sign-in page and queue its email (or, for an
@@ -97,7 +101,8 @@ def issue_login_code(
     address's cooldown, so that it answers every address alike and at once. The message
     expires with the browser's pending sign-in (``valid_until``): a worker that was down
     longer than that sends nothing the customer could still use. ``language`` is the sign-in
-    page's, for the email.
+    page's, for the email. ``earlier_bindings`` name the codes the same browser was sent
+    before, which the new one voids (messages queued before they existed carry none).
     """
     if datetime.fromisoformat(valid_until) <= datetime.now(UTC):
         logger.info("Sign-in code not issued: the browser's pending sign-in has expired.")
@@ -107,6 +112,7 @@ def issue_login_code(
         binding=binding,
         client=ClientInfo(ip_address=ip_address, user_agent=user_agent),
         language=language,
+        earlier_bindings=tuple(earlier_bindings or ()),
     )
 
 
@@ -116,13 +122,14 @@ def send_login_code_email(
     *, device_id: int, code: str, code_digest: str, valid_until: str, language: str = ""
 ) -> bool:
     """
-    Email a sign-in code, if it is still the device's current, valid code.
+    Email a sign-in code, if it can still be used: the device's current, valid code, or
+    one kept for its browser after another browser was sent a newer one.
 
-    ``code_digest`` identifies the code that was issued: a newer code, a used one or a
-    voided one has another digest (or none), and is then not sent.
+    ``code_digest`` identifies the code that was issued: a code replaced in its own
+    browser, a used one or a voided one is no longer live, and is then not sent.
     """
     device = LoginCodeDevice.objects.select_related("user").filter(pk=device_id).first()
-    if device is None or device.token != code_digest or not device.has_live_code():
+    if device is None or not login_code_is_live(device=device, digest=code_digest):
         logger.info("Sign-in code email for device %s not sent: the code is no longer valid.", device_id)
         return False
     emails.send_login_code(device=device, code=code, language=language)
@@ -143,6 +150,16 @@ def send_sign_in_blocked_notice(*, email: str) -> bool:
         return False
     language = User.objects.with_email(email).values_list("language", flat=True).first() or ""
     emails.send_sign_in_blocked_notice(email=email, blocked_hours=24, language=language)
+    return True
+
+
+@shared_task(**EMAIL_RETRY)
+def send_staff_sign_in_failures_notice(*, user_id: int) -> bool:
+    """Tell a member of staff that their admin account just saw a burst of failed sign-ins."""
+    user = User.objects.filter(pk=user_id, is_staff=True, is_active=True).first()
+    if user is None:
+        return False
+    emails.send_staff_sign_in_failures_notice(user=user)
     return True
 
 

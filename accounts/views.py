@@ -111,7 +111,12 @@ VERIFY_ERRORS = {
         "This code was entered wrongly too many times and has stopped working. Ask for a new code below."
     ),
     VerifyOutcome.NOT_VALID: lambda result: _(
-        "This code no longer works: codes are valid for a limited time. Ask for a new code below."
+        "This code no longer works: it has expired. Press \u201cSend a new code\u201d below, "
+        "and type the code from that email."
+    ),
+    VerifyOutcome.EXPIRED: lambda result: _(
+        "That code has expired: it is from an earlier email. It did not count as a wrong try. "
+        "Type the code from the newest email, or press \u201cSend a new code\u201d below."
     ),
     VerifyOutcome.THROTTLED: lambda result: (
         ngettext(
@@ -130,11 +135,11 @@ VERIFY_ERRORS = {
     ),
     VerifyOutcome.BLOCKED: lambda result: (
         ngettext(
-            "Too many wrong codes were typed for this address, so codes are not accepted for now. "
-            "Please try again in about %(hours)d hour. "
+            "Too many wrong codes were typed for this address from this browser or network, "
+            "so codes typed here are not accepted for now. Please try again in about %(hours)d hour. "
             "If this is your address, we have emailed you about it.",
-            "Too many wrong codes were typed for this address, so codes are not accepted for now. "
-            "Please try again in about %(hours)d hours. "
+            "Too many wrong codes were typed for this address from this browser or network, "
+            "so codes typed here are not accepted for now. Please try again in about %(hours)d hours. "
             "If this is your address, we have emailed you about it.",
             max(1, -(-result.retry_after // 3600)),
         )

@@ -198,6 +198,11 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="")  # empty: the portal's 
 STAFF_SIGN_IN_MAX_FAILURES = env.int("STAFF_SIGN_IN_MAX_FAILURES", default=5)
 STAFF_SIGN_IN_COOL_OFF = env.int("STAFF_SIGN_IN_COOL_OFF", default=15 * 60)
 STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR = env.int("STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR", default=20)
+# Failures of one staff address a day from browsers it never signed in from; past it only
+# the browsers it signed in from before are checked (NIST SP 800-63B: at most 100).
+STAFF_SIGN_IN_ACCOUNT_FAILURES_PER_DAY = env.int("STAFF_SIGN_IN_ACCOUNT_FAILURES_PER_DAY", default=100)
+# A signed cookie naming the browser, and the staff it signed in, for the limits above.
+STAFF_BROWSER_COOKIE_NAME = "staffbrowser"
 # Only on a local DEBUG run may staff reach the admin without a TOTP code.
 STAFF_TOTP_REQUIRED = env.bool("STAFF_TOTP_REQUIRED", default=not DEBUG)
 if not STAFF_TOTP_REQUIRED and not DEBUG:
@@ -407,6 +412,7 @@ if SESSION_COOKIE_SECURE:
     # no sibling subdomain can set or shadow the session or the CSRF token.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    STAFF_BROWSER_COOKIE_NAME = "__Host-staffbrowser"
 # Browser features the portal never uses, denied to every page and frame
 # (rma_portal.security_headers). Photos are picked through a file input, not the camera API.
 PERMISSIONS_POLICY = [

@@ -22,7 +22,12 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.emails import send_login_code, send_sign_in_blocked_notice, send_unknown_address_notice
+from accounts.emails import (
+    send_login_code,
+    send_sign_in_blocked_notice,
+    send_staff_sign_in_failures_notice,
+    send_unknown_address_notice,
+)
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice
 from payments.emails import build_payment_email
 from rma.backoffice.models import CaseReminder
@@ -199,6 +204,8 @@ def every_sign_in_email(outbox: Outbox, *, customer, language: str) -> None:
     send_login_code(device=device, code="123456", language=language)
     send_unknown_address_notice(email="stranger@example.com", language=language)
     send_sign_in_blocked_notice(email=customer.email, blocked_hours=24, language=language)
+    staff = AgentFactory(email=f"staff-{language}@example.com", language=language)
+    send_staff_sign_in_failures_notice(user=staff)
     for message in mail.outbox[sent_before:]:
         outbox.add(message)
 

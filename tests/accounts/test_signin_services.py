@@ -89,15 +89,30 @@ def test_the_email_has_text_and_html_parts_with_the_code_only_in_the_body(issued
     assert "style=" not in html
 
 
-def test_new_code_voids_the_previous_one(issued, django_capture_on_commit_callbacks):
+def test_new_code_voids_the_previous_one_of_the_same_browser(issued, django_capture_on_commit_callbacks):
     customer, pending, first_code = issued
     with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=61), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            result = login_code_request(email=customer.email, client=CLIENT)
-        refused = login_code_verify(pending=pending, code=first_code, client=CLIENT)
+            result = login_code_request(email=customer.email, client=CLIENT, replacing=pending)
+        refused = login_code_verify(pending=result.pending, code=first_code, client=CLIENT)
 
     assert result.sent
-    assert refused.outcome is VerifyOutcome.WRONG
+    assert refused.outcome is VerifyOutcome.REPLACED
+
+
+def test_a_code_asked_for_in_another_browser_leaves_this_browsers_code_working(
+    issued, django_capture_on_commit_callbacks
+):
+    customer, pending, first_code = issued
+    with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=61), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            other = login_code_request(email=customer.email, client=CLIENT)
+        accepted = login_code_verify(pending=pending, code=first_code, client=CLIENT)
+        used_again = login_code_verify(pending=pending, code=first_code, client=CLIENT)
+
+    assert other.sent
+    assert accepted.outcome is VerifyOutcome.SIGNED_IN
+    assert used_again.outcome is VerifyOutcome.WRONG
 
 
 def test_email_task_does_not_send_a_code_that_was_replaced(issued, django_capture_on_commit_callbacks):

@@ -381,6 +381,8 @@ class ReplacementChoiceAdmin(CasePartAdmin):
         choice = ReplacementChoice.objects.filter(case=case).first()
         if choice is None or not choice.method:
             review.details.append((_("Method"), _("not chosen yet")))
+            if choice is not None and choice.paypal_error:
+                review.details.append((_("PayPal's last answer"), choice.paypal_error))
             return review
         review.details.append((_("Method"), choice.get_method_display()))
         if choice.hold_state != HoldState.NONE:

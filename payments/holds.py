@@ -80,9 +80,10 @@ PAYPAL_ISSUE_WORDS = {
     "UNPROCESSABLE_ENTITY": "PayPal could not process the request",
     "RESOURCE_CONFLICT": "PayPal is busy with another request about it",
     "RATE_LIMIT_REACHED": "too many requests: PayPal asks to wait",
+    "PREVIOUS_REQUEST_IN_PROGRESS": "PayPal is still busy with the same request",
 }
 # PayPal refuses these for now only: asking again later may work.
-PASSING_ISSUES = frozenset({"RATE_LIMIT_REACHED", "RESOURCE_CONFLICT"})
+PASSING_ISSUES = frozenset({"RATE_LIMIT_REACHED", "RESOURCE_CONFLICT", "PREVIOUS_REQUEST_IN_PROGRESS"})
 
 
 def paypal_words(error: paypal.PayPalError) -> str:

@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy
 from payments import holds, paypal, services
 from payments.forms import InvoiceLinkForm, MethodForm, PaymentProofForm
 from payments.models import HoldState, LookupState, PaymentReceipt, ReplacementChoice, SupplementaryPayment
-from rma.cases.models import Case
+from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin import PartAdminMixin
-from rma.required.parts import PartReview
+from rma.required.parts import PartReview, PartTool
 from rma_portal.formats import format_money
 
 
@@ -381,6 +381,8 @@ class ReplacementChoiceAdmin(CasePartAdmin):
         choice = ReplacementChoice.objects.filter(case=case).first()
         if choice is None or not choice.method:
             review.details.append((_("Method"), _("not chosen yet")))
+            if choice is not None and choice.paypal_error:
+                review.details.append((_("PayPal's last answer"), choice.paypal_error))
             return review
         review.details.append((_("Method"), choice.get_method_display()))
         if choice.hold_state != HoldState.NONE:
@@ -395,12 +397,76 @@ class ReplacementChoiceAdmin(CasePartAdmin):
                     else "—",
                 ),
             ]
-        if choice.hold_state == HoldState.FAILED:
+        if choice.paypal_error:
+            review.details.append((_("PayPal's last answer"), choice.paypal_error))
+        if choice.settlement_failed:
+            capture = case.hold_settlement == HoldSettlement.CAPTURE
             review.warnings.append(
-                _("PayPal refused to settle the hold (%(error)s): check it on PayPal.")
-                % {"error": choice.paypal_error}
+                (
+                    _("PayPal has not captured the hold: %(answer)s The case stays open until it does.")
+                    if capture
+                    else _("PayPal has not released the hold: %(answer)s The case stays open until it does.")
+                )
+                % {"answer": choice.paypal_error}
+            )
+            review.tools.append(
+                PartTool(
+                    label=_("Ask PayPal again to capture the hold")
+                    if capture
+                    else _("Ask PayPal again to release the hold"),
+                    url=reverse("admin:payments_retry_hold", args=[case.pk]),
+                    permission="rma.approve_case" if capture else "rma.change_case",
+                )
             )
         return review
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case", "submitted_by")
+
+    def get_urls(self):
+        return [
+            path(
+                "retry-hold/<int:case_id>/",
+                self.admin_site.admin_view(self.retry_hold_view),
+                name="payments_retry_hold",
+            ),
+            *super().get_urls(),
+        ]
+
+    def retry_hold_view(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        """From a case's page: confirm (GET), then ask PayPal again to settle the hold (POST)."""
+        case = Case.objects.filter(pk=case_id).first()
+        choice = ReplacementChoice.objects.filter(case_id=case_id).first()
+        if case is None or choice is None:
+            raise Http404("No such hold.")
+        capture = case.hold_settlement == HoldSettlement.CAPTURE
+        if not request.user.has_perm("rma.approve_case" if capture else "rma.change_case"):
+            raise PermissionDenied
+        change_url = reverse("admin:rma_case_change", args=[case.pk])
+        if request.method == "POST":
+            try:
+                holds.hold_settle_retry(case=case, actor=request.user, meta=RequestMeta.from_request(request))
+            except CaseActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("PayPal is asked again; the case completes when PayPal confirms it."),
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": (
+                _("Ask PayPal again to capture the hold of %(number)s")
+                if capture
+                else _("Ask PayPal again to release the hold of %(number)s")
+            )
+            % {"number": case.number},
+            "case": case,
+            "choice": choice,
+            "capture": capture,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/payments/retry_hold.html", context)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.emails import case_admin_url, language_of, team_address, team_language
-from rma.cases.models import Action, CaseEvent
+from rma.cases.models import ADVANCE_RETURN_WINDOW, Action, CaseEvent
 from rma_portal.emails import build_email
 
 
@@ -59,6 +59,7 @@ def build_payment_email(event: CaseEvent) -> EmailMultiAlternatives | None:
                 "case": case,
                 "amount": event.data.get("amount", ""),
                 "currency": event.data.get("currency", ""),
+                "return_days": ADVANCE_RETURN_WINDOW.days,
                 "case_url": settings.SITE_URL + case.get_absolute_url(),
             },
         )

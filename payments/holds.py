@@ -18,7 +18,9 @@ lifecycle's steps (``rma.required.advance``) and by the watch on holds near PayP
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,27 +34,116 @@ from rma.cases.models import (
     HOLD_SETTLE_BY,
     Action,
     Case,
+    HoldSettlement,
     ReplacementMethod,
     Role,
 )
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
+    CasePermissionError,
     RequestMeta,
     authorize_customer_step,
     lock_case,
+    role_of,
     write_step_event,
 )
-from rma.required.advance import case_capture_hold
+from rma.required.advance import case_capture_hold, case_hold_captured, case_hold_released
 from rma.required.models import PartState, ReturnShipment
 from rma.required.services import check_part_step, complete_if_ready, part_submit
 from rma_portal.tasks import queue_after_commit
 
-# The hold is flagged to the team this long after it was placed (the return window's end).
+logger = logging.getLogger(__name__)
+
+# The hold is flagged to the team this long after it was placed (the window a hold placed
+# and shipped at once would give; PayPal lets it go on day 29 whatever happened since).
 HOLD_FLAG_AFTER = ADVANCE_RETURN_WINDOW
 # A release or capture still on its way after this long (its task and the outbox's relay gave
 # up) is handed to its task again by the watch.
 SETTLING_RESUME_AFTER = datetime.timedelta(hours=6)
+
+# What PayPal's issue codes mean, for the team (stored with the raw answer beside them).
+PAYPAL_ISSUE_WORDS = {
+    "AUTHORIZATION_EXPIRED": "the authorization has expired",
+    "AUTHORIZATION_VOIDED": "the authorization was released already",
+    "AUTHORIZATION_ALREADY_CAPTURED": "the authorization was captured already",
+    "INSTRUMENT_DECLINED": "the customer's funding source was declined",
+    "ORDER_NOT_APPROVED": "the customer has not approved the order on PayPal",
+    "ORDER_ALREADY_AUTHORIZED": "the order was authorized already",
+    "PAYER_ACTION_REQUIRED": "the customer still has to act on PayPal",
+    "RESOURCE_NOT_FOUND": "PayPal does not know it",
+    "INVALID_RESOURCE_ID": "PayPal does not know it",
+    "AUTHENTICATION_FAILURE": "PayPal refused the portal's credentials",
+    "NOT_AUTHORIZED": "the portal's PayPal account may not do this",
+    "PERMISSION_DENIED": "the portal's PayPal account may not do this",
+    "INVALID_REQUEST": "PayPal found the request invalid",
+    "UNPROCESSABLE_ENTITY": "PayPal could not process the request",
+    "RESOURCE_CONFLICT": "PayPal is busy with another request about it",
+    "RATE_LIMIT_REACHED": "too many requests: PayPal asks to wait",
+    "PREVIOUS_REQUEST_IN_PROGRESS": "PayPal is still busy with the same request",
+}
+# PayPal refuses these for now only: asking again later may work.
+PASSING_ISSUES = frozenset({"RATE_LIMIT_REACHED", "RESOURCE_CONFLICT", "PREVIOUS_REQUEST_IN_PROGRESS"})
+
+
+def paypal_words(error: paypal.PayPalError) -> str:
+    """What PayPal answered, in the team's words, with PayPal's own answer beside them."""
+    if isinstance(error, paypal.PayPalTimeout):
+        words = "PayPal did not answer in time"
+    elif isinstance(error, paypal.PayPalUnavailable):
+        words = "PayPal is unavailable"
+    else:
+        words = PAYPAL_ISSUE_WORDS.get(getattr(error, "issue", ""), "PayPal refused")
+    return f"{words[0].upper()}{words[1:]} ({error})"[:300]
+
+
+def worth_asking_again(error: paypal.PayPalError) -> bool:
+    """Whether PayPal may answer otherwise in a while (down, slow, rate-limited, busy)."""
+    return isinstance(error, paypal.PayPalUnavailable) or getattr(error, "issue", "") in PASSING_ISSUES
+
+
+def _same_money(amount: Decimal | None, currency: str, choice: ReplacementChoice) -> bool:
+    return (
+        amount is not None
+        and choice.amount is not None
+        and Decimal(amount) == Decimal(choice.amount)
+        and currency.upper() == (choice.currency or "").upper()
+    )
+
+
+def order_problem(order: paypal.HoldOrder, *, choice: ReplacementChoice, reference: str) -> str:
+    """Why the order PayPal created is not the one asked for, in the team's words ("" if it is)."""
+    if order.status not in ("CREATED", "PAYER_ACTION_REQUIRED"):
+        return f"PayPal created the order {order.order_id} with status {order.status or 'none'}."
+    if not _same_money(order.amount, order.currency, choice):
+        return (
+            f"PayPal created the order {order.order_id} for {order.amount} {order.currency}, "
+            f"not {choice.amount} {choice.currency}."
+        )
+    if order.reference != reference:
+        return f"PayPal created the order {order.order_id} for reference {order.reference or 'none'}."
+    return ""
+
+
+def authorization_problem(
+    authorization: paypal.Authorization, *, choice: ReplacementChoice, reference: str
+) -> str:
+    """Why PayPal's authorization is not the hold asked for, in the team's words ("" if it is):
+    a hold is recorded only when PayPal says CREATED for the amount, currency and order asked."""
+    named = authorization.authorization_id or "without an ID"
+    if authorization.status != "CREATED":
+        return f"PayPal answered the authorization {named} with status {authorization.status or 'none'}."
+    if not _same_money(authorization.amount, authorization.currency, choice):
+        return (
+            f"PayPal authorized {authorization.amount} {authorization.currency} ({named}), "
+            f"not {choice.amount} {choice.currency}."
+        )
+    if authorization.order_id != choice.order_id or authorization.reference != reference:
+        return (
+            f"PayPal's authorization {named} belongs to order {authorization.order_id or 'none'} "
+            f"(reference {authorization.reference or 'none'}), not {choice.order_id} ({reference})."
+        )
+    return ""
 
 
 def _locked_choice(case: Case) -> ReplacementChoice | None:
@@ -137,13 +228,22 @@ def hold_request(
             request_id=choice.request_id("order"),
         )
     except paypal.PayPalError as error:
-        hold_not_placed(case=case, actor=actor, reason=str(error), meta=meta)
+        hold_not_placed(case=case, actor=actor, reason=paypal_words(error), meta=meta)
         raise CaseActionError(
             _(
                 "PayPal could not prepare the hold just now, so nothing was placed. "
                 "Try again in a few minutes, or choose the standard way."
             )
         ) from None
+    problem = order_problem(order, choice=choice, reference=case.number)
+    if problem:
+        hold_not_placed(case=case, actor=actor, reason=problem, meta=meta)
+        raise CaseActionError(
+            _(
+                "PayPal did not prepare the hold we asked for, so nothing was placed. "
+                "Try again in a few minutes, or choose the standard way."
+            )
+        )
     with transaction.atomic():
         locked = lock_case(case)
         choice = _locked_choice(locked)
@@ -189,6 +289,26 @@ def hold_not_placed(
     return choice
 
 
+def hold_approval_cancel(*, case: Case, actor: Any, order_id: str, meta: RequestMeta | None = None) -> bool:
+    """The customer left PayPal's page without approving (PayPal sends them back with the
+    order's token): the pending approval ends and the choice is open again. Only the token of
+    the pending order does it, so a link from anywhere else changes nothing; returns whether
+    it did."""
+    choice = ReplacementChoice.objects.filter(case=case).first()
+    if (
+        choice is None
+        or choice.hold_state != HoldState.APPROVING
+        or not order_id
+        or order_id != choice.order_id
+    ):
+        return False
+    authorize_customer_step(case=case, actor=actor, on_behalf=False)
+    after = hold_not_placed(
+        case=case, actor=actor, reason="cancelled on PayPal", order_id=order_id, meta=meta
+    )
+    return after is not None and after.hold_state == HoldState.NONE
+
+
 def hold_authorize(
     *, case: Case, actor: Any, order_id: str, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
@@ -210,23 +330,59 @@ def hold_authorize(
     authorize_customer_step(case=case, actor=actor, on_behalf=False)
     try:
         authorization = paypal.authorize_order(order_id=order_id, request_id=choice.request_id("authorize"))
-    except paypal.PayPalUnavailable:
-        raise CaseActionError(
-            _("PayPal did not answer. Your approval is kept: try to confirm the hold again in a moment.")
-        ) from None
     except paypal.PayPalError as error:
-        hold_not_placed(case=case, actor=actor, reason=str(error), order_id=order_id, meta=meta)
+        if worth_asking_again(error):
+            _note_paypal_answer(choice, paypal_words(error))
+            raise CaseActionError(
+                _("PayPal did not answer. Your approval is kept: try to confirm the hold again in a moment.")
+            ) from None
+        hold_not_placed(case=case, actor=actor, reason=paypal_words(error), order_id=order_id, meta=meta)
         raise CaseActionError(
             _("PayPal did not place the hold, so nothing is held on your account. Choose a method again.")
         ) from None
+    problem = authorization_problem(authorization, choice=choice, reference=case.number)
+    if problem:
+        hold_not_placed(
+            case=case,
+            actor=actor,
+            reason=problem + _release_unwanted(authorization, choice),
+            order_id=order_id,
+            meta=meta,
+        )
+        raise CaseActionError(
+            _(
+                "PayPal did not place the hold we asked for, so we did not accept it and nothing stays "
+                "held for this RMA solution. Choose a method again."
+            )
+        )
     return hold_record(case=case, actor=actor, authorization=authorization, meta=meta)
+
+
+def _note_paypal_answer(choice: ReplacementChoice, words: str) -> None:
+    """Keep PayPal's last answer on the hold for the team, its state unchanged."""
+    ReplacementChoice.objects.filter(pk=choice.pk).update(paypal_error=words[:300], updated_at=timezone.now())
+
+
+def _release_unwanted(authorization: paypal.Authorization, choice: ReplacementChoice) -> str:
+    """Void an authorization PayPal gave that is not the hold asked for, if it may hold money;
+    returns what became of it, for the team."""
+    if not authorization.authorization_id or authorization.status not in ("CREATED", "PENDING"):
+        return ""
+    try:
+        paypal.void_authorization(
+            authorization_id=authorization.authorization_id, request_id=choice.request_id("void-unasked")
+        )
+    except paypal.PayPalError as error:
+        return f" Releasing it failed: {paypal_words(error)} Release it on PayPal."
+    return " It was released."
 
 
 def hold_record(
     *, case: Case, actor: Any, authorization: paypal.Authorization, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
-    """Record the authorization PayPal gave for the case's approved order: the hold is placed,
-    the method part is in, and the return is due 25 days from now."""
+    """Record the authorization PayPal gave for the case's approved order: the hold is placed
+    and the method part is in (the return is due once the replacement ships). Only an
+    authorization PayPal says is CREATED for the amount, currency and order asked is a hold."""
     now = timezone.now()
     with transaction.atomic():
         locked = lock_case(case)
@@ -237,11 +393,11 @@ def hold_record(
             if choice.authorization_id == authorization.authorization_id:
                 return choice  # a second request got here first with the same answer
             raise CaseActionError(_("Nothing was changed: the PayPal hold is already placed."))
+        if authorization_problem(authorization, choice=choice, reference=locked.number):
+            raise CaseActionError(_("PayPal did not place the hold we asked for: choose a method again."))
         choice.hold_state = HoldState.AUTHORIZED
         choice.authorization_id = authorization.authorization_id
         choice.authorization_status = authorization.status
-        choice.amount = authorization.amount or choice.amount
-        choice.currency = authorization.currency or choice.currency
         choice.authorized_at = now
         choice.expires_at = authorization.expires_at or now + paypal.AUTHORIZATION_VALIDITY
         choice.paypal_error = ""
@@ -249,8 +405,7 @@ def hold_record(
         choice.save()
         locked.replacement_method = ReplacementMethod.ADVANCE
         locked.hold_placed_at = now
-        locked.return_due_at = now + ADVANCE_RETURN_WINDOW
-        locked.save(update_fields=["replacement_method", "hold_placed_at", "return_due_at", "updated_at"])
+        locked.save(update_fields=["replacement_method", "hold_placed_at", "updated_at"])
         event = write_step_event(
             case=locked,
             action=Action.HOLD_PLACE,
@@ -261,7 +416,6 @@ def hold_record(
                 "amount": str(choice.amount),
                 "currency": choice.currency,
                 "expires_at": choice.expires_at.isoformat(),
-                "return_due_at": locked.return_due_at.isoformat(),
             },
             meta=meta or NO_META,
         )
@@ -275,6 +429,13 @@ def hold_record(
 
 
 # --- Settling a hold: released when the return arrives, captured when it does not ----------
+# The case completes only when PayPal confirms the release or the capture; until then it
+# awaits the return with the hold's fate recorded, and a refusal stays on the hold, with
+# PayPal's answer, for the team to ask again (``hold_settle_retry``).
+
+
+def _settling_state(case: Case) -> str:
+    return HoldState.CAPTURING if case.hold_settlement == HoldSettlement.CAPTURE else HoldState.VOIDING
 
 
 def _start_settling(choice: ReplacementChoice, state: str) -> None:
@@ -303,6 +464,45 @@ def hold_settle_start(*, case_id: int, capture: bool) -> ReplacementChoice | Non
     return choice
 
 
+def _settlement_problem(
+    choice: ReplacementChoice, authorization: paypal.Authorization | None, capture: paypal.Capture | None
+) -> str:
+    """Why PayPal's answer does not confirm the release or capture asked ("" when it does)."""
+    if capture is not None:
+        if capture.status != "COMPLETED":
+            return f"PayPal answered the capture {capture.capture_id} with status {capture.status or 'none'}."
+        if capture.amount is not None and not _same_money(capture.amount, capture.currency, choice):
+            return (
+                f"PayPal captured {capture.amount} {capture.currency}, not {choice.amount} {choice.currency}."
+            )
+        return ""
+    if authorization is not None:
+        if authorization.authorization_id != choice.authorization_id:
+            return (
+                f"PayPal answered about the authorization {authorization.authorization_id or 'none'}, "
+                f"not {choice.authorization_id}."
+            )
+        if authorization.status != "VOIDED":
+            return (
+                f"PayPal still shows the authorization as {authorization.status or 'unknown'}, not released."
+            )
+    return ""
+
+
+def _close_case_if_settled(case: Case, choice: ReplacementChoice, data: dict[str, Any]) -> Any:
+    """The case awaiting the return completes once PayPal confirmed its hold settled the way
+    decided (the system's step of the lifecycle); returns the event written, if any."""
+    if case.status != Case.Status.AWAITING_RETURN or not case.settling_hold:
+        return None
+    if choice.hold_state == HoldState.VOIDED and case.hold_settlement == HoldSettlement.RELEASE:
+        closed = case_hold_released(case=case, data=data)
+    elif choice.hold_state == HoldState.CAPTURED and case.hold_settlement == HoldSettlement.CAPTURE:
+        closed = case_hold_captured(case=case, data=data)
+    else:
+        return None
+    return closed.events.order_by("-pk").first()
+
+
 def hold_settled(
     *,
     case_id: int,
@@ -310,34 +510,140 @@ def hold_settled(
     capture: paypal.Capture | None = None,
     error: str = "",
 ) -> ReplacementChoice | None:
-    """Record what PayPal did with the hold: released, captured, or refused (the team checks)."""
+    """Record what PayPal did with the hold: released or captured (the case awaiting the
+    return then completes), or not (the hold is marked failed with PayPal's answer, the
+    team is told and may ask again; the case stays open)."""
     with transaction.atomic():
         case = lock_case(Case.objects.get(pk=case_id))
         choice = _locked_choice(case)
         if choice is None or choice.hold_state in (HoldState.VOIDED, HoldState.CAPTURED):
             return choice
-        if capture is not None:
+        error = error or _settlement_problem(choice, authorization, capture)
+        if error:
+            choice.hold_state = HoldState.FAILED
+            action, data = Action.HOLD_ERROR, {"error": error[:300]}
+        elif capture is not None:
             choice.hold_state = HoldState.CAPTURED
             choice.capture_id = capture.capture_id
             choice.authorization_status = "CAPTURED"
             action, data = Action.HOLD_CAPTURED, {"capture_id": capture.capture_id}
-        elif authorization is not None:
+        else:
             choice.hold_state = HoldState.VOIDED
             choice.authorization_status = authorization.status
             action, data = Action.HOLD_VOID, {"status": authorization.status}
-        else:
-            choice.hold_state = HoldState.FAILED
-            action, data = Action.HOLD_ERROR, {"error": error[:300]}
         choice.paypal_error = error[:300]
         choice.settled_at = timezone.now() if not error else None
         choice.save()
         data.update(
             authorization_id=choice.authorization_id, amount=str(choice.amount), currency=choice.currency
         )
-        event = write_step_event(case=case, action=action, actor=None, role=Role.SYSTEM, data=data)
+        event = _close_case_if_settled(case, choice, data) or write_step_event(
+            case=case, action=action, actor=None, role=Role.SYSTEM, data=data
+        )
         # The customer hears of a release or a capture; a refusal goes to the team, who check it.
         _queue_email(event)
     return choice
+
+
+def hold_close_if_settled(*, case_id: int) -> Case | None:
+    """A release or capture asked for a hold PayPal settled already (by the watch, or an
+    earlier try): the case awaiting the return completes now."""
+    with transaction.atomic():
+        case = lock_case(Case.objects.get(pk=case_id))
+        choice = _locked_choice(case)
+        if choice is None:
+            return case
+        data = {
+            "authorization_id": choice.authorization_id,
+            "amount": str(choice.amount),
+            "currency": choice.currency,
+            "capture_id": choice.capture_id,
+        }
+        event = _close_case_if_settled(case, choice, data)
+        if event is not None:
+            _queue_email(event)
+    return case
+
+
+def hold_settle_unanswered(*, case_id: int, error: paypal.PayPalError) -> ReplacementChoice | None:
+    """PayPal did not answer the release or capture (down, slow, rate-limited) and no retry
+    is left: the hold stays on its way, so its fate is asked again with the same request
+    (the watch, or the team from the case page), and the team is told with PayPal's answer."""
+    words = paypal_words(error)
+    with transaction.atomic():
+        case = lock_case(Case.objects.get(pk=case_id))
+        choice = _locked_choice(case)
+        if choice is None or choice.hold_state not in (HoldState.VOIDING, HoldState.CAPTURING):
+            return choice
+        choice.paypal_error = words
+        choice.save(update_fields=["paypal_error", "updated_at"])
+        event = write_step_event(
+            case=case,
+            action=Action.HOLD_ERROR,
+            actor=None,
+            role=Role.SYSTEM,
+            data={"error": words, "authorization_id": choice.authorization_id, "answered": False},
+        )
+        _queue_email(event)
+    return choice
+
+
+def hold_settle_retry(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> ReplacementChoice:
+    """The team asks PayPal again to release or capture a hold it refused or did not answer:
+    a supervisor for a capture, an agent for a release. A refusal is asked again as a new
+    request; an unanswered one with the same request, so PayPal never does it twice."""
+    with transaction.atomic():
+        locked = lock_case(case)
+        capture = locked.hold_settlement == HoldSettlement.CAPTURE
+        permission = "rma.approve_case" if capture else "rma.change_case"
+        role = role_of(actor)
+        if role not in (Role.AGENT, Role.SUPERVISOR) or not actor.has_perm(permission):
+            raise CasePermissionError(
+                _("Only a supervisor asks PayPal again to capture a hold.")
+                if capture
+                else _("You do not have the permission this step needs.")
+            )
+        choice = _locked_choice(locked)
+        if choice is None or not choice.settlement_failed:
+            raise CaseActionError(
+                _("Nothing was changed: PayPal is not waiting for another try on this hold.")
+            )
+        if choice.hold_state == HoldState.FAILED:
+            choice.settle_attempt += 1
+        previous = choice.paypal_error
+        choice.paypal_error = ""
+        choice.save(update_fields=["settle_attempt", "paypal_error", "updated_at"])
+        _start_settling(choice, _settling_state(locked))
+        write_step_event(
+            case=locked,
+            action=Action.HOLD_RETRY,
+            actor=actor,
+            role=role,
+            data={"authorization_id": choice.authorization_id, "previous_answer": previous},
+            meta=meta or NO_META,
+        )
+    return choice
+
+
+def _settle_on_day_28(choice_id: int, case_id: int) -> str:
+    case = Case.objects.get(pk=case_id)
+    return_sent = ReturnShipment.objects.filter(case=case).exclude(state=PartState.TO_DO).exists()
+    if case.status == Case.Status.AWAITING_RETURN and not case.settling_hold and not return_sent:
+        case_capture_hold(
+            case=case,
+            actor=None,
+            comment=_("The return did not arrive and the PayPal hold was about to expire."),
+        )
+        return "captured"
+    with transaction.atomic():
+        lock_case(case)
+        locked = _locked_choice(case)
+        if locked is None or locked.hold_state != HoldState.AUTHORIZED:
+            return ""
+        # The return is on its way (or the case closed): release; or finish what was decided.
+        state = _settling_state(case) if case.settling_hold else HoldState.VOIDING
+        _start_settling(locked, state)
+        return "captured" if state == HoldState.CAPTURING else "released"
 
 
 def hold_watch(*, now=None) -> dict[str, int]:
@@ -347,10 +653,11 @@ def hold_watch(*, now=None) -> dict[str, int]:
     team's queue). On day 28 the portal settles what nobody settled: the hold is captured
     when the case still awaits a return that was never sent, and released otherwise (the
     return is on its way, or the case was closed). Holds whose release or capture was
-    started and not finished are handed to their task again.
+    started and not finished are handed to their task again. A hold that cannot be dealt
+    with is logged and left for the next run; the others go on.
     """
     now = now or timezone.now()
-    counts = {"flagged": 0, "captured": 0, "released": 0, "resumed": 0}
+    counts = {"flagged": 0, "captured": 0, "released": 0, "resumed": 0, "failed": 0}
     for choice in ReplacementChoice.objects.filter(
         hold_state=HoldState.AUTHORIZED, authorized_at__lte=now - HOLD_FLAG_AFTER, flagged_at__isnull=True
     ).only("pk", "case_id"):
@@ -372,22 +679,15 @@ def hold_watch(*, now=None) -> dict[str, int]:
     for choice in ReplacementChoice.objects.filter(
         hold_state=HoldState.AUTHORIZED, authorized_at__lte=now - HOLD_SETTLE_BY
     ).only("pk", "case_id"):
-        case = Case.objects.get(pk=choice.case_id)
-        return_sent = ReturnShipment.objects.filter(case=case).exclude(state=PartState.TO_DO).exists()
-        if case.status == Case.Status.AWAITING_RETURN and not return_sent:
-            case_capture_hold(
-                case=case,
-                actor=None,
-                comment=_("The return did not arrive and the PayPal hold was about to expire."),
-            )
-            counts["captured"] += 1
-        else:
-            with transaction.atomic():
-                lock_case(case)
-                locked = _locked_choice(case)
-                if locked.hold_state == HoldState.AUTHORIZED:
-                    _start_settling(locked, HoldState.VOIDING)
-                    counts["released"] += 1
+        try:
+            outcome = _settle_on_day_28(choice.pk, choice.case_id)
+        except Exception:
+            # One hold the watch cannot settle must not keep it from the others.
+            logger.exception("The watch on holds could not settle the hold of case %s", choice.case_id)
+            counts["failed"] += 1
+            continue
+        if outcome:
+            counts[outcome] += 1
     stale = now - SETTLING_RESUME_AFTER
     for choice in ReplacementChoice.objects.filter(
         hold_state__in=[HoldState.VOIDING, HoldState.CAPTURING], updated_at__lte=stale

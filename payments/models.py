@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case, ReplacementMethod
+from rma.cases.models import Action, Case, HoldSettlement, ReplacementMethod
 from rma.required.models import PartState, RequiredPart, StoredPicture
 
 # PayPal transaction IDs are 17 letters and digits.
@@ -201,7 +201,7 @@ class HoldState(models.TextChoices):
     VOIDED = "voided", _("Released")
     CAPTURING = "capturing", _("Being captured")
     CAPTURED = "captured", _("Captured")
-    FAILED = "failed", _("PayPal refused to settle it: check it on PayPal")
+    FAILED = "failed", _("PayPal did not settle it: see PayPal's answer, then ask again")
 
 
 # Once a hold is placed the method is settled; these states are the hold's life after that.
@@ -254,6 +254,11 @@ class ReplacementChoice(RequiredPart):
     settled_at = models.DateTimeField(_("released or captured"), null=True, blank=True)
     capture_id = models.CharField(_("PayPal capture ID"), max_length=40, blank=True)
     paypal_error = models.CharField(_("PayPal error"), max_length=300, blank=True)
+    # How many times the team asked PayPal again after it refused to release or capture the
+    # hold: each new attempt carries its own PayPal-Request-Id (PayPal would repeat its refusal).
+    settle_attempt = models.PositiveSmallIntegerField(
+        _("settlement attempt"), default=0, db_default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -279,5 +284,25 @@ class ReplacementChoice(RequiredPart):
         return () if self.hold_placed else ("method",)
 
     def request_id(self, step: str) -> str:
-        """The PayPal-Request-Id of ``step`` (order, authorize, void, capture) of this hold."""
+        """The PayPal-Request-Id of ``step`` (order, authorize, void, capture) of this hold;
+        a release or capture asked again after a refusal is a new request."""
+        if step in ("void", "capture") and self.settle_attempt:
+            step = f"{step}-{self.settle_attempt}"
         return f"{self.case_id}-{self.request_key}-{step}"
+
+    @property
+    def customer_state_label(self) -> str:
+        """The hold's state as the customer reads it: a release or a capture PayPal has not
+        confirmed yet is still on its way (the team sees PayPal's answer and follows it up)."""
+        if self.hold_state == HoldState.FAILED:
+            capturing = self.case.hold_settlement == HoldSettlement.CAPTURE
+            settling = HoldState.CAPTURING if capturing else HoldState.VOIDING
+            return str(settling.label)
+        return str(self.get_hold_state_display())
+
+    @property
+    def settlement_failed(self) -> bool:
+        """PayPal refused the release or capture, or did not answer and the team was told."""
+        return self.hold_state == HoldState.FAILED or (
+            self.hold_state in (HoldState.VOIDING, HoldState.CAPTURING) and bool(self.paypal_error)
+        )

@@ -19,7 +19,7 @@ import functools
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode, urlsplit
@@ -397,22 +397,32 @@ AUTHORIZATION_VALIDITY = timedelta(days=29)
 
 @dataclass(frozen=True)
 class HoldOrder:
-    """An order PayPal created for a hold, and the page where the payer approves it."""
+    """An order PayPal created for a hold, and the page where the payer approves it; the
+    amount, currency and reference are as PayPal gave them back, for the caller to check."""
 
     order_id: str
     status: str
     approval_url: str
+    amount: Decimal | None = None
+    currency: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
 class Authorization:
-    """An authorization of a hold: PayPal holds ``amount`` on the payer's account until ``expires_at``."""
+    """An authorization of a hold: PayPal holds ``amount`` on the payer's account until ``expires_at``.
+
+    ``order_id`` and ``reference`` (the purchase unit's ``reference_id``) are those of the
+    order PayPal authorized, when the answer names them.
+    """
 
     authorization_id: str
     status: str
     amount: Decimal | None
     currency: str
     expires_at: datetime | None
+    order_id: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -421,6 +431,8 @@ class Capture:
 
     capture_id: str
     status: str
+    amount: Decimal | None = None
+    currency: str = ""
 
 
 def _parse_paypal_time(value: object) -> datetime | None:
@@ -473,26 +485,53 @@ def create_hold_order(
             }
         },
     }
-    answer = _call(
-        "POST",
-        "v2/checkout/orders",
-        body,
-        headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
-    )
+    try:
+        answer = _call(
+            "POST",
+            "v2/checkout/orders",
+            body,
+            headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+        )
+    except sdk_errors.ResourceNotFound:
+        raise PayPalRefused("PayPal answered 404 to creating an order.", "RESOURCE_NOT_FOUND") from None
     links = {link.get("rel"): link.get("href", "") for link in answer.get("links") or []}
     approval_url = links.get("payer-action") or links.get("approve") or ""
     if not answer.get("id") or not approval_url:
         raise PayPalRefused("PayPal created an order but gave no approval link.")
+    unit = (answer.get("purchase_units") or [{}])[0] or {}
+    amount = unit.get("amount") or {}
     return HoldOrder(
-        order_id=str(answer["id"]), status=str(answer.get("status", "")), approval_url=approval_url
+        order_id=str(answer["id"]),
+        status=str(answer.get("status", "")),
+        approval_url=approval_url,
+        amount=_money(amount.get("value")),
+        currency=str(amount.get("currency_code", "")).upper(),
+        reference=str(unit.get("reference_id", "")),
     )
 
 
 def _order_authorization(order: dict) -> Authorization | None:
     for unit in order.get("purchase_units") or []:
         for authorization in (unit.get("payments") or {}).get("authorizations") or []:
-            return _authorization_of(authorization)
+            found = _authorization_of(authorization)
+            return replace(
+                found, order_id=str(order.get("id", "")), reference=str(unit.get("reference_id", ""))
+            )
     return None
+
+
+def _authorized_order(order_id: str) -> dict:
+    """The order PayPal says it authorized already. Not being able to read it leaves the
+    hold's fate unknown (PayPal may hold the money), so it is worth asking again, never a
+    refusal."""
+    try:
+        return _call("GET", f"v2/checkout/orders/{order_id}")
+    except PayPalRefused as error:
+        raise PayPalUnavailable(f"PayPal says order {order_id} is authorized already: {error}") from None
+    except sdk_errors.ResourceNotFound:
+        raise PayPalUnavailable(
+            f"PayPal says order {order_id} is authorized already but answers 404 to reading it."
+        ) from None
 
 
 def authorize_order(*, order_id: str, request_id: str) -> Authorization:
@@ -508,7 +547,7 @@ def authorize_order(*, order_id: str, request_id: str) -> Authorization:
     except PayPalRefused as error:
         if error.issue != "ORDER_ALREADY_AUTHORIZED":
             raise
-        answer = _call("GET", f"v2/checkout/orders/{order_id}")
+        answer = _authorized_order(order_id)
     except sdk_errors.ResourceNotFound:
         raise PayPalRefused(f"PayPal does not know order {order_id}.", "RESOURCE_NOT_FOUND") from None
     authorization = _order_authorization(answer)
@@ -562,4 +601,10 @@ def capture_authorization(*, authorization_id: str, invoice_id: str, request_id:
         ) from None
     if not answer.get("id"):
         raise PayPalRefused(f"PayPal captured authorization {authorization_id} but gave no capture.")
-    return Capture(capture_id=str(answer["id"]), status=str(answer.get("status", "")))
+    amount = answer.get("amount") or {}
+    return Capture(
+        capture_id=str(answer["id"]),
+        status=str(answer.get("status", "")),
+        amount=_money(amount.get("value")),
+        currency=str(amount.get("currency_code", "")).upper(),
+    )

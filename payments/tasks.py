@@ -16,7 +16,7 @@ from django.conf import settings
 
 from payments import holds, paypal, services
 from payments.emails import build_payment_email
-from payments.models import SupplementaryPayment
+from payments.models import HoldState, SupplementaryPayment
 from rma.cases.models import CaseEvent
 from rma_portal.tasks import EMAIL_RETRY
 
@@ -90,34 +90,52 @@ def create_and_send_invoice(self, payment_id: int) -> str:
     return "sent"
 
 
+def _capture(choice) -> paypal.Capture:
+    """Capture the hold; one PayPal reports captured already (an earlier try whose answer was
+    lost) counts as captured when PayPal shows the authorization so."""
+    try:
+        return paypal.capture_authorization(
+            authorization_id=choice.authorization_id,
+            invoice_id=f"{choice.case.number}-H{choice.pk}",
+            request_id=choice.request_id("capture"),
+        )
+    except paypal.PayPalRefused as error:
+        if error.issue != "AUTHORIZATION_ALREADY_CAPTURED":
+            raise
+        authorization = paypal.get_authorization(authorization_id=choice.authorization_id)
+        if authorization.status not in ("CAPTURED", "PARTIALLY_CAPTURED"):
+            raise
+        return paypal.Capture(
+            capture_id="", status="COMPLETED", amount=authorization.amount, currency=authorization.currency
+        )
+
+
 def _settle_hold(task, case_id: int, *, capture: bool) -> str:
-    """Release or capture the case's hold on PayPal and record it; PayPal down is retried
-    (the same PayPal-Request-Id each time, so PayPal does it once), and after the last
-    retry the outbox hands the task over again: a hold is never left unsettled."""
+    """Release or capture the case's hold on PayPal and record what PayPal answered. PayPal
+    down, slow or rate-limited is retried (the same PayPal-Request-Id each time, so PayPal
+    does it once); once the retries are spent the team is told and the watch on holds asks
+    again later. A refusal marks the hold failed for the team, who may ask again."""
     choice = holds.hold_settle_start(case_id=case_id, capture=capture)
     if choice is None:
+        holds.hold_close_if_settled(case_id=case_id)
         return "nothing to do"
     try:
         if capture:
-            done = paypal.capture_authorization(
-                authorization_id=choice.authorization_id,
-                invoice_id=f"{choice.case.number}-H{choice.pk}",
-                request_id=choice.request_id("capture"),
+            choice = holds.hold_settled(case_id=case_id, capture=_capture(choice))
+        else:
+            authorization = paypal.void_authorization(
+                authorization_id=choice.authorization_id, request_id=choice.request_id("void")
             )
-            holds.hold_settled(case_id=case_id, capture=done)
-            return "captured"
-        authorization = paypal.void_authorization(
-            authorization_id=choice.authorization_id, request_id=choice.request_id("void")
-        )
-        holds.hold_settled(case_id=case_id, authorization=authorization)
-        return "released"
-    except (paypal.PayPalRefused, paypal.PayPalNotConfigured) as error:
-        holds.hold_settled(case_id=case_id, error=str(error))
-        return "refused"
-    except paypal.PayPalUnavailable as error:
-        if task.request.is_eager:
-            return "unavailable"  # no worker to retry: the watch on holds hands it over later
+            choice = holds.hold_settled(case_id=case_id, authorization=authorization)
+    except paypal.PayPalError as error:
+        if not holds.worth_asking_again(error):
+            holds.hold_settled(case_id=case_id, error=holds.paypal_words(error))
+            return "refused"
+        if task.request.is_eager or task.request.retries >= task.max_retries:
+            holds.hold_settle_unanswered(case_id=case_id, error=error)
+            return "unavailable"
         raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries)) from None
+    return {HoldState.VOIDED: "released", HoldState.CAPTURED: "captured"}.get(choice.hold_state, "refused")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
@@ -134,7 +152,8 @@ def capture_hold(self, case_id: int) -> str:
 
 @shared_task
 def watch_holds() -> dict[str, int]:
-    """Periodic (beat): flag holds from day 25, settle any left by day 28 (PayPal's limit is 29)."""
+    """Periodic (beat): flag holds from day 25, settle any left by day 28 (PayPal's limit is 29);
+    a hold it cannot deal with is logged and left for the next run."""
     return holds.hold_watch()
 
 

@@ -10,15 +10,13 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from payments import paypal
 from payments.forms import MethodForm, PaymentProofForm
-from payments.holds import hold_authorize, hold_not_placed, hold_request, method_choose_standard
+from payments.holds import hold_approval_cancel, hold_authorize, hold_request, method_choose_standard
 from payments.models import HoldState, InvoiceState, ReplacementChoice, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
 from payments.services import invoice_request, payment_submit
@@ -171,7 +169,7 @@ class HoldReturnView(CustomerCaseMixin, View):
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         order_id = (request.GET.get("token") or request.POST.get("token") or "").strip()[:40]
         try:
-            choice = hold_authorize(
+            hold_authorize(
                 case=self.case, actor=request.user, order_id=order_id, meta=RequestMeta.from_request(request)
             )
         except CaseActionError as error:
@@ -180,10 +178,10 @@ class HoldReturnView(CustomerCaseMixin, View):
         messages.success(
             request,
             _(
-                "The PayPal hold is placed. We will ship your replacement; "
-                "please send the original item back by %(date)s."
+                "The PayPal hold is placed. We will ship your replacement; from the day it ships "
+                "you have %(days)s days to send the original item back."
             )
-            % {"date": date_format(timezone.localtime(choice.case.return_due_at), "DATE_FORMAT")},
+            % {"days": ADVANCE_RETURN_WINDOW.days},
         )
         return redirect(self.case)
 
@@ -191,18 +189,22 @@ class HoldReturnView(CustomerCaseMixin, View):
 
 
 class HoldCancelView(CustomerCaseMixin, View):
-    """PayPal sends the customer back here when they did not approve the hold."""
+    """PayPal sends the customer back here when they did not approve the hold
+    (``?token=<order id>``). Without the pending order's token (a link from another site, an
+    old approval page) the method page shows as it was."""
+
+    http_method_names = ["get"]
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
-        hold_not_placed(
+        cancelled = hold_approval_cancel(
             case=self.case,
             actor=request.user,
-            reason="cancelled on PayPal",
             order_id=(request.GET.get("token") or "").strip()[:40],
             meta=RequestMeta.from_request(request),
         )
-        messages.warning(
-            request,
-            _("You left PayPal without approving the hold, so nothing is held. Choose a method again."),
-        )
+        if cancelled:
+            messages.warning(
+                request,
+                _("You left PayPal without approving the hold, so nothing is held. Choose a method again."),
+            )
         return redirect(reverse("payments:method", kwargs={"number": self.case.number}))

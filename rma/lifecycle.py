@@ -21,7 +21,14 @@ from rma.cases.services import (
     case_send_back,
     case_submit_for_approval,
 )
-from rma.required.advance import case_capture_hold, case_extend_return, case_receive_return, case_ship_ahead
+from rma.required.advance import (
+    case_capture_hold,
+    case_extend_return,
+    case_hold_captured,
+    case_hold_released,
+    case_receive_return,
+    case_ship_ahead,
+)
 from rma.required.services import case_accept, case_mark_info_complete, case_request_info
 
 TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
@@ -41,6 +48,8 @@ TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
     Action.RECEIVE_RETURN: case_receive_return,
     Action.CAPTURE_HOLD: case_capture_hold,
     Action.EXTEND_RETURN: case_extend_return,
+    Action.HOLD_VOID: case_hold_released,
+    Action.HOLD_CAPTURED: case_hold_captured,
 }
 
 

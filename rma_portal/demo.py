@@ -354,6 +354,8 @@ def _place_demo_hold(case: Case, *, customer: Any) -> None:
             amount=case.hold_amount,
             currency=case.hold_currency,
             expires_at=None,
+            order_id=f"DEMOORDER{case.pk:08d}",
+            reference=case.number,
         ),
         meta=META,
     )

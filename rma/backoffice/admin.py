@@ -389,7 +389,7 @@ class CaseAdmin(admin.ModelAdmin):
             missing = open_parts(obj) if may_change else []
             context["open_parts"] = missing
             context["tools"] = case_tools(obj, request.user, may_change=may_change, open_parts=missing)
-            context["workspace"] = workspace_for(self.admin_site, obj)
+            context["workspace"] = workspace_for(self.admin_site, obj, request.user)
             context["customer_language"] = self.customer_language(obj)
             # The reply box goes under the conversation when the conversation is shown.
             context["reply_after_messages"] = any(

@@ -30,6 +30,8 @@ def _on_behalf(transition: Transition, user) -> bool:
 AUTOMATIC_ACTIONS = frozenset({Action.MARK_INFO_COMPLETE})
 # The two ways out of processing: one button or the other, by whether the case ships ahead.
 SHIPPING_ACTIONS = frozenset({Action.COMPLETE, Action.SHIP_AHEAD})
+# Decisions about the hold, which end once its fate is decided (PayPal then confirms it).
+HOLD_DECISIONS = frozenset({Action.RECEIVE_RETURN, Action.CAPTURE_HOLD, Action.EXTEND_RETURN})
 
 
 def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
@@ -42,6 +44,8 @@ def staff_transitions(case: Case, user) -> list[tuple[Transition, bool]]:
             continue  # it would be refused: this draft goes to a supervisor first
         if (row.action == Action.COMPLETE) == case.ships_ahead and row.action in SHIPPING_ACTIONS:
             continue  # an advance replacement ships ahead; any other completes
+        if case.settling_hold and row.action in HOLD_DECISIONS:
+            continue  # decided already: the case waits for PayPal
         on_behalf = _on_behalf(row, user)
         if can_take(row, case=case, user=user, on_behalf=on_behalf):
             allowed.append((row, on_behalf))

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import deadline_for
-from rma.cases.models import Case
+from rma.cases.models import Case, HoldSettlement
 from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
 
 Status = Case.Status
@@ -67,6 +67,18 @@ def next_step_sentence(case: Case) -> str:
         if case.ships_ahead:
             return _("The team ships the replacement ahead of the return, with its tracking number.")
         return _("The team ships to the customer and completes the case with the tracking number.")
+    if case.status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.RELEASE:
+        return _(
+            "The return arrived: PayPal releases the hold, and the case completes when PayPal confirms "
+            "it. If PayPal does not, its answer and a button to ask again show under the required "
+            "information."
+        )
+    if case.status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.CAPTURE:
+        return _(
+            "PayPal captures the hold, and the case completes when PayPal confirms it. If PayPal does "
+            "not, its answer and a button for a supervisor to ask again show under the required "
+            "information."
+        )
     if case.status == Status.AWAITING_RETURN:
         return _(
             "The customer sends the item back: mark the return received to release the PayPal hold, "
@@ -89,17 +101,18 @@ def next_step_for(case: Case) -> NextStep:
     return NextStep(sentence=next_step_sentence(case), due_at=deadline.due_at, overdue=deadline.overdue)
 
 
-def part_sections(site: admin.AdminSite, case: Case) -> list[tuple[Part, PartReview]]:
-    """Each part the solution needs, with what was sent of it (its pictures included); a
-    part nothing was sent for yet is its title and state only."""
+def part_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Part, PartReview]]:
+    """Each part the solution needs, with what was sent of it (its pictures included) and the
+    tools ``user`` may use on it; a part nothing was sent for yet is its title and state only."""
     sections = []
     for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
-        sent = part_of(case, model) is not None
-        sections.append((part, site.get_model_admin(model).review_section(case) if sent else PartReview()))
+        review = site.get_model_admin(model).review_section(case) if part_of(case, model) else PartReview()
+        review.tools = [tool for tool in review.tools if user is not None and user.has_perm(tool.permission)]
+        sections.append((part, review))
     return sections
 
 
-def workspace_for(site: admin.AdminSite, case: Case) -> Workspace:
+def workspace_for(site: admin.AdminSite, case: Case, user=None) -> Workspace:
     """Everything the top of the case page shows about ``case``."""
     others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
     shown = list(others.order_by("-created_at", "-id")[: OTHER_CASES_SHOWN + 1])
@@ -108,5 +121,5 @@ def workspace_for(site: admin.AdminSite, case: Case) -> Workspace:
         next_step=next_step_for(case),
         other_cases=shown[:OTHER_CASES_SHOWN],
         other_case_count=count,
-        parts=part_sections(site, case),
+        parts=part_sections(site, case, user),
     )

@@ -50,8 +50,9 @@ WAITING_ON: dict[str, Party] = {
 }
 
 # Statuses whose due time is a date the case carries rather than an allowance: the return
-# after an advance replacement is due 25 days after the hold, however long shipping took.
-DATED_STATUSES: dict[str, str] = {Status.AWAITING_RETURN: "return_due_at"}
+# after an advance replacement is due 25 days after the shipment (at most a day before the
+# hold must be settled), then the hold is settled by its last safe day.
+DATED_STATUSES: dict[str, str] = {Status.AWAITING_RETURN: "awaiting_return_due_at"}
 
 DEFAULT_DEADLINES: dict[str, str] = {
     Status.PENDING_APPROVAL: "1wd",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.warranty import Channel, Condition, Verdict, verdict
+from rma_portal.currencies import CURRENCY_CHOICES, DEFAULT_CURRENCY
 from rma_portal.formats import postal_address_lines
 
 
@@ -41,6 +42,13 @@ class Warehouse(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. US."))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default=DEFAULT_CURRENCY,
+        help_text=_("The currency of the warehouse's country: an advance replacement's hold is in it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -121,6 +129,7 @@ class Action(models.TextChoices):
     HOLD_VOID = "hold_void", _("PayPal hold released")
     HOLD_CAPTURED = "hold_captured", _("PayPal hold captured")
     HOLD_ERROR = "hold_error", _("PayPal refused to settle the hold")
+    HOLD_RETRY = "hold_retry", _("PayPal asked again to settle the hold")
 
 
 @dataclass(frozen=True)
@@ -161,10 +170,23 @@ class ReplacementMethod(models.TextChoices):
     ADVANCE = "advance", _("Advance replacement: the replacement first, against a PayPal hold")
 
 
-# Advance replacement: the return is due this long after the hold is placed. PayPal keeps an
-# authorization 29 days; the portal settles it (captures or releases it) by day 28 at the latest.
+class HoldSettlement(models.TextChoices):
+    """What the team decided about the hold of a replacement shipped ahead; the case completes
+    once PayPal confirms it (``Action.HOLD_VOID`` or ``Action.HOLD_CAPTURED``)."""
+
+    NONE = "", _("Not decided yet")
+    RELEASE = "release", _("Return received: the hold is being released")
+    CAPTURE = "capture", _("Return not received: the hold is being captured")
+
+
+# Advance replacement: the return is due this long after the replacement ships. PayPal keeps
+# an authorization 29 days from the hold; the portal settles it (captures or releases it) by
+# day 28 at the latest, so a late shipment gets a shorter window (``Case.return_due_from``).
 ADVANCE_RETURN_WINDOW = datetime.timedelta(days=25)
 HOLD_SETTLE_BY = datetime.timedelta(days=28)
+# The return is due at the latest this long before the portal settles the hold itself, so a
+# supervisor still has a day to capture it or extend the date.
+HOLD_DECISION_MARGIN = datetime.timedelta(days=1)
 
 
 class Case(models.Model):
@@ -253,7 +275,15 @@ class Case(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Left empty, it is the items' values added up."),
     )
-    hold_currency = models.CharField(_("hold currency"), max_length=3, blank=True, default="", db_default="")
+    hold_currency = models.CharField(
+        _("hold currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Left empty, it is the return warehouse's currency."),
+    )
     # The method the customer chose (written by the method step in payments.services), when
     # the hold was placed, and when the return is due after the replacement shipped ahead.
     replacement_method = models.CharField(
@@ -267,6 +297,17 @@ class Case(models.Model):
     )
     hold_placed_at = models.DateTimeField(_("hold placed"), null=True, blank=True, editable=False)
     return_due_at = models.DateTimeField(_("return due"), null=True, blank=True, editable=False)
+    # Set by the step that decides the hold's fate (the return received, or the hold captured);
+    # the case completes when PayPal confirms it.
+    hold_settlement = models.CharField(
+        _("PayPal hold settlement"),
+        max_length=10,
+        choices=HoldSettlement.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     needs_approval = models.BooleanField(
         _("needs supervisor approval"),
         default=False,
@@ -370,6 +411,8 @@ class Case(models.Model):
         if self.advance_replacement:
             if self.solution_type != self.SolutionType.REPLACEMENT or not self.return_required:
                 errors["advance_replacement"] = _("Advance replacement is for a replacement with a return.")
+            if not self.hold_currency and self.warehouse_id is not None:
+                self.hold_currency = self.warehouse.currency
             if not self.hold_currency:
                 errors["hold_currency"] = _("A hold needs a currency.")
         self.payment_currency = (self.payment_currency or "").upper()
@@ -408,6 +451,29 @@ class Case(models.Model):
     def hold_settle_by(self) -> datetime.datetime | None:
         """The last moment to capture or release the hold before PayPal lets it expire."""
         return self.hold_placed_at + HOLD_SETTLE_BY if self.hold_placed_at else None
+
+    def latest_return_due(self) -> datetime.datetime | None:
+        """The latest the return may be due: a day before the portal settles the hold itself."""
+        settle_by = self.hold_settle_by()
+        return settle_by - HOLD_DECISION_MARGIN if settle_by else None
+
+    def return_due_from(self, shipped_at: datetime.datetime) -> datetime.datetime:
+        """When the return of a replacement shipped at ``shipped_at`` is due: 25 days on, but
+        never past the hold's life at PayPal (a late shipment gets a shorter window)."""
+        due = shipped_at + ADVANCE_RETURN_WINDOW
+        latest = self.latest_return_due()
+        return min(due, latest) if latest else due
+
+    @property
+    def settling_hold(self) -> bool:
+        """Whether the hold's fate is decided and the case waits for PayPal to confirm it."""
+        return bool(self.hold_settlement)
+
+    @property
+    def awaiting_return_due_at(self) -> datetime.datetime | None:
+        """The due time of ``awaiting_return``: the return date, or once the hold's fate is
+        decided, the last moment to settle it."""
+        return self.hold_settle_by() if self.settling_hold else self.return_due_at
 
     def prefill_hold_amount(self) -> None:
         """An advance replacement's hold amount, left empty, is the items' values added up."""
@@ -558,19 +624,36 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Role.AGENT, Role.SUPERVISOR}),
         "rma.change_case",
     ),
+    # The return received, or the hold to be captured: the hold's fate is decided and the case
+    # waits for PayPal. It completes when PayPal confirms the release or the capture (a step
+    # of the system only), never while money is held or its fate unknown.
     Transition(
         Action.RECEIVE_RETURN,
         Status.AWAITING_RETURN,
-        (Status.COMPLETED,),
+        (Status.AWAITING_RETURN,),
         frozenset({Role.AGENT, Role.SUPERVISOR}),
         "rma.change_case",
     ),
     Transition(
         Action.CAPTURE_HOLD,
         Status.AWAITING_RETURN,
-        (Status.COMPLETED,),
+        (Status.AWAITING_RETURN,),
         frozenset({Role.SUPERVISOR, Role.SYSTEM}),
         "rma.approve_case",
+    ),
+    Transition(
+        Action.HOLD_VOID,
+        Status.AWAITING_RETURN,
+        (Status.COMPLETED,),
+        frozenset({Role.SYSTEM}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.HOLD_CAPTURED,
+        Status.AWAITING_RETURN,
+        (Status.COMPLETED,),
+        frozenset({Role.SYSTEM}),
+        "rma.change_case",
     ),
     Transition(
         Action.EXTEND_RETURN,

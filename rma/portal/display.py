@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
-from rma.cases.models import Action, Case, CaseEvent, ReplacementMethod
+from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, ReplacementMethod
 from rma.required.parts import Part
 from rma_portal.formats import country_name, format_money
 
@@ -143,6 +143,13 @@ class NextStep:
 
 def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
     status = case.status
+    if status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.RELEASE:
+        return False, _("Our move: your item arrived. We are releasing the PayPal hold; nothing is charged.")
+    if status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.CAPTURE:
+        return False, _(
+            "Our move: your item did not reach us in time, so the held amount is being charged. "
+            "If you did send it, write to us below with its tracking number."
+        )
     if status == Status.AWAITING_RETURN:
         if any(part.after_shipment and not part.is_in for part in parts) or not parts:
             return True, _(
@@ -211,6 +218,8 @@ class StepState:
     DONE = "done"
     CURRENT = "current"
     TO_COME = "to_come"
+    # A step the customer did not take and no longer can (a return that never came).
+    MISSED = "missed"
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,7 @@ class TrackerStep:
         return {
             StepState.DONE: _("done"),
             StepState.CURRENT: _("current step"),
+            StepState.MISSED: _("not done"),
         }.get(self.state, _("to come"))
 
     @property
@@ -242,6 +252,8 @@ class TrackerStep:
             return _("Now, due since %(date)s") % {"date": _day(self.when)}
         if self.state == StepState.CURRENT:
             return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Now")
+        if self.state == StepState.MISSED:
+            return _("Not received in time")
         return _("To come")
 
 
@@ -264,11 +276,35 @@ def final_step_title(case: Case) -> str:
     return _("We ship the items again")
 
 
+def hold_captured(case: Case, events: Iterable[CaseEvent] | None = None) -> bool:
+    """Whether the hold of the case is being charged, or was: the return did not come."""
+    if case.hold_settlement:
+        return case.hold_settlement == HoldSettlement.CAPTURE
+    return case.status == Status.COMPLETED and bool(_last(events, Action.CAPTURE_HOLD, Action.HOLD_CAPTURED))
+
+
 def hold_end_title(case: Case, events: Iterable[CaseEvent] | None) -> str:
     """The last step of an advance replacement: the hold released, or charged."""
-    if case.status == Status.COMPLETED and _last(events, Action.CAPTURE_HOLD, Action.HOLD_CAPTURED):
-        return _("The PayPal hold was charged")
+    if hold_captured(case, events):
+        if case.status == Status.COMPLETED:
+            return _("The PayPal hold was charged")
+        return _("We charge the PayPal hold")
     return _("We receive your return and release the hold")
+
+
+def _after_shipment_step(
+    case: Case, part: Part, events: list[CaseEvent] | None, due: datetime.datetime | None
+) -> tuple[str, datetime.datetime | None]:
+    """The state of a part sent after the replacement shipped ahead (the return), and its date."""
+    if part.is_in:
+        return StepState.DONE, part.submitted_at
+    if hold_captured(case, events):
+        return StepState.MISSED, None
+    if case.hold_settlement == HoldSettlement.RELEASE or case.status == Status.COMPLETED:
+        return StepState.DONE, _last(events, Action.RECEIVE_RETURN)
+    if case.status == Status.AWAITING_RETURN:
+        return StepState.CURRENT, due
+    return StepState.TO_COME, None
 
 
 def _last(events: Iterable[CaseEvent] | None, *actions: str) -> datetime.datetime | None:
@@ -344,14 +380,9 @@ def tracker(
             shipped = TrackerStep("ship_ahead", final_step_title(case), StepState.TO_COME)
         steps.append(shipped)
         for part in after:
-            if status == Status.COMPLETED or part.is_in:
-                state, when = StepState.DONE, part.submitted_at
-            elif status == Status.AWAITING_RETURN:
-                state, when = StepState.CURRENT, due
-            else:
-                state, when = StepState.TO_COME, None
+            state, when = _after_shipment_step(case, part, events, due)
             steps.append(TrackerStep(part.key, part_step_title(part), state, when))
-        returned = all(part.is_in for part in after)
+        returned = all(part.is_in for part in after) or case.settling_hold
         if status == Status.COMPLETED:
             steps.append(
                 TrackerStep("done", hold_end_title(case, events), StepState.DONE, case.status_changed_at)
@@ -381,6 +412,36 @@ def current_step(steps: Sequence[TrackerStep]) -> tuple[int, TrackerStep] | None
     return None
 
 
+# --- The checklist -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One part of the case page's checklist: its state in words, whether it still asks
+    something of the customer (``tone``: action, done or none) and whether it is sent later."""
+
+    part: Part
+    label: str
+    tone: str = ""
+    later: bool = False
+    note: str = ""
+
+
+def checklist_line(case: Case, part: Part) -> ChecklistLine:
+    """A part as the checklist says it: a return that can no longer be sent says so, instead
+    of asking for it."""
+    if part.after_shipment and not part.is_in and (case.settling_hold or case.is_closed):
+        if hold_captured(case):
+            note = _("The return did not reach us in time, so the held amount is charged.")
+            return ChecklistLine(part, _("Not received"), note=note)
+        return ChecklistLine(part, _("Received"), tone="done")
+    tone = {"to_do": "action", "sent_back": "action", "accepted": "done", "waived": "done"}.get(
+        part.state, ""
+    )
+    later = part.after_shipment and part.state == "to_do" and not part.takes_now
+    return ChecklistLine(part, part.state_label, tone=tone, later=later)
+
+
 # --- Everything the case page says --------------------------------------------------------
 
 
@@ -398,6 +459,7 @@ class CaseWords:
     show_amount_due: bool = False
     help_anchors: tuple[str, ...] = ()
     steps: list[TrackerStep] = field(default_factory=list)
+    checklist: list[ChecklistLine] = field(default_factory=list)
 
 
 def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
@@ -438,7 +500,7 @@ def case_words(
         requests_title = _("What we still need from you") if open_parts else ""
         if status == Status.AWAITING_INFO:
             follows = what_follows(case, parts)
-        else:
+        elif not case.settling_hold:
             follows = _("When your return reaches us, we release the PayPal hold and nothing is charged.")
     # The return address and the amount are shown while the customer may still have to use them.
     still_to_send = {
@@ -460,6 +522,7 @@ def case_words(
         show_amount_due="payment" in still_to_send,
         help_anchors=help_anchors(case, parts),
         steps=tracker(case, parts, events=events, now=now),
+        checklist=[checklist_line(case, part) for part in parts],
     )
 
 

@@ -1,7 +1,11 @@
 """
 The lifecycle's steps of an advance replacement: the replacement ships ahead of the return,
 then the return arrives (the hold is released) or the window passes (a supervisor captures
-the hold, or extends the window with a reason).
+the hold, or extends the window with a reason). Either decision leaves the case awaiting
+the return with the hold's fate recorded (``Case.hold_settlement``); the case completes
+when PayPal confirms the release or the capture (``case_hold_released``,
+``case_hold_captured``, taken by the system), so it is never completed while PayPal still
+holds the money.
 
 The hold itself is PayPal's and lives in ``payments``; these steps queue its release or
 capture by task name after the commit (``HOLD_RELEASE_TASK``, ``HOLD_CAPTURE_TASK``), so
@@ -17,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Case
+from rma.cases.models import Action, Case, HoldSettlement
 from rma.cases.workflow import CaseActionError, RequestMeta, transition
 from rma_portal.tasks import queue_after_commit
 
@@ -30,6 +34,15 @@ def _check_ships_ahead(case: Case) -> None:
         raise CaseActionError(_("This case has no PayPal hold: it is not an advance replacement."))
 
 
+def _check_not_settling(case: Case) -> None:
+    if case.hold_settlement == HoldSettlement.RELEASE:
+        raise CaseActionError(
+            _("Nothing was changed: the return was marked received and the PayPal hold is being released.")
+        )
+    if case.hold_settlement == HoldSettlement.CAPTURE:
+        raise CaseActionError(_("Nothing was changed: the PayPal hold is being captured."))
+
+
 def case_ship_ahead(
     *,
     case: Case,
@@ -39,8 +52,8 @@ def case_ship_ahead(
     comment: str = "",
     meta: RequestMeta | None = None,
 ) -> Case:
-    """The replacement of an advance replacement shipped: the case now awaits the return,
-    due 25 days after the hold was placed."""
+    """The replacement of an advance replacement shipped: the case now awaits the return, due
+    25 days from now, or earlier when the hold would not last that long at PayPal."""
     outbound_carrier = outbound_carrier.strip()
     outbound_tracking_number = outbound_tracking_number.strip()
 
@@ -50,6 +63,7 @@ def case_ship_ahead(
             raise CaseActionError(_("Give the carrier and tracking number of the shipment."))
         locked.outbound_carrier = outbound_carrier
         locked.outbound_tracking_number = outbound_tracking_number
+        locked.return_due_at = locked.return_due_from(timezone.now())
 
     return transition(
         case=case,
@@ -65,10 +79,13 @@ def case_ship_ahead(
 def case_receive_return(
     *, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
-    """The returned item arrived: the case is complete and the hold is released (queued)."""
+    """The returned item arrived: the hold is released (queued); the case completes when
+    PayPal confirms the release."""
 
     def prepare(locked: Case) -> None:
         _check_ships_ahead(locked)
+        _check_not_settling(locked)
+        locked.hold_settlement = HoldSettlement.RELEASE
         queue_after_commit(HOLD_RELEASE_TASK, case_id=locked.pk)
 
     return transition(
@@ -79,16 +96,19 @@ def case_receive_return(
 def case_capture_hold(
     *, case: Case, actor: Any | None, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
-    """The return window passed without the return: the hold is captured (queued) and the
-    case completes. A supervisor decides; the system does it on the hold's last safe day."""
+    """The return window passed without the return: the hold is captured (queued); the case
+    completes when PayPal confirms the capture. A supervisor decides; the system does it on
+    the hold's last safe day."""
 
     def prepare(locked: Case) -> None:
         _check_ships_ahead(locked)
+        _check_not_settling(locked)
         if locked.return_due_at and timezone.now() < locked.return_due_at:
             raise CaseActionError(
                 _("The return is due by %(date)s: the hold can be captured only after that.")
                 % {"date": date_format(timezone.localtime(locked.return_due_at), "DATETIME_FORMAT")}
             )
+        locked.hold_settlement = HoldSettlement.CAPTURE
         queue_after_commit(HOLD_CAPTURE_TASK, case_id=locked.pk)
 
     return transition(
@@ -112,6 +132,7 @@ def case_extend_return(
 
     def prepare(locked: Case) -> None:
         _check_ships_ahead(locked)
+        _check_not_settling(locked)
         if return_due_on is None:
             raise CaseActionError(_("Choose the new date the return is due."))
         current = timezone.localtime(locked.return_due_at or timezone.now())
@@ -119,7 +140,7 @@ def case_extend_return(
             datetime.datetime.combine(return_due_on, current.time().replace(tzinfo=None))
         )
         # A day before the portal settles the hold itself, so the supervisor still can.
-        last = locked.hold_settle_by() - datetime.timedelta(days=1) if locked.hold_placed_at else None
+        last = locked.latest_return_due()
         if new_due <= current:
             raise CaseActionError(_("The new date must be after the current one."))
         if last is not None and new_due > last:
@@ -137,4 +158,67 @@ def case_extend_return(
         data={"return_due_on": return_due_on.isoformat() if return_due_on else ""},
         meta=meta,
         prepare=prepare,
+    )
+
+
+def _close_on_paypal_confirmation(
+    *,
+    case: Case,
+    action: str,
+    settlement: str,
+    actor: Any | None,
+    comment: str,
+    data: dict[str, Any] | None,
+    meta: RequestMeta | None,
+) -> Case:
+    def prepare(locked: Case) -> None:
+        _check_ships_ahead(locked)
+        if locked.hold_settlement not in (settlement, HoldSettlement.NONE):
+            raise CaseActionError(
+                _("Nothing was changed: the PayPal hold was meant to be settled the other way.")
+            )
+        locked.hold_settlement = settlement
+
+    return transition(
+        case=case, action=action, actor=actor, comment=comment, data=data, meta=meta, prepare=prepare
+    )
+
+
+def case_hold_released(
+    *,
+    case: Case,
+    actor: Any | None = None,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """PayPal confirmed the hold released: the case is complete (a step of the system only)."""
+    return _close_on_paypal_confirmation(
+        case=case,
+        action=Action.HOLD_VOID,
+        settlement=HoldSettlement.RELEASE,
+        actor=actor,
+        comment=comment,
+        data=data,
+        meta=meta,
+    )
+
+
+def case_hold_captured(
+    *,
+    case: Case,
+    actor: Any | None = None,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    meta: RequestMeta | None = None,
+) -> Case:
+    """PayPal confirmed the hold captured: the case is complete (a step of the system only)."""
+    return _close_on_paypal_confirmation(
+        case=case,
+        action=Action.HOLD_CAPTURED,
+        settlement=HoldSettlement.CAPTURE,
+        actor=actor,
+        comment=comment,
+        data=data,
+        meta=meta,
     )

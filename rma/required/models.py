@@ -120,7 +120,8 @@ class RequiredPart(models.Model):
         """Whether the case takes this part now: while it waits for information, or for a
         part sent after the replacement shipped ahead, once it did."""
         if cls.after_shipment(case):
-            return case.status == Case.Status.AWAITING_RETURN
+            # Once the return is marked received or the hold is being captured, it is too late.
+            return case.status == Case.Status.AWAITING_RETURN and not case.settling_hold
         return case.status == Case.Status.AWAITING_INFO
 
     @classmethod

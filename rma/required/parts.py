@@ -85,6 +85,16 @@ class Part:
         return self.state in (PartState.TO_DO, PartState.SENT_BACK)
 
 
+@dataclass(frozen=True)
+class PartTool:
+    """A page of the team's about one part (asking PayPal again about a hold), shown to
+    those with ``permission``."""
+
+    label: str
+    url: str
+    permission: str
+
+
 @dataclass
 class PartReview:
     """What the reviewer sees of one part."""
@@ -92,6 +102,7 @@ class PartReview:
     details: list[tuple[str, str]] = field(default_factory=list)
     images: list[tuple[str, str, str]] = field(default_factory=list)  # (caption, thumbnail URL, full URL)
     warnings: list[str] = field(default_factory=list)
+    tools: list[PartTool] = field(default_factory=list)
 
 
 def required_parts(case: Case) -> list[Part]:

@@ -37,13 +37,23 @@ EXPECTED = {
     (S.PROCESSING, Action.COMPLETE): (S.COMPLETED, TEAM),
     # Advance replacement: shipped ahead, then the return arrives or the hold is captured.
     (S.PROCESSING, Action.SHIP_AHEAD): (S.AWAITING_RETURN, TEAM),
-    (S.AWAITING_RETURN, Action.RECEIVE_RETURN): (S.COMPLETED, TEAM),
-    (S.AWAITING_RETURN, Action.CAPTURE_HOLD): (S.COMPLETED, {"supervisor", "system"}),
+    # The hold's fate decided, the case awaits PayPal; it completes when PayPal confirms.
+    (S.AWAITING_RETURN, Action.RECEIVE_RETURN): (S.AWAITING_RETURN, TEAM),
+    (S.AWAITING_RETURN, Action.CAPTURE_HOLD): (S.AWAITING_RETURN, {"supervisor", "system"}),
     (S.AWAITING_RETURN, Action.EXTEND_RETURN): (S.AWAITING_RETURN, {"supervisor"}),
+    (S.AWAITING_RETURN, Action.HOLD_VOID): (S.COMPLETED, {"system"}),
+    (S.AWAITING_RETURN, Action.HOLD_CAPTURED): (S.COMPLETED, {"system"}),
 }
 # The steps of a replacement shipped ahead against a PayPal hold (placed 26 days ago here, so
 # the return window has passed and a capture is possible).
-ADVANCE_ACTIONS = {Action.SHIP_AHEAD, Action.RECEIVE_RETURN, Action.CAPTURE_HOLD, Action.EXTEND_RETURN}
+ADVANCE_ACTIONS = {
+    Action.SHIP_AHEAD,
+    Action.RECEIVE_RETURN,
+    Action.CAPTURE_HOLD,
+    Action.EXTEND_RETURN,
+    Action.HOLD_VOID,
+    Action.HOLD_CAPTURED,
+}
 CUSTOMER_ACTIONS = {Action.AGREE, Action.DISAGREE, Action.MARK_INFO_COMPLETE}
 ACTORS = ("customer", "other_customer", "agent", "supervisor", "system")
 EXPECTED_ROLE = {

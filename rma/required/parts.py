@@ -92,6 +92,7 @@ class PartReview:
     details: list[tuple[str, str]] = field(default_factory=list)
     images: list[tuple[str, str, str]] = field(default_factory=list)  # (caption, thumbnail URL, full URL)
     warnings: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, URL): the part's own tools
 
 
 def required_parts(case: Case) -> list[Part]:

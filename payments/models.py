@@ -45,7 +45,7 @@ class LookupState(models.TextChoices):
 
 
 class InvoiceState(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", _("Not asked for")
     REQUESTED = "requested", _("Requested by the customer")
     QUEUED = "queued", _("Being created")
     SENT = "sent", _("Sent")

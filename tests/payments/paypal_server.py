@@ -149,10 +149,7 @@ class Handler(BaseHTTPRequestHandler):
     def _reply(self, status, payload=None):
         if self._altering and 200 <= status < 300 and isinstance(payload, dict):
             payload = copy.deepcopy(payload)
-            if callable(self._altering):
-                payload = self._altering(payload)
-            else:
-                payload = {**payload, **self._altering}
+            payload = self._altering(payload) if callable(self._altering) else {**payload, **self._altering}
         body = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

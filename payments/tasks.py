@@ -62,8 +62,8 @@ def lookup_payment(self, payment_id: int) -> str:
         final = _paypal_outcome(self, error)
         if final is None:
             raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
-        services.payment_lookup_failed(payment_id=payment_id, error=final)
-        return final.kind
+        recorded = services.payment_lookup_failed(payment_id=payment_id, error=final)
+        return recorded.lookup_state if recorded is not None else "gone"
     services.payment_lookup_record(payment_id=payment_id, lookup=lookup)
     if not lookup.found and not self.request.is_eager and self.request.retries < NOT_FOUND_RECHECKS:
         raise self.retry(countdown=NOT_FOUND_RECHECK_SECONDS)

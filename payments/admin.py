@@ -21,8 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import holds, paypal, services
+from payments.display import invoice_words, lookup_can_be_repeated, lookup_words
 from payments.forms import InvoiceLinkForm, MethodForm, PaymentProofForm
-from payments.models import HoldState, LookupState, PaymentReceipt, ReplacementChoice, SupplementaryPayment
+from payments.models import (
+    HoldState,
+    InvoiceState,
+    LookupState,
+    PaymentReceipt,
+    ReplacementChoice,
+    SupplementaryPayment,
+)
 from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin import PartAdminMixin
@@ -120,27 +128,17 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         ),
         (
             gettext_lazy("PayPal lookup (informs; the agent decides)"),
-            {
-                "fields": (
-                    "lookup_state",
-                    "lookup_status",
-                    "lookup_amount",
-                    "lookup_currency",
-                    "lookup_payer_email",
-                    "lookup_error",
-                    "looked_up_at",
-                )
-            },
+            {"fields": ("lookup_state", "lookup_result", "looked_up_at")},
         ),
         (
             gettext_lazy("PayPal invoice"),
             {
                 "fields": (
                     "invoice_state",
+                    "invoice_result",
                     "invoice_requested_at",
                     "invoice_id",
                     "invoice_link",
-                    "invoice_error",
                     "invoice_sent_at",
                 )
             },
@@ -182,16 +180,27 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
             (_("Transaction number"), payment.transaction_number or "—"),
             (_("PayPal lookup"), payment.get_lookup_state_display()),
         ]
-        if payment.looked_up_at and payment.lookup_status:
-            review.details.append(
-                (
-                    _("PayPal says"),
-                    f"{payment.lookup_status}, {payment.lookup_amount} {payment.lookup_currency}, "
-                    f"{payment.lookup_payer_email or '?'}",
-                )
-            )
+        if payment.transaction_number:
+            review.details.append((_("PayPal says"), lookup_words(payment)))
         if payment.lookup_state in (LookupState.MISMATCH, LookupState.NOT_FOUND):
             review.warnings.append(_("PayPal's record does not match what is due: check before accepting."))
+        if lookup_can_be_repeated(payment):
+            review.tools.append(
+                PartTool(
+                    label=_("Look it up on PayPal again"),
+                    url=look_up_again_url(payment),
+                    permission="rma.change_case",
+                )
+            )
+        if payment.invoice_state == InvoiceState.FAILED:
+            review.warnings.append(invoice_words(payment))
+            review.tools.append(
+                PartTool(
+                    label=_("Try the invoice again, or send a link by hand"),
+                    url=reverse("admin:payments_send_invoice", args=[case.pk]),
+                    permission="rma.change_case",
+                )
+            )
         duplicates = services.duplicate_transaction_cases(
             transaction_number=payment.transaction_number, exclude_case_id=case.pk
         )
@@ -215,6 +224,11 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
                 self.admin_site.admin_view(self.send_invoice_view),
                 name="payments_send_invoice",
             ),
+            path(
+                "<int:payment_id>/look-up-again/",
+                self.admin_site.admin_view(self.look_up_again_view),
+                name="payments_look_up_again",
+            ),
             *super().get_urls(),
         ]
 
@@ -229,18 +243,17 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         link_form = InvoiceLinkForm(request.POST if "link" in request.POST else None)
         if request.method == "POST" and "link" not in request.POST:
             try:
-                services.invoice_send(case=case, actor=request.user, meta=RequestMeta.from_request(request))
+                payment = services.invoice_send(
+                    case=case, actor=request.user, meta=RequestMeta.from_request(request)
+                )
             except CaseActionError as error:
                 self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    _(
-                        "The invoice is being created; its link will go to the customer "
-                        "and show on their page."
-                    ),
-                    messages.SUCCESS,
-                )
+                return HttpResponseRedirect(change_url)
+            payment.refresh_from_db()
+            level, message = invoice_outcome_message(payment)
+            self.message_user(request, message, level)
+            if payment.invoice_state == InvoiceState.FAILED:
+                return HttpResponseRedirect(request.path)  # try again, or paste a link
             return HttpResponseRedirect(change_url)
         if request.method == "POST" and link_form.is_valid():
             try:
@@ -270,7 +283,13 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
             "change_url": change_url,
             "link_form": link_form,
             "customer_asked": payment is not None and payment.invoice_requested_at is not None,
-            "current_link": payment.invoice_link if payment is not None else "",
+            "current_link": payment.invoice_link
+            if payment is not None and payment.invoice_state == InvoiceState.SENT
+            else "",
+            "last_failure": invoice_words(payment)
+            if payment is not None and payment.invoice_state == InvoiceState.FAILED
+            else "",
+            "being_created": payment is not None and payment.invoice_state == InvoiceState.QUEUED,
         }
         return TemplateResponse(request, "admin/payments/send_invoice.html", context)
 
@@ -287,39 +306,113 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
             return _("no other case")
         return format_html_join(", ", "<strong>{}</strong>", ((number,) for number in numbers))
 
+    @admin.display(description=gettext_lazy("PayPal says"))
+    def lookup_result(self, payment: SupplementaryPayment) -> str:
+        if not payment.transaction_number:
+            return _("No transaction number was submitted yet.")
+        if not lookup_can_be_repeated(payment):
+            return lookup_words(payment)
+        return format_html(
+            '{} <a href="{}" class="rma-look-up-again">{}</a>',
+            lookup_words(payment),
+            look_up_again_url(payment),
+            _("Look it up on PayPal again"),
+        )
+
+    @admin.display(description=gettext_lazy("invoice result"))
+    def invoice_result(self, payment: SupplementaryPayment) -> str:
+        if payment.invoice_state != InvoiceState.FAILED:
+            return invoice_words(payment)
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            invoice_words(payment),
+            reverse("admin:payments_send_invoice", args=[payment.case_id]),
+            _("Try the invoice again, or send a link by hand"),
+        )
+
+    def look_up_again_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
+        """From a payment or its case: confirm (GET), then ask PayPal about the transaction
+        number again (POST); the answer shows on the payment and in the case's review."""
+        payment = SupplementaryPayment.objects.select_related("case").filter(pk=payment_id).first()
+        if payment is None:
+            raise Http404("No such payment.")
+        if not request.user.has_perm("rma.change_case"):
+            raise PermissionDenied
+        change_url = reverse("admin:payments_supplementarypayment_change", args=[payment.pk])
+        if request.method == "POST":
+            try:
+                payment = services.payment_lookup_again(payment=payment, actor=request.user)
+            except CaseActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                payment.refresh_from_db()
+                self.message_user(request, lookup_outcome_message(payment), messages.INFO)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Look %(number)s up on PayPal again") % {"number": payment.transaction_number},
+            "payment": payment,
+            "case": payment.case,
+            "lookup_words": lookup_words(payment),
+            "paypal_configured": paypal.is_configured(),
+            "change_url": change_url,
+            "case_url": reverse("admin:rma_case_change", args=[payment.case_id]),
+        }
+        return TemplateResponse(request, "admin/payments/look_up_again.html", context)
+
     @admin.action(description=gettext_lazy("Create and send a PayPal invoice for the amount due"))
     def send_invoice(self, request: HttpRequest, queryset) -> None:
         for payment in queryset.select_related("case"):
             try:
-                services.invoice_send(
+                payment = services.invoice_send(
                     case=payment.case, actor=request.user, meta=RequestMeta.from_request(request)
                 )
             except CaseActionError as error:
                 self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    _(
-                        "%(number)s: the invoice is being created; its link will show here "
-                        "and go to the customer."
-                    )
-                    % {"number": payment.case.number},
-                    messages.SUCCESS,
-                )
+                payment.refresh_from_db()
+                level, message = invoice_outcome_message(payment)
+                self.message_user(request, f"{payment.case.number}: {message}", level)
 
     @admin.action(description=gettext_lazy("Look the transaction number up on PayPal again"))
     def look_up_again(self, request: HttpRequest, queryset) -> None:
         for payment in queryset.select_related("case"):
             try:
-                services.payment_lookup_again(payment=payment, actor=request.user)
+                payment = services.payment_lookup_again(payment=payment, actor=request.user)
             except CaseActionError as error:
                 self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
             else:
+                payment.refresh_from_db()
                 self.message_user(
-                    request,
-                    _("%(number)s: asked PayPal again.") % {"number": payment.case.number},
-                    messages.SUCCESS,
+                    request, f"{payment.case.number}: {lookup_outcome_message(payment)}", messages.INFO
                 )
+
+
+def look_up_again_url(payment: SupplementaryPayment) -> str:
+    return reverse("admin:payments_look_up_again", args=[payment.pk])
+
+
+def invoice_outcome_message(payment: SupplementaryPayment) -> tuple[int, str]:
+    """What the agent reads after asking PayPal for an invoice: sent, failed with PayPal's
+    answer, or still being made (a worker carries on)."""
+    if payment.invoice_state == InvoiceState.SENT:
+        return messages.SUCCESS, _(
+            "PayPal created and sent the invoice; its link went to the customer and shows on their page."
+        )
+    if payment.invoice_state == InvoiceState.FAILED:
+        return messages.ERROR, _(
+            "%(result)s Try again, or make the invoice on PayPal's site and paste its link."
+        ) % {"result": invoice_words(payment)}
+    return messages.SUCCESS, _(
+        "The invoice is being created; its link will go to the customer and show on their page."
+    )
+
+
+def lookup_outcome_message(payment: SupplementaryPayment) -> str:
+    if payment.lookup_state == LookupState.QUEUED:
+        return _("Asked PayPal again; its answer will show on the payment.")
+    return lookup_words(payment)
 
 
 @admin.register(ReplacementChoice)

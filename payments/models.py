@@ -38,14 +38,18 @@ class LookupState(models.TextChoices):
     MISMATCH = "mismatch", _("Found, but does not match what is due")
     NOT_FOUND = "not_found", _("Not found on the receiving account")
     UNAVAILABLE = "unavailable", _("PayPal did not answer; check by hand or look up again")
+    REFUSED = (
+        "refused",
+        _("PayPal refused the lookup or gave no usable answer; check by hand or look up again"),
+    )
 
 
 class InvoiceState(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", _("Not asked for")
     REQUESTED = "requested", _("Requested by the customer")
     QUEUED = "queued", _("Being created")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("PayPal refused it")
+    FAILED = "failed", _("Not sent: see PayPal's answer, then try again")
 
 
 class SupplementaryPayment(RequiredPart):
@@ -90,6 +94,8 @@ class SupplementaryPayment(RequiredPart):
     lookup_currency = models.CharField(_("PayPal currency"), max_length=3, blank=True)
     lookup_payer_email = models.CharField(_("PayPal payer email"), max_length=254, blank=True)
     lookup_error = models.CharField(_("PayPal lookup error"), max_length=300, blank=True)
+    # What PayPal answered when the lookup gave no result (``paypal.PayPalError.answer``).
+    lookup_answer = models.JSONField(_("PayPal's answer to the lookup"), default=dict, blank=True)
     looked_up_at = models.DateTimeField(_("looked up"), null=True, blank=True)
 
     invoice_state = models.CharField(
@@ -99,6 +105,8 @@ class SupplementaryPayment(RequiredPart):
     invoice_id = models.CharField(_("PayPal invoice ID"), max_length=40, blank=True)
     invoice_link = models.URLField(_("invoice link"), max_length=500, blank=True)
     invoice_error = models.CharField(_("invoice error"), max_length=300, blank=True)
+    # What PayPal answered when the invoice was not sent (``paypal.PayPalError.answer``).
+    invoice_answer = models.JSONField(_("PayPal's answer to the invoice"), default=dict, blank=True)
     invoice_sent_at = models.DateTimeField(_("invoice sent"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -8,9 +8,13 @@ PayPal would hang a worker) and a quiet SDK logger (in sandbox mode it logs requ
 credentials included, at debug level).
 
 Callers check ``is_configured()`` first: without credentials the portal works and agents
-verify payments by hand. Everything else raises a ``PayPalError`` subclass:
-``PayPalUnavailable`` (down, slow, 5xx: worth retrying later) or ``PayPalRefused`` (PayPal
-said no to the request itself: retrying will not help).
+verify payments by hand. Everything else raises a ``PayPalError`` subclass, sorted in one
+place (``_answer_error``, from the HTTP status and PayPal's error body) into three kinds:
+``PayPalUnavailable`` (down, slow, rate-limited, 5xx: worth retrying later),
+``PayPalRefused`` (PayPal said no to the request itself: retrying the same will not help)
+and ``PayPalUnexpected`` (a 2xx answer that is not what was asked: another id, status,
+amount or currency, or no usable body; final like a refusal). Each error carries what PayPal
+said (``answer()``: status, name, issue, debug id, the call) for the people who read it.
 """
 
 from __future__ import annotations
@@ -51,34 +55,137 @@ _quiet_sdk_logger()
 
 
 class PayPalError(Exception):
-    """Anything that kept a PayPal call from giving an answer."""
+    """Anything that kept a PayPal call from giving an answer.
+
+    ``issue`` is PayPal's name for the reason when it gave one (``ORDER_NOT_APPROVED``);
+    ``status``, ``name`` and ``debug_id`` are the rest of its error answer; ``call`` names the
+    gateway call (``invoice_create``); ``problem``, ``expected`` and ``got`` say how a 2xx
+    answer differed from what was asked.
+    """
+
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str = "",
+        issue: str = "",
+        *,
+        status: int | None = None,
+        name: str = "",
+        debug_id: str = "",
+        call: str = "",
+        problem: str = "",
+        expected: str = "",
+        got: str = "",
+    ):
+        super().__init__(message)
+        self.issue = issue
+        self.status = status
+        self.name = name
+        self.debug_id = debug_id
+        self.call = call
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+
+    def answer(self) -> dict:
+        """What PayPal said, as data to keep (words are made from it when someone reads it)."""
+        fields = {
+            "kind": self.kind,
+            "status": self.status,
+            "name": self.name,
+            "issue": self.issue,
+            "debug_id": self.debug_id,
+            "call": self.call,
+            "problem": self.problem,
+            "expected": self.expected,
+            "got": self.got,
+        }
+        return {key: value for key, value in fields.items() if value not in ("", None)}
 
 
 class PayPalNotConfigured(PayPalError):
     """No PayPal credentials: the caller skips PayPal and people do the job by hand."""
 
+    kind = "not_configured"
+
 
 class PayPalUnavailable(PayPalError):
-    """PayPal is down, unreachable or answered with a server error: try again later."""
+    """PayPal is down, unreachable, rate-limiting or answered with a server error: try again later."""
+
+    kind = "unavailable"
 
 
 class PayPalTimeout(PayPalUnavailable):
     """PayPal did not answer within ``PAYPAL_TIMEOUT`` seconds."""
 
+    kind = "timeout"
+
 
 class PayPalRefused(PayPalError):
-    """PayPal refused the request (bad credentials, permissions, invalid data).
+    """PayPal refused the request (bad credentials, permissions, invalid data, unknown id)."""
 
-    ``issue`` is PayPal's name for the reason when it gave one (``ORDER_NOT_APPROVED``).
-    """
-
-    def __init__(self, message: str, issue: str = ""):
-        super().__init__(message)
-        self.issue = issue
+    kind = "refused"
 
 
 class PayPalDuplicateInvoice(PayPalRefused):
     """An invoice with this number exists already (an earlier try created it)."""
+
+
+class PayPalUnexpected(PayPalRefused):
+    """PayPal answered 2xx, but not with what was asked: the caller does not act on it."""
+
+    kind = "unexpected"
+
+
+# Rate limiting (429) and server errors are PayPal's to get over; every other 4xx is a
+# refusal of this request.
+TRANSIENT_STATUSES = frozenset({429})
+
+
+def _call_name(method: str, path: str) -> str:
+    """The gateway call a request belongs to, for the people who read its error."""
+    path = path.split("?", 1)[0].strip("/")
+    if path.startswith("v1/reporting/transactions"):
+        return "transaction_search"
+    if path == "v2/invoicing/search-invoices":
+        return "invoice_search"
+    if path == "v2/invoicing/invoices":
+        return "invoice_create"
+    if path.startswith("v2/invoicing/invoices/"):
+        return "invoice_send" if path.endswith("/send") else "invoice_get"
+    return "hold"
+
+
+def _answer_error(status: int | None, content: object, method: str, path: str) -> PayPalError:
+    """The one place a PayPal error answer is sorted: unavailable (429, 5xx, no status),
+    refused (any other 4xx; a taken invoice number is its own kind), or unexpected (3xx)."""
+    body = _error_body(content)
+    issue = _issue_of(body)
+    fields = {
+        "status": status,
+        "name": str(body.get("name") or body.get("error") or ""),
+        "debug_id": str(body.get("debug_id") or ""),
+        "call": _call_name(method, path),
+    }
+    shown = f"{status}{': ' + issue if issue else ''}"
+    if status is None or status in TRANSIENT_STATUSES or status >= 500:
+        return PayPalUnavailable(f"PayPal answered {shown} to {method} {path}.", issue, **fields)
+    if 300 <= status < 400:
+        return PayPalUnexpected(
+            f"PayPal redirected {method} {path} ({status}).", issue, problem="malformed", **fields
+        )
+    if issue == "DUPLICATE_INVOICE_NUMBER" or "DUPLICATE_INVOICE_NUMBER" in json.dumps(body):
+        return PayPalDuplicateInvoice(f"PayPal has this invoice number already ({path}).", issue, **fields)
+    return PayPalRefused(f"PayPal refused {method} {path} ({shown}).", issue, **fields)
+
+
+def _unexpected(
+    call: str, problem: str, message: str, *, expected: object = "", got: object = ""
+) -> PayPalUnexpected:
+    return PayPalUnexpected(
+        message, call=call, problem=problem, expected=str(expected)[:100], got=str(got)[:100]
+    )
 
 
 class TransactionStatus:
@@ -225,6 +332,8 @@ def client() -> TimeoutApi:
 
 
 def _call(method: str, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
+    """One request to PayPal; every answer but a 2xx JSON object raises a ``PayPalError``
+    sorted by ``_answer_error``."""
     api = client()
     url = f"{api.endpoint}/{path.lstrip('/')}"
     try:
@@ -232,38 +341,39 @@ def _call(method: str, path: str, body: dict | None = None, headers: dict | None
             answer = api.request(url, "GET", headers=headers or {})
         else:
             answer = api.request(url, method, body=body or {}, headers=headers or {})
-    except sdk_errors.ServerError as error:
-        raise PayPalUnavailable(f"PayPal answered {error.response.status_code} to {method} {path}.") from None
-    except sdk_errors.ResourceNotFound:
+    except PayPalError as error:  # a timeout or an unreachable PayPal (``TimeoutApi.http_call``)
+        error.call = error.call or _call_name(method, path)
         raise
     except sdk_errors.ConnectionError as error:  # the SDK's base class for every HTTP error
-        status = getattr(error.response, "status_code", "?")
-        if "DUPLICATE_INVOICE_NUMBER" in (getattr(error.response, "text", "") or ""):
-            raise PayPalDuplicateInvoice(f"PayPal has this invoice number already ({path}).") from None
-        issue = _issue_of(error.content)
-        raise PayPalRefused(
-            f"PayPal refused {method} {path} ({status}{': ' + issue if issue else ''}).", issue
+        status = getattr(error.response, "status_code", None)
+        content = getattr(error, "content", None) or getattr(error.response, "text", "")
+        raise _answer_error(status, content, method, path) from None
+    except ValueError:  # a 2xx whose body is not JSON
+        raise _unexpected(
+            _call_name(method, path), "malformed", f"PayPal's answer to {method} {path} is not JSON."
         ) from None
     if isinstance(answer, dict) and set(answer) == {"error"}:
-        # The SDK turns a 400 into {"error": ...} instead of raising.
-        details = answer["error"] if isinstance(answer["error"], dict) else {}
-        raise PayPalRefused(
-            f"PayPal refused {method} {path}: {details.get('name', 'bad request')}.",
-            _issue_of(json.dumps(details)),
-        )
+        # ``TimeoutApi.request`` turns a 400 into {"error": ...} instead of raising.
+        raise _answer_error(400, answer["error"], method, path)
+    return answer if isinstance(answer, dict) else {}
+
+
+def _error_body(content: object) -> dict:
+    if isinstance(content, dict):
+        return content
+    try:
+        answer = json.loads(content) if isinstance(content, str | bytes) and content else {}
+    except ValueError:
+        return {}
     return answer if isinstance(answer, dict) else {}
 
 
 def _issue_of(content: object) -> str:
     """PayPal's name for why it refused (``details[0].issue``, else ``name``), if it said."""
-    try:
-        answer = json.loads(content) if isinstance(content, str | bytes) and content else {}
-    except ValueError:
-        return ""
-    if not isinstance(answer, dict):
-        return ""
+    answer = _error_body(content)
     details = answer.get("details") or [{}]
-    return str((details[0] if isinstance(details[0], dict) else {}).get("issue") or answer.get("name") or "")
+    first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
+    return str(first.get("issue") or answer.get("name") or "")
 
 
 def _money(value: object) -> Decimal | None:
@@ -278,7 +388,10 @@ def _paypal_time(moment: datetime) -> str:
 
 
 def find_transaction(*, transaction_id: str, paid_before: datetime | None = None) -> TransactionLookup:
-    """Look a transaction ID up with Transaction Search, in the 31 days up to ``paid_before``."""
+    """Look a transaction ID up with Transaction Search, in the 31 days up to ``paid_before``.
+
+    An answer listing no transaction is "not found"; one listing only other transactions is
+    not what was asked (``PayPalUnexpected``)."""
     transaction_id = transaction_id.strip().upper()
     end = min(paid_before or timezone.now(), timezone.now())
     start = end - SEARCH_WINDOW + timedelta(minutes=1)
@@ -290,20 +403,22 @@ def find_transaction(*, transaction_id: str, paid_before: datetime | None = None
             "fields": "transaction_info,payer_info",
         }
     )
-    try:
-        answer = _call("GET", f"v1/reporting/transactions?{query}")
-    except sdk_errors.ResourceNotFound:
+    answer = _call("GET", f"v1/reporting/transactions?{query}")
+    listed = answer.get("transaction_details") or []
+    if not isinstance(listed, list) or not all(isinstance(entry, dict) for entry in listed):
+        raise _unexpected("transaction_search", "malformed", "Transaction Search answered without a list.")
+    details = [entry for entry in listed if _transaction_id_of(entry).upper() == transaction_id]
+    if not listed:
         return TransactionLookup(
             transaction_id=transaction_id, found=False, status=TransactionStatus.NOT_FOUND
         )
-    details = [
-        entry
-        for entry in answer.get("transaction_details") or []
-        if (entry.get("transaction_info") or {}).get("transaction_id", "").upper() == transaction_id
-    ]
     if not details:
-        return TransactionLookup(
-            transaction_id=transaction_id, found=False, status=TransactionStatus.NOT_FOUND
+        raise _unexpected(
+            "transaction_search",
+            "id",
+            f"Transaction Search answered about other transactions than {transaction_id}.",
+            expected=transaction_id,
+            got=_transaction_id_of(listed[0]),
         )
     # One ID can be listed twice (balance affecting and not); the money received is the
     # entry with a positive amount.
@@ -322,8 +437,67 @@ def find_transaction(*, transaction_id: str, paid_before: datetime | None = None
     )
 
 
+def _transaction_id_of(entry: dict) -> str:
+    info = entry.get("transaction_info")
+    return str((info if isinstance(info, dict) else {}).get("transaction_id") or "")
+
+
 def _amount_of(entry: dict) -> dict:
-    return (entry.get("transaction_info") or {}).get("transaction_amount") or {}
+    amount = (entry.get("transaction_info") or {}).get("transaction_amount")
+    return amount if isinstance(amount, dict) else {}
+
+
+# --- Invoicing v2 ---------------------------------------------------------------------------
+# The invoice number is the caller's and stable: a repeated create is refused as a duplicate
+# and the invoice made by the earlier try is used, so a retry never bills twice.
+
+# Hosts of the pages where a payer opens an invoice; the sandbox's only outside live mode.
+INVOICE_HOSTS = frozenset({"paypal.com", "www.paypal.com"})
+SANDBOX_INVOICE_HOSTS = frozenset({"sandbox.paypal.com", "www.sandbox.paypal.com"})
+# The payer's view of an invoice: ``/invoice/p/#<id>``, ``/invoice/payerView/details/<id>``
+# or a shared ``/invoice/s/pay/<id>``.
+INVOICE_PAGE = re.compile(r"^/invoice/(?:p/?|payerView/details/[A-Za-z0-9-]+/?|s/pay/[A-Za-z0-9-]+/?)$")
+INVOICE_FRAGMENT = re.compile(r"^[A-Za-z0-9-]+$")
+# Printable ASCII but space and backslash: what a browser would rewrite or read otherwise
+# (tabs and newlines dropped, ``\`` taken for ``/``, other scripts turned into punycode).
+LINK_CHARACTERS = re.compile(r"^[!-\[\]-~]+$")
+# Invoice statuses once PayPal has sent it to the payer.
+SENT_INVOICE_STATUSES = frozenset(
+    {"SENT", "UNPAID", "SCHEDULED", "PARTIALLY_PAID", "PAYMENT_PENDING", "PAID"}
+)
+
+
+class LinkFault:
+    """Why a text is not the payer's link of a PayPal invoice."""
+
+    NOT_A_LINK = "not_a_link"
+    NOT_HTTPS = "not_https"
+    NOT_PAYPAL = "not_paypal"
+    NOT_AN_INVOICE = "not_an_invoice"
+
+
+def invoice_link_fault(link: str) -> str:
+    """``""`` when ``link`` opens a PayPal invoice's payer page in a browser, else a ``LinkFault``.
+
+    Read the way a browser reads it: nothing it would rewrite (spaces, control characters,
+    backslashes, non-ASCII) is accepted, the authority must be the bare host (no user
+    information, no port), the host exactly PayPal's (the sandbox's outside live mode)."""
+    if not link.lower().startswith("https://"):
+        return LinkFault.NOT_HTTPS
+    if not LINK_CHARACTERS.fullmatch(link):
+        return LinkFault.NOT_A_LINK
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return LinkFault.NOT_A_LINK
+    hosts = INVOICE_HOSTS if settings.PAYPAL_MODE == "live" else INVOICE_HOSTS | SANDBOX_INVOICE_HOSTS
+    if parts.netloc.lower() not in hosts:
+        return LinkFault.NOT_PAYPAL
+    if not INVOICE_PAGE.fullmatch(parts.path):
+        return LinkFault.NOT_AN_INVOICE
+    if parts.path.rstrip("/") == "/invoice/p" and not INVOICE_FRAGMENT.fullmatch(parts.fragment):
+        return LinkFault.NOT_AN_INVOICE
+    return ""
 
 
 def send_invoice(
@@ -335,11 +509,16 @@ def send_invoice(
     item_name: str,
     note: str = "",
 ) -> SentInvoice:
-    """Create an invoice with Invoicing v2, send it to the payer and return its payer link."""
+    """Create an invoice with Invoicing v2, send it to the payer and return its payer link.
+
+    The invoice PayPal reports back must be the one asked for (number, amount, currency),
+    sent, with a payer link on PayPal's own site; anything else is ``PayPalUnexpected``."""
+    currency = currency.upper()
+    value = f"{Decimal(amount):.2f}"
     body = {
         "detail": {
             "invoice_number": invoice_number,
-            "currency_code": currency.upper(),
+            "currency_code": currency,
             "note": note,
             "payment_term": {"term_type": "DUE_ON_RECEIPT"},
         },
@@ -349,7 +528,7 @@ def send_invoice(
             {
                 "name": item_name[:200],
                 "quantity": "1",
-                "unit_amount": {"currency_code": currency.upper(), "value": f"{Decimal(amount):.2f}"},
+                "unit_amount": {"currency_code": currency, "value": value},
             }
         ],
     }
@@ -357,29 +536,88 @@ def send_invoice(
         del body["detail"]["note"]
     try:
         created = _call("POST", "v2/invoicing/invoices", body, headers={"Prefer": "return=representation"})
+        call = "invoice_create"
     except PayPalDuplicateInvoice:
         # An earlier try created it but its answer was lost (a timeout): carry on with that one.
         created = _invoice_by_number(invoice_number)
-    invoice_id = created.get("id") or _invoice_id_from_link(created.get("href", ""))
+        call = "invoice_search"
+    invoice_id = str(created.get("id") or _invoice_id_from_link(str(created.get("href", ""))))
     if not invoice_id:
-        raise PayPalRefused("PayPal created an invoice but did not say which one.")
+        raise _unexpected(call, "id", "PayPal created an invoice but did not say which one.")
+    if "detail" in created:
+        _check_invoice(created, call=call, invoice_number=invoice_number, value=value, currency=currency)
     sent = {}
     if created.get("status", "DRAFT") == "DRAFT":
         sent = _call("POST", f"v2/invoicing/invoices/{invoice_id}/send", {"send_to_recipient": True})
     invoice = _call("GET", f"v2/invoicing/invoices/{invoice_id}")
+    if str(invoice.get("id", "")) != invoice_id:
+        raise _unexpected(
+            "invoice_get",
+            "id",
+            f"PayPal answered about invoice {invoice.get('id')!r} instead of {invoice_id}.",
+            expected=invoice_id,
+            got=invoice.get("id", ""),
+        )
+    _check_invoice(invoice, call="invoice_get", invoice_number=invoice_number, value=value, currency=currency)
+    status = str(invoice.get("status", ""))
+    if status not in SENT_INVOICE_STATUSES:
+        raise _unexpected(
+            "invoice_get",
+            "status",
+            f"Invoice {invoice_id} is {status!r}, not sent.",
+            expected="SENT",
+            got=status,
+        )
     link = ((invoice.get("detail") or {}).get("metadata") or {}).get("recipient_view_url", "")
-    if not link and sent.get("rel") == "payer-view":
+    if not link and isinstance(sent, dict) and sent.get("rel") == "payer-view":
         link = sent.get("href", "")
-    return SentInvoice(invoice_id=invoice_id, status=str(invoice.get("status", "")), payer_link=link)
+        call = "invoice_send"
+    else:
+        call = "invoice_get"
+    if invoice_link_fault(str(link)):
+        raise _unexpected(call, "link", f"Invoice {invoice_id} has no payer link on PayPal's site.", got=link)
+    return SentInvoice(invoice_id=invoice_id, status=status, payer_link=str(link))
+
+
+def _check_invoice(invoice: dict, *, call: str, invoice_number: str, value: str, currency: str) -> None:
+    """The invoice PayPal describes is the one asked for: its number, amount and currency."""
+    detail = invoice.get("detail") if isinstance(invoice.get("detail"), dict) else {}
+    number = str(detail.get("invoice_number", ""))
+    if number != invoice_number:
+        raise _unexpected(
+            call,
+            "id",
+            f"PayPal answered about invoice number {number!r}.",
+            expected=invoice_number,
+            got=number,
+        )
+    amount = invoice.get("amount") if isinstance(invoice.get("amount"), dict) else {}
+    got_currency = str(amount.get("currency_code") or detail.get("currency_code") or "").upper()
+    if got_currency != currency:
+        raise _unexpected(
+            call, "currency", f"The invoice is in {got_currency!r}.", expected=currency, got=got_currency
+        )
+    got_value = _money(amount.get("value"))
+    if "value" in amount and got_value != Decimal(value):
+        raise _unexpected(call, "amount", f"The invoice is for {got_value}.", expected=value, got=got_value)
 
 
 def _invoice_by_number(invoice_number: str) -> dict:
     """The invoice carrying ``invoice_number`` (Invoicing v2 search)."""
     found = _call("POST", "v2/invoicing/search-invoices", {"invoice_number": invoice_number})
-    for invoice in found.get("items") or []:
-        if (invoice.get("detail") or {}).get("invoice_number") == invoice_number:
+    items = found.get("items") or []
+    for invoice in items if isinstance(items, list) else []:
+        if (
+            isinstance(invoice, dict)
+            and (invoice.get("detail") or {}).get("invoice_number") == invoice_number
+        ):
             return invoice
-    raise PayPalRefused(f"PayPal reports invoice number {invoice_number} as taken but cannot find it.")
+    raise _unexpected(
+        "invoice_search",
+        "id",
+        f"PayPal reports invoice number {invoice_number} as taken but cannot find it.",
+        expected=invoice_number,
+    )
 
 
 def _invoice_id_from_link(href: str) -> str:
@@ -485,15 +723,12 @@ def create_hold_order(
             }
         },
     }
-    try:
-        answer = _call(
-            "POST",
-            "v2/checkout/orders",
-            body,
-            headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
-        )
-    except sdk_errors.ResourceNotFound:
-        raise PayPalRefused("PayPal answered 404 to creating an order.", "RESOURCE_NOT_FOUND") from None
+    answer = _call(
+        "POST",
+        "v2/checkout/orders",
+        body,
+        headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+    )
     links = {link.get("rel"): link.get("href", "") for link in answer.get("links") or []}
     approval_url = links.get("payer-action") or links.get("approve") or ""
     if not answer.get("id") or not approval_url:
@@ -528,10 +763,6 @@ def _authorized_order(order_id: str) -> dict:
         return _call("GET", f"v2/checkout/orders/{order_id}")
     except PayPalRefused as error:
         raise PayPalUnavailable(f"PayPal says order {order_id} is authorized already: {error}") from None
-    except sdk_errors.ResourceNotFound:
-        raise PayPalUnavailable(
-            f"PayPal says order {order_id} is authorized already but answers 404 to reading it."
-        ) from None
 
 
 def authorize_order(*, order_id: str, request_id: str) -> Authorization:
@@ -548,8 +779,6 @@ def authorize_order(*, order_id: str, request_id: str) -> Authorization:
         if error.issue != "ORDER_ALREADY_AUTHORIZED":
             raise
         answer = _authorized_order(order_id)
-    except sdk_errors.ResourceNotFound:
-        raise PayPalRefused(f"PayPal does not know order {order_id}.", "RESOURCE_NOT_FOUND") from None
     authorization = _order_authorization(answer)
     if authorization is None or not authorization.authorization_id:
         raise PayPalRefused(f"PayPal authorized order {order_id} but gave no authorization.")
@@ -558,12 +787,7 @@ def authorize_order(*, order_id: str, request_id: str) -> Authorization:
 
 def get_authorization(*, authorization_id: str) -> Authorization:
     """What PayPal says about an authorization now."""
-    try:
-        return _authorization_of(_call("GET", f"v2/payments/authorizations/{authorization_id}"))
-    except sdk_errors.ResourceNotFound:
-        raise PayPalRefused(
-            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
-        ) from None
+    return _authorization_of(_call("GET", f"v2/payments/authorizations/{authorization_id}"))
 
 
 def void_authorization(*, authorization_id: str, request_id: str) -> Authorization:
@@ -579,26 +803,17 @@ def void_authorization(*, authorization_id: str, request_id: str) -> Authorizati
     except PayPalRefused as error:
         if error.issue not in ("AUTHORIZATION_ALREADY_VOIDED", "PREVIOUSLY_VOIDED"):
             raise
-    except sdk_errors.ResourceNotFound:
-        raise PayPalRefused(
-            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
-        ) from None
     return get_authorization(authorization_id=authorization_id)
 
 
 def capture_authorization(*, authorization_id: str, invoice_id: str, request_id: str) -> Capture:
     """Take the held money for good (the whole amount, final)."""
-    try:
-        answer = _call(
-            "POST",
-            f"v2/payments/authorizations/{authorization_id}/capture",
-            {"final_capture": True, "invoice_id": invoice_id},
-            headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
-        )
-    except sdk_errors.ResourceNotFound:
-        raise PayPalRefused(
-            f"PayPal does not know authorization {authorization_id}.", "RESOURCE_NOT_FOUND"
-        ) from None
+    answer = _call(
+        "POST",
+        f"v2/payments/authorizations/{authorization_id}/capture",
+        {"final_capture": True, "invoice_id": invoice_id},
+        headers={"PayPal-Request-Id": request_id, "Prefer": "return=representation"},
+    )
     if not answer.get("id"):
         raise PayPalRefused(f"PayPal captured authorization {authorization_id} but gave no capture.")
     amount = answer.get("amount") or {}

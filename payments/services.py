@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -113,6 +112,7 @@ def payment_submit(
         payment.lookup_status = payment.lookup_currency = payment.lookup_payer_email = (
             payment.lookup_error
         ) = ""
+        payment.lookup_answer = {}
         payment.lookup_amount = None
         payment.looked_up_at = None
         payment.save()
@@ -179,6 +179,7 @@ def payment_lookup_record(
         payment.lookup_currency = lookup.currency
         payment.lookup_payer_email = lookup.payer_email[:254]
         payment.lookup_error = ""
+        payment.lookup_answer = {}
         payment.looked_up_at = timezone.now()
         payment.save()
         write_step_event(
@@ -197,19 +198,27 @@ def payment_lookup_record(
     return payment
 
 
-def payment_lookup_failed(
-    *, payment_id: int, reason: str, skipped: bool = False
-) -> SupplementaryPayment | None:
-    """PayPal could not be asked (not configured, or down after every retry): agents check by hand."""
+def payment_lookup_failed(*, payment_id: int, error: paypal.PayPalError) -> SupplementaryPayment | None:
+    """PayPal gave no result (not connected, down after every retry, refused, or answered
+    about something else): what it said is kept, and agents check by hand or ask again."""
+    if isinstance(error, paypal.PayPalNotConfigured):
+        state = LookupState.SKIPPED
+    elif isinstance(error, paypal.PayPalUnavailable):
+        state = LookupState.UNAVAILABLE
+    else:
+        state = LookupState.REFUSED
     with transaction.atomic():
         locked = _lock_payment(payment_id)
         if locked is None:
             return None
         case, payment = locked
-        payment.lookup_state = LookupState.SKIPPED if skipped else LookupState.UNAVAILABLE
-        payment.lookup_error = reason[:300]
+        payment.lookup_state = state
+        payment.lookup_error = str(error)[:300]
+        payment.lookup_answer = error.answer()
         payment.looked_up_at = timezone.now()
-        payment.save(update_fields=["lookup_state", "lookup_error", "looked_up_at", "updated_at"])
+        payment.save(
+            update_fields=["lookup_state", "lookup_error", "lookup_answer", "looked_up_at", "updated_at"]
+        )
         write_step_event(
             case=case,
             action=Action.PAYMENT_LOOKUP,
@@ -219,17 +228,22 @@ def payment_lookup_failed(
                 "transaction_number": payment.transaction_number,
                 "result": payment.lookup_state,
                 "error": payment.lookup_error,
+                "answer": payment.lookup_answer,
             },
         )
     return payment
 
 
 def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> SupplementaryPayment:
-    """An agent asks PayPal again about a submitted transaction number."""
-    if not paypal.is_configured():
-        raise CaseActionError(_("PayPal is not configured: check the payment by hand."))
+    """An agent asks PayPal again about a submitted transaction number: after PayPal failed
+    to answer, after a result that may have changed, or for a proof that came before PayPal
+    was connected (skipped). Without credentials it says so and changes nothing."""
     if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):
         raise CasePermissionError(_("You do not have the permission this step needs."))
+    if not paypal.is_configured():
+        raise CaseActionError(
+            _("PayPal is still not connected (no PayPal credentials are set): check the payment by hand.")
+        )
     with transaction.atomic():
         case = lock_case(payment.case)
         locked = SupplementaryPayment.objects.select_for_update().get(pk=payment.pk)
@@ -237,7 +251,8 @@ def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> Supple
             raise CaseActionError(_("No transaction number was submitted yet."))
         locked.lookup_state = LookupState.QUEUED
         locked.lookup_error = ""
-        locked.save(update_fields=["lookup_state", "lookup_error", "updated_at"])
+        locked.lookup_answer = {}
+        locked.save(update_fields=["lookup_state", "lookup_error", "lookup_answer", "updated_at"])
         write_step_event(
             case=case,
             action=Action.PAYMENT_LOOKUP,
@@ -258,7 +273,7 @@ def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) 
         payment = _payment_for(locked)
         if payment.invoice_state == InvoiceState.SENT:
             raise CaseActionError(_("Your invoice link is already on this page."))
-        if payment.invoice_state in (InvoiceState.REQUESTED, InvoiceState.QUEUED):
+        if invoice_asked(payment):
             raise CaseActionError(_("You already asked for an invoice link; the warranty team will send it."))
         payment.invoice_state = InvoiceState.REQUESTED
         payment.invoice_requested_at = timezone.now()
@@ -285,6 +300,7 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
             raise CaseActionError(_("An invoice for this case is already being sent or was sent."))
         payment.invoice_state = InvoiceState.QUEUED
         payment.invoice_error = ""
+        payment.invoice_answer = {}
         payment.amount = locked.payment_amount
         payment.currency = locked.payment_currency
         payment.save()
@@ -301,20 +317,32 @@ def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> 
 
 
 def invoice_link_problem(link: str) -> str:
-    """Why ``link`` is not a PayPal invoice link the customer may be sent, or "" when it is."""
-    link = (link or "").strip()
-    try:
-        parts = urlsplit(link)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return _("This is not a web address. Copy the invoice's link from PayPal's site.")
-    if parts.scheme != "https" or not host:
+    """Why ``link`` is not a PayPal invoice link the customer may be sent, or "" when it is
+    (``paypal.invoice_link_fault`` reads it the way the customer's browser will)."""
+    fault = paypal.invoice_link_fault((link or "").strip())
+    if fault == paypal.LinkFault.NOT_HTTPS:
         return _("The link must start with https:// (copy it from PayPal's site as it is).")
-    if host != "paypal.com" and not host.endswith(".paypal.com"):
-        return _("The link must lead to paypal.com: the customer pays on PayPal's own site.")
-    if any(character.isspace() for character in link) or parts.username or parts.password:
-        return _("This is not a web address. Copy the invoice's link from PayPal's site.")
+    if fault == paypal.LinkFault.NOT_PAYPAL:
+        return _(
+            "The link must lead to paypal.com itself (www.paypal.com, no other name, user or port): "
+            "the customer pays on PayPal's own site."
+        )
+    if fault == paypal.LinkFault.NOT_AN_INVOICE:
+        return _("This is a PayPal address but not an invoice's: copy the link the invoice shows on PayPal.")
+    if fault:
+        return _(
+            "This is not a web address as PayPal gives it (spaces, backslashes or unusual characters): "
+            "copy the invoice's link from PayPal's site."
+        )
     return ""
+
+
+def invoice_asked(payment: SupplementaryPayment) -> bool:
+    """Whether the customer waits for an invoice link they asked for (or one is on its way):
+    an invoice PayPal did not send keeps them waiting while the team tries again."""
+    return payment.invoice_state in (InvoiceState.REQUESTED, InvoiceState.QUEUED) or (
+        payment.invoice_state == InvoiceState.FAILED and payment.invoice_requested_at is not None
+    )
 
 
 def invoice_link_send(
@@ -360,6 +388,7 @@ def _record_invoice_sent(
     payment.invoice_link = link
     payment.invoice_sent_at = timezone.now()
     payment.invoice_error = ""
+    payment.invoice_answer = {}
     payment.save()
     data = {
         "invoice_id": invoice_id,
@@ -384,27 +413,42 @@ def invoice_number_for(payment: SupplementaryPayment) -> str:
 
 
 def invoice_record(
-    *, payment_id: int, sent: paypal.SentInvoice | None, error: str = ""
-) -> SupplementaryPayment:
-    """Store the outcome of the invoice call; a sent invoice's link is emailed to the customer."""
+    *, payment_id: int, sent: paypal.SentInvoice | None, error: paypal.PayPalError | None = None
+) -> SupplementaryPayment | None:
+    """Store the outcome of the invoice call: a sent invoice's link is emailed to the
+    customer; otherwise the invoice is failed with PayPal's answer, and the team may try
+    again or paste a link made on PayPal's site. A failure never undoes a sent invoice."""
     with transaction.atomic():
         locked = _lock_payment(payment_id)
         if locked is None:
-            raise SupplementaryPayment.DoesNotExist(f"payment {payment_id} is gone")
+            return None
         case, payment = locked
-        if sent is not None:
-            _record_invoice_sent(
-                case=case, payment=payment, link=sent.payer_link, invoice_id=sent.invoice_id, actor=None
-            )
+        if sent is None and payment.invoice_state == InvoiceState.SENT:
             return payment
+        if sent is not None:
+            problem = invoice_link_problem(sent.payer_link)
+            if problem:
+                error = paypal.PayPalUnexpected(
+                    f"PayPal's payer link is not a PayPal invoice link: {problem}",
+                    call="invoice_get",
+                    problem="link",
+                    got=sent.payer_link[:100],
+                )
+            else:
+                _record_invoice_sent(
+                    case=case, payment=payment, link=sent.payer_link, invoice_id=sent.invoice_id, actor=None
+                )
+                return payment
+        error = error or paypal.PayPalError("PayPal gave no invoice.")
         payment.invoice_state = InvoiceState.FAILED
-        payment.invoice_error = error[:300]
+        payment.invoice_error = str(error)[:300]
+        payment.invoice_answer = error.answer()
         payment.save()
         write_step_event(
             case=case,
             action=Action.INVOICE_FAILED,
             actor=None,
             role=Role.SYSTEM,
-            data={"error": payment.invoice_error},
+            data={"error": payment.invoice_error, "answer": payment.invoice_answer},
         )
     return payment

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from payments import holds, paypal, services
 from payments.emails import build_payment_email
-from payments.models import HoldState, SupplementaryPayment
+from payments.models import HoldState, InvoiceState, SupplementaryPayment
 from rma.cases.models import CaseEvent
 from rma_portal.tasks import EMAIL_RETRY
 
@@ -34,9 +34,21 @@ def backoff_seconds(retries: int) -> int:
     return base + random.randint(0, base // 4)
 
 
+def _paypal_outcome(task, error: paypal.PayPalError) -> paypal.PayPalError | None:
+    """The error to record, or ``None`` when the call is worth another try: PayPal
+    unavailable (429, 5xx, timeout) is retried with a growing delay while retries are left
+    (not in eager mode, where a page waits); everything else is final at once."""
+    if not isinstance(error, paypal.PayPalUnavailable):
+        return error
+    if task.request.is_eager or task.request.retries >= task.max_retries:
+        return error
+    return None
+
+
 @shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
 def lookup_payment(self, payment_id: int) -> str:
-    """Look the payment's transaction number up on PayPal and record what PayPal says."""
+    """Look the payment's transaction number up on PayPal and record what PayPal says.
+    Whatever PayPal answers ends recorded; nothing PayPal says makes the task fail."""
     payment = (
         SupplementaryPayment.objects.filter(pk=payment_id)
         .only("id", "transaction_number", "submitted_at")
@@ -46,17 +58,12 @@ def lookup_payment(self, payment_id: int) -> str:
         return "gone"
     try:
         lookup = paypal.find_transaction(transaction_id=payment.transaction_number)
-    except paypal.PayPalNotConfigured as error:
-        services.payment_lookup_failed(payment_id=payment_id, reason=str(error), skipped=True)
-        return "skipped"
-    except paypal.PayPalUnavailable as error:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
-            services.payment_lookup_failed(payment_id=payment_id, reason=str(error))
-            return "unavailable"
-        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
-    except paypal.PayPalRefused as error:
-        services.payment_lookup_failed(payment_id=payment_id, reason=str(error))
-        return "refused"
+    except paypal.PayPalError as error:
+        final = _paypal_outcome(self, error)
+        if final is None:
+            raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
+        recorded = services.payment_lookup_failed(payment_id=payment_id, error=final)
+        return recorded.lookup_state if recorded is not None else "gone"
     services.payment_lookup_record(payment_id=payment_id, lookup=lookup)
     if not lookup.found and not self.request.is_eager and self.request.retries < NOT_FOUND_RECHECKS:
         raise self.retry(countdown=NOT_FOUND_RECHECK_SECONDS)
@@ -65,10 +72,14 @@ def lookup_payment(self, payment_id: int) -> str:
 
 @shared_task(bind=True, acks_late=True, max_retries=PAYPAL_MAX_RETRIES)
 def create_and_send_invoice(self, payment_id: int) -> str:
-    """Have PayPal create and send the invoice an agent asked for, and record its link."""
+    """Have PayPal create and send the invoice an agent asked for, and record its link; a
+    refusal or an answer that is not the invoice asked for fails the invoice at once (the
+    team sees why and may try again), PayPal unavailable is retried and then fails it."""
     payment = SupplementaryPayment.objects.select_related("case__customer").filter(pk=payment_id).first()
     if payment is None:
         return "gone"
+    if payment.invoice_state != InvoiceState.QUEUED:
+        return "not asked"  # sent or failed already: a late copy of the task
     try:
         sent = paypal.send_invoice(
             invoice_number=services.invoice_number_for(payment),
@@ -78,16 +89,14 @@ def create_and_send_invoice(self, payment_id: int) -> str:
             item_name=f"Supplementary payment for {payment.case.number}",
             note=f"RMA {payment.case.number}",
         )
-    except paypal.PayPalUnavailable as error:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
-            services.invoice_record(payment_id=payment_id, sent=None, error=str(error))
-            return "unavailable"
-        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
     except paypal.PayPalError as error:
-        services.invoice_record(payment_id=payment_id, sent=None, error=str(error))
-        return "failed"
-    services.invoice_record(payment_id=payment_id, sent=sent)
-    return "sent"
+        final = _paypal_outcome(self, error)
+        if final is None:
+            raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from None
+        services.invoice_record(payment_id=payment_id, sent=None, error=final)
+        return final.kind
+    recorded = services.invoice_record(payment_id=payment_id, sent=sent)
+    return "sent" if recorded is not None and recorded.invoice_state == InvoiceState.SENT else "failed"
 
 
 def _capture(choice) -> paypal.Capture:

@@ -19,7 +19,7 @@ from payments.forms import MethodForm, PaymentProofForm
 from payments.holds import hold_approval_cancel, hold_authorize, hold_request, method_choose_standard
 from payments.models import HoldState, InvoiceState, ReplacementChoice, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
-from payments.services import invoice_request, payment_submit
+from payments.services import invoice_asked, invoice_request, payment_submit
 from rma.cases.models import ADVANCE_RETURN_WINDOW, Case, ReplacementMethod
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.models import RequiredPart
@@ -60,9 +60,7 @@ class PaymentView(PartStepView):
             "invoice_link": payment.invoice_link
             if payment and payment.invoice_state == InvoiceState.SENT
             else "",
-            "invoice_asked": bool(
-                payment and payment.invoice_state in (InvoiceState.REQUESTED, InvoiceState.QUEUED)
-            ),
+            "invoice_asked": bool(payment and invoice_asked(payment)),
             "paypal_help_url": PAYPAL_SEND_MONEY_HELP,
             "max_receipts": settings.UPLOAD_MAX_RECEIPTS,
         }

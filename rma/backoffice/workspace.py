@@ -107,8 +107,7 @@ def part_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Pa
     sections = []
     for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
         review = site.get_model_admin(model).review_section(case) if part_of(case, model) else PartReview()
-        review.tools = [tool for tool in review.tools if user is not None and user.has_perm(tool.permission)]
-        sections.append((part, review))
+        sections.append((part, review.keep_tools_of(user)))
     return sections
 
 

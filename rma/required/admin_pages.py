@@ -25,12 +25,13 @@ from rma.required.parts import Part, PartReview, missing_parts, needed_part_mode
 from rma.required.services import case_accept, part_waive, submission_send_back
 
 
-def review_sections(site: admin.AdminSite, case: Case) -> list[tuple[Part, PartReview]]:
-    """Each required part of ``case`` with what the reviewer needs to see of it."""
+def review_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Part, PartReview]]:
+    """Each required part of ``case`` with what the reviewer needs to see of it, and the
+    tools ``user`` may use on it."""
     sections = []
     for part, model in zip(required_parts(case), needed_part_models(case), strict=True):
         part_admin = site.get_model_admin(model)
-        sections.append((part, part_admin.review_section(case)))
+        sections.append((part, part_admin.review_section(case).keep_tools_of(user)))
     return sections
 
 
@@ -77,7 +78,7 @@ def review_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
         "opts": model_admin.model._meta,
         "original": case,
         "title": _("Review of %(number)s") % {"number": case.number},
-        "sections": review_sections(model_admin.admin_site, case),
+        "sections": review_sections(model_admin.admin_site, case, request.user),
         "form": form,
         "may_review": may_review,
         "change_url": change_url,

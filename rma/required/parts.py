@@ -104,6 +104,11 @@ class PartReview:
     warnings: list[str] = field(default_factory=list)
     tools: list[PartTool] = field(default_factory=list)
 
+    def keep_tools_of(self, user) -> PartReview:
+        """Only the tools ``user`` may use (none for no user)."""
+        self.tools = [tool for tool in self.tools if user is not None and user.has_perm(tool.permission)]
+        return self
+
 
 def required_parts(case: Case) -> list[Part]:
     """The checklist of ``case``: every part its solution needs, with its state."""

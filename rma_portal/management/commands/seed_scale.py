@@ -140,11 +140,13 @@ INSERT INTO payments_supplementarypayment (amount, currency, receiving_account, 
     transaction_number, submitted_at, sent_back_reason, reviewed_at, lookup_state, lookup_status,
     lookup_amount, lookup_currency, lookup_payer_email, lookup_error, looked_up_at, invoice_state,
     invoice_requested_at, invoice_id, invoice_link, invoice_error, invoice_sent_at, created_at,
-    updated_at, case_id, submitted_by_id, on_behalf, reviewed_by_id, sent_back_items)
+    updated_at, case_id, submitted_by_id, on_behalf, reviewed_by_id, sent_back_items, lookup_answer,
+    invoice_answer)
 SELECT 25.00, 'USD', 'payments@{domain}', 'submitted',
        upper(lpad(to_hex(i), 8, '0')) || 'PAY' || lpad((i %% 1000000)::text, 6, '0'),
        created_at + interval '5 days', '', NULL, 'not_checked', '', NULL, '', '', '', NULL, 'none',
-       NULL, '', '', '', NULL, created_at, created_at, id, NULL, false, NULL, '[]'::jsonb
+       NULL, '', '', '', NULL, created_at, created_at, id, NULL, false, NULL, '[]'::jsonb, '{{}}'::jsonb,
+       '{{}}'::jsonb
 FROM scale_batch WHERE (i * 7) %% 100 < 13;
 """
 

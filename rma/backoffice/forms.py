@@ -122,10 +122,13 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The status the confirmation page showed: a case moved on since is refused as such.
+    seen_status = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, transition: Transition, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
+        self.fields["seen_status"].initial = case.status
         if transition.comment_required:
             self.fields["comment"].required = True
             self.fields["comment"].help_text = {
@@ -170,7 +173,7 @@ class TransitionForm(forms.Form):
                 )
 
     def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen_status"}
 
 
 class AssignForm(forms.Form):

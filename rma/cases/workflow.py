@@ -187,9 +187,15 @@ def last_event_id(case: Case) -> int:
     return CaseEvent.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def check_unchanged_since(case: Case, seen_event_id: int | None) -> None:
-    """Refuse a change made on a form showing the case as it was before its newest event."""
-    if seen_event_id is not None and seen_event_id != last_event_id(case):
+def check_unchanged_since(case: Case, seen_event_id: int | None, *, required: bool = False) -> None:
+    """Refuse a change made on a form showing the case as it was before its newest event.
+
+    ``required``: the change comes from a form that must say what it showed; one that says
+    nothing (``None``) is refused as if it were stale, never taken as up to date.
+    """
+    if seen_event_id is None and not required:
+        return
+    if seen_event_id is None or seen_event_id != last_event_id(case):
         raise CaseStaleError(
             _(
                 "Someone changed this case after you opened it, so nothing was saved. "

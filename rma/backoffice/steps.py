@@ -113,6 +113,8 @@ def transition_view(
         "on_behalf": on_behalf,
         "form": form,
         "change_url": change_url,
+        # A supervisor deciding on a solution reads the policy exception it makes, if any.
+        "policy_breaches": case.policy_breaches() if action in (Action.APPROVE, Action.SEND_BACK) else [],
         "has_view_permission": True,
     }
     return TemplateResponse(request, "admin/rma/case/transition.html", context)

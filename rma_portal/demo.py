@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from payments import paypal
@@ -95,6 +96,15 @@ def _item(
     }
 
 
+def _refund_item(model: str, *, serial: str = "", uid: str = "", days_ago: int = 12) -> dict:
+    """An item bought ``days_ago`` days before the demo is seeded, from the official store:
+    within the refund rule's 30 days unless the case makes an exception."""
+    return {
+        **_item(model, serial=serial, uid=uid),
+        "purchase_date": timezone.localdate() - datetime.timedelta(days=days_ago),
+    }
+
+
 REFUND = {"solution_type": "refund", "refund_amount": Decimal("89.99"), "refund_currency": "USD"}
 REPLACEMENT = {"solution_type": "replacement"}
 PAYMENT = {"payment_amount": Decimal("25.00"), "payment_currency": "USD"}
@@ -113,8 +123,16 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         "pending-approval",
         DEMO,
         S.PENDING_APPROVAL,
-        {**REFUND, "refund_amount": Decimal("499.00"), "needs_approval": True},
-        (_item("RLK16 NVR System", serial="BOX0016000042", kit=True),),
+        {
+            **REFUND,
+            "refund_amount": Decimal("499.00"),
+            "needs_approval": True,
+            "policy_exception_reason": (
+                "Bought 45 days ago: the customer reported the fault on day 20 and our first answer "
+                "came late, so we keep to the refund they asked for then."
+            ),
+        },
+        (_refund_item("RLK16 NVR System", serial="BOX0016000042", days_ago=45) | {"kit_scope": "whole_kit"},),
         "us",
     ),
     DemoCase(
@@ -130,14 +148,14 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         DEMO,
         S.PENDING_CONFIRM,
         {**REFUND, "refund_amount": Decimal("39.99"), "return_required": False},
-        (_item("Solar Panel 2", uid="95270000SOLAR002"),),
+        (_refund_item("Solar Panel 2", uid="95270000SOLAR002"),),
     ),
     DemoCase(
         "awaiting-return",
         DEMO,
         S.AWAITING_INFO,
         {**REFUND, "return_required": True},
-        (_item("Duo 2 WiFi", serial="DUO2000123"),),
+        (_refund_item("Duo 2 WiFi", serial="DUO2000123", days_ago=20),),
         "us",
     ),
     DemoCase(
@@ -184,7 +202,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         DEMO,
         S.DISAGREED,
         {**REFUND, "return_required": True},
-        (_item("TrackMix WiFi", serial="TMX000009876"),),
+        (_refund_item("TrackMix WiFi", serial="TMX000009876", days_ago=25),),
         "us",
         disagree_comment="I would rather have a replacement than a refund: I like this camera.",
     ),
@@ -207,7 +225,14 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         "completed",
         DEMO,
         S.COMPLETED,
-        {**REFUND, "refund_amount": Decimal("59.00"), "return_required": False},
+        {
+            **REFUND,
+            "refund_amount": Decimal("59.00"),
+            "return_required": False,
+            "policy_exception_reason": (
+                "Goodwill: this refurbished unit failed a third time; the supervisor agreed to refund it."
+            ),
+        },
         (_item("Lumus", uid="95270000LUMUS007", days_ago=500),),
         extra={"refund_reference": "9XK4471022PL81"},
     ),
@@ -216,7 +241,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         DEMO,
         S.CANCELLED,
         {**REFUND, "return_required": False},
-        (_item("Argus PT", serial="ARGPT0000088", days_ago=900),),
+        (_refund_item("Argus PT", serial="ARGPT0000088", days_ago=15),),
         disagree_comment="The camera works again after a reset; no need for anything.",
     ),
     DemoCase(
@@ -283,7 +308,7 @@ def _walk(case: Case, demo: DemoCase, *, customer: Any, agent: Any, supervisor: 
     target = demo.status
     if target == S.DRAFT:
         return case
-    if case.needs_approval:
+    if case.goes_to_approval:
         case = services.case_submit_for_approval(case=case, actor=agent, meta=META)
         if target == S.PENDING_APPROVAL:
             return case

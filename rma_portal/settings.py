@@ -291,7 +291,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "delete-stale-held-uploads": {"task": "rma.tasks.delete_stale_held_uploads", "schedule": 60 * 60.0},
     "delete-stale-held-screenshots": {
         "task": "rma.tasks.delete_stale_held_screenshots",
-        "schedule": 60 * 60.0,
+        "schedule": 5 * 60.0,
     },
     # Advance replacement: PayPal holds flagged from day 25 and settled by day 28 (of 29).
     "watch-paypal-holds": {"task": "payments.tasks.watch_holds", "schedule": 60 * 60.0},
@@ -496,6 +496,12 @@ SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int(
 SUPPORT_COOLDOWN = env.int("SUPPORT_COOLDOWN", default=LOGIN_CODE_COOLDOWN)
 # Screenshots one support request may carry.
 SUPPORT_MAX_SCREENSHOTS = 3
+# Screenshots of a refused contact form (signed-out visitors included) are kept this long for
+# the form to come back, at most this many bytes per client address and in all; past a cap the
+# form asks for them again instead of storing more.
+SUPPORT_HELD_SCREENSHOT_MINUTES = env.int("SUPPORT_HELD_SCREENSHOT_MINUTES", default=30)
+SUPPORT_HELD_BYTES_PER_CLIENT = env.int("SUPPORT_HELD_BYTES_PER_CLIENT", default=3 * UPLOAD_MAX_BYTES)
+SUPPORT_HELD_BYTES_TOTAL = env.int("SUPPORT_HELD_BYTES_TOTAL", default=1024 * 1024 * 1024)
 
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")

@@ -248,15 +248,33 @@ class CaseAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         case = form.instance
-        if case.solution_type == Case.SolutionType.REFUND:
-            refused = refund_refusals(case)
-            if refused:
-                self.message_user(
-                    request,
-                    _("A refund was chosen, but the policy does not allow one for: %(items)s.")
-                    % {"items": "; ".join(f"{item}: {reason}" for item, reason in refused)},
-                    messages.WARNING,
+        breaches = case.policy_breaches()
+        if breaches:
+            items = "; ".join(f"{item}: {reason}" for item, reason in breaches)
+            if case.policy_exception_reason.strip():
+                message = _(
+                    "This solution goes against the warranty policy (%(items)s): it goes to a supervisor "
+                    "with your exception reason before the customer sees it."
                 )
+            else:
+                message = _(
+                    "This solution goes against the warranty policy (%(items)s). Give the exception "
+                    "reason: without it the solution cannot go to the customer, and with it a supervisor "
+                    "approves it first."
+                )
+            self.message_user(request, message % {"items": items}, messages.WARNING)
+
+    def get_list_display(self, request):
+        # The approval queue shows why each solution makes an exception to the policy.
+        if request.GET.get("queue") == "awaiting_approval" or request.GET.get("status__exact") == (
+            Case.Status.PENDING_APPROVAL
+        ):
+            return (*self.list_display, "exception_reason_display")
+        return self.list_display
+
+    @admin.display(description=gettext_lazy("Exception reason"))
+    def exception_reason_display(self, case: Case) -> str:
+        return case.policy_exception_reason or "—"
 
     def get_fieldsets(self, request, obj=None):
         solution = (
@@ -271,6 +289,7 @@ class CaseAdmin(admin.ModelAdmin):
                         else ()
                     ),
                     "solution_note",
+                    "policy_exception_reason",
                     "needs_approval",
                     ("refund_amount", "refund_currency"),
                     ("payment_amount", "payment_currency"),

@@ -42,7 +42,8 @@ class CaseAdminForm(forms.ModelForm):
 
     # The case's newest event when the form was opened: a form older than a change made
     # meanwhile (by another agent, the customer or a task) does not overwrite it.
-    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Missing, empty or not a number, it tells nothing: the edit is refused as a stale one.
+    seen_event = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Whether the add form's address belongs to an account already (set by its cleaning).
     customer_exists = True
@@ -69,12 +70,16 @@ class CaseAdminForm(forms.ModelForm):
             self.customer_exists = existing is not None
         return email
 
+    def clean_seen_event(self) -> int | None:
+        value = (self.cleaned_data.get("seen_event") or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
     def clean(self) -> dict:
         cleaned = super().clean()
         edits = set(self.changed_data) & {*SOLUTION_FIELDS, *TEAM_FIELDS}
         if self.instance.pk is not None and edits:  # a reply alone overwrites nothing
             try:
-                check_unchanged_since(self.instance, cleaned.get("seen_event"))
+                check_unchanged_since(self.instance, cleaned.get("seen_event"), required=True)
             except CaseStaleError as error:
                 raise ValidationError(error.message) from error
         email = cleaned.get("customer_email")
@@ -122,10 +127,13 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The status the confirmation page showed: a case moved on since is refused as such.
+    seen_status = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, transition: Transition, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
+        self.fields["seen_status"].initial = case.status
         if transition.comment_required:
             self.fields["comment"].required = True
             self.fields["comment"].help_text = {
@@ -170,7 +178,7 @@ class TransitionForm(forms.Form):
                 )
 
     def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen_status"}
 
 
 class AssignForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from rma.backoffice.forms import TransitionForm, transition_label
 from rma.cases.models import TRANSITIONS, Action, Case, Transition, transition_for
 from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
-from rma.lifecycle import TRANSITION_SERVICES
+from rma.lifecycle import refusal_for, transition_take
 
 TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
 
@@ -84,14 +84,20 @@ def transition_view(
         raise PermissionDenied
     change_url = reverse("admin:rma_case_change", args=[case.pk])
     form = TransitionForm(request.POST if request.method == "POST" else None, transition=row, case=case)
+    seen_status = request.POST.get("seen_status", "") if request.method == "POST" else case.status
+    if case.status != row.source:
+        # Not offered now: the page was opened in another status (someone moved the case on
+        # since) or the action was never a step of this one.
+        moved = seen_status == row.source
+        model_admin.message_user(request, refusal_for(case, action, moved=moved).message, messages.ERROR)
+        return HttpResponseRedirect(change_url)
     if request.method == "POST" and form.is_valid():
-        service = TRANSITION_SERVICES[action]
         kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
         kwargs.update(form.service_arguments())
         if row.on_behalf:
             kwargs["on_behalf"] = on_behalf
         try:
-            case = service(**kwargs)
+            case = transition_take(action, **kwargs)
         except CaseActionError as error:
             model_admin.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(change_url)
@@ -111,6 +117,8 @@ def transition_view(
         "on_behalf": on_behalf,
         "form": form,
         "change_url": change_url,
+        # A supervisor deciding on a solution reads the policy exception it makes, if any.
+        "policy_breaches": case.policy_breaches() if action in (Action.APPROVE, Action.SEND_BACK) else [],
         "has_view_permission": True,
     }
     return TemplateResponse(request, "admin/rma/case/transition.html", context)

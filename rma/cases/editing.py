@@ -48,6 +48,7 @@ SOLUTION_FIELDS = (
     "advance_replacement",
     "hold_amount",
     "hold_currency",
+    "policy_exception_reason",
 )
 # The team's own bookkeeping, editable in any status.
 TEAM_FIELDS = ("assigned_agent", "agent_notes")

@@ -9,6 +9,8 @@ the only code that changes a case; it reads the table, never a second copy of th
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.warranty import Channel, Condition, Verdict, verdict
+from rma.cases.warranty import Channel, Condition, Verdict, policy_breaches, verdict
 from rma_portal.currencies import CURRENCY_CHOICES, DEFAULT_CURRENCY
 from rma_portal.formats import postal_address_lines
 
@@ -189,6 +191,39 @@ HOLD_SETTLE_BY = datetime.timedelta(days=28)
 HOLD_DECISION_MARGIN = datetime.timedelta(days=1)
 
 
+# What the customer is offered: a revision must change at least one of these, or an item.
+OFFERED_FIELDS = (
+    "solution_type",
+    "solution_note",
+    "return_required",
+    "warehouse_id",
+    "payment_amount",
+    "payment_currency",
+    "refund_amount",
+    "refund_currency",
+    "country",
+    "advance_replacement",
+    "hold_amount",
+    "hold_currency",
+)
+OFFERED_ITEM_FIELDS = (
+    "product_id",
+    "product_model",
+    "serial_number",
+    "uid",
+    "quantity",
+    "kit_scope",
+    "purchase_date",
+    "condition",
+    "purchase_channel",
+    "registered_on",
+    "replaces_id",
+    "unit_value",
+    "warranty_override_until",
+    "warranty_override_reason",
+)
+
+
 class Case(models.Model):
     """An RMA solution offered to one customer, from draft to completion."""
 
@@ -307,6 +342,22 @@ class Case(models.Model):
         default="",
         db_default="",
         editable=False,
+    )
+    policy_exception_reason = models.TextField(
+        _("exception reason"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Required when the solution goes against the warranty policy (an item out of warranty, "
+            "a refund past 30 days or not bought from the official store): why the team makes an "
+            "exception. The solution then goes to a supervisor, who reads it. Never shown to the customer."
+        ),
+    )
+    # A fingerprint of the solution last offered (``Case.offered_fingerprint``):
+    # a revision must differ from it.
+    offered_solution = models.CharField(
+        _("solution offered"), max_length=64, blank=True, default="", db_default="", editable=False
     )
     needs_approval = models.BooleanField(
         _("needs supervisor approval"),
@@ -511,11 +562,27 @@ class Case(models.Model):
         threshold = settings.RMA_APPROVAL_REFUND_AMOUNT
         return threshold is not None and self.refund_amount is not None and self.refund_amount >= threshold
 
+    def offered_fingerprint(self) -> str:
+        """A fingerprint of what the case offers the customer: its solution and its items."""
+        offered = {
+            "solution": [str(getattr(self, name)) for name in OFFERED_FIELDS],
+            "items": sorted(
+                [str(value) for value in values]
+                for values in CaseItem.objects.filter(case=self).values_list(*OFFERED_ITEM_FIELDS)
+            ),
+        }
+        return hashlib.sha256(json.dumps(offered, sort_keys=True).encode()).hexdigest()
+
+    def policy_breaches(self) -> list[tuple[str, str]]:
+        """The items whose solution the warranty policy does not allow, each with why
+        (``rma.cases.warranty.policy_breaches``)."""
+        return policy_breaches(self) if self.pk else []
+
     @property
     def goes_to_approval(self) -> bool:
-        """Whether the solution is shown to a supervisor before the customer: ticked, or
-        required by the team's rules."""
-        return self.needs_approval or self.approval_required_by_rules()
+        """Whether the solution is shown to a supervisor before the customer: ticked, required
+        by the team's rules, or going against the warranty policy."""
+        return self.needs_approval or self.approval_required_by_rules() or bool(self.policy_breaches())
 
     def allowed_actions(self) -> list[Transition]:
         """The transitions the lifecycle table offers from the current status."""

@@ -38,6 +38,25 @@ def _check_ready_for_customer(case: Case) -> None:
         raise CaseActionError(" ".join(exc.messages)) from exc
     if not case.items.exists():
         raise CaseActionError(_("Add at least one item before the customer sees the solution."))
+    breaches = case.policy_breaches()
+    if breaches and not case.policy_exception_reason.strip():
+        raise CaseActionError(
+            _(
+                "Nothing was changed: this solution goes against the warranty policy (%(breaches)s). "
+                "Give the exception reason in the solution: a supervisor then reads it and approves "
+                "the solution before the customer sees it."
+            )
+            % {"breaches": _breaches_text(breaches)}
+        )
+
+
+def _breaches_text(breaches: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{item}: {reason}" for item, reason in breaches)
+
+
+def _offer(locked: Case) -> None:
+    """Remember what is offered, so that a revision can tell whether it changes anything."""
+    locked.offered_solution = locked.offered_fingerprint()
 
 
 # --- The lifecycle ------------------------------------------------------------------------
@@ -50,28 +69,74 @@ def case_submit_for_approval(
 
     def prepare(locked: Case) -> None:
         _check_ready_for_customer(locked)
+        _offer(locked)
 
     return transition(
-        case=case, action=Action.SUBMIT_FOR_APPROVAL, actor=actor, comment=comment, meta=meta, prepare=prepare
+        case=case,
+        action=Action.SUBMIT_FOR_APPROVAL,
+        actor=actor,
+        comment=comment,
+        meta=meta,
+        prepare=prepare,
+        data=_exception_data(case),
     )
+
+
+def _exception_data(case: Case) -> dict[str, Any]:
+    """What the event of a step records of the policy exception the solution makes, if any."""
+    breaches = case.policy_breaches()
+    if not breaches:
+        return {}
+    return {
+        "policy_breaches": [f"{item}: {reason}" for item, reason in breaches],
+        "exception_reason": case.policy_exception_reason,
+    }
 
 
 def case_publish(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
-    """Show a draft that needs no approval to the customer."""
+    """Show a draft to the customer; one that needs approval (ticked, by the team's rules, or
+    going against the warranty policy) goes to a supervisor instead."""
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.status == Case.Status.DRAFT and locked.goes_to_approval:
+            return case_submit_for_approval(case=case, actor=actor, comment=comment, meta=meta)
 
-    def prepare(locked: Case) -> None:
-        if locked.goes_to_approval:
-            raise CaseActionError(_("This solution needs a supervisor's approval first."))
-        _check_ready_for_customer(locked)
+        def prepare(locked: Case) -> None:
+            if locked.goes_to_approval:  # a bug in the routing above, never a user error
+                raise CaseActionError(_("This solution needs a supervisor's approval first."))
+            _check_ready_for_customer(locked)
+            _offer(locked)
 
-    return transition(
-        case=case, action=Action.PUBLISH, actor=actor, comment=comment, meta=meta, prepare=prepare
-    )
+        return transition(
+            case=case, action=Action.PUBLISH, actor=actor, comment=comment, meta=meta, prepare=prepare
+        )
 
 
 def case_approve(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
-    """A supervisor approves the solution: the customer now sees it."""
-    return transition(case=case, action=Action.APPROVE, actor=actor, comment=comment, meta=meta)
+    """A supervisor approves the solution: the customer now sees it. A solution that goes
+    against the warranty policy is approved only with the reason for the exception."""
+
+    def prepare(locked: Case) -> None:
+        breaches = locked.policy_breaches()
+        if breaches and not (locked.policy_exception_reason.strip() or (comment or "").strip()):
+            raise CaseActionError(
+                _(
+                    "Nothing was changed: this solution goes against the warranty policy (%(breaches)s) "
+                    "and gives no reason for the exception. Say in the comment why you approve it, or "
+                    "send it back to the agent."
+                )
+                % {"breaches": _breaches_text(breaches)}
+            )
+
+    return transition(
+        case=case,
+        action=Action.APPROVE,
+        actor=actor,
+        comment=comment,
+        meta=meta,
+        prepare=prepare,
+        data=_exception_data(case),
+    )
 
 
 def case_send_back(*, case: Case, actor: Any, comment: str, meta: RequestMeta | None = None) -> Case:
@@ -139,6 +204,15 @@ def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
 
     def prepare(locked: Case) -> str:
         _check_ready_for_customer(locked)
+        if locked.offered_solution and locked.offered_fingerprint() == locked.offered_solution:
+            raise CaseActionError(
+                _(
+                    "Nothing was changed: the solution is the one the customer disagreed with. Change "
+                    "what you offer first (the items, the solution, an amount, the return, the note to "
+                    "the customer), save the case, then revise it."
+                )
+            )
+        _offer(locked)
         locked.revision += 1
         return Case.Status.PENDING_APPROVAL if locked.goes_to_approval else Case.Status.PENDING_CONFIRM
 
@@ -149,7 +223,7 @@ def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
         comment=comment,
         meta=meta,
         prepare=prepare,
-        data={"revision": case.revision + 1},
+        data={"revision": case.revision + 1, **_exception_data(case)},
     )
 
 

@@ -175,3 +175,19 @@ def refund_refusals(case: Any) -> list[tuple[str, str]]:
     """The items of ``case`` the policy refuses a refund for, each with the reason."""
     items = case.items.with_warranty_facts().order_by("id")
     return [(str(item), item.warranty.refund_reason) for item in items if not item.warranty.refund_possible]
+
+
+def policy_breaches(case: Any) -> list[tuple[str, str]]:
+    """The items of ``case`` its solution goes against the policy for, each with the reason:
+    an item out of warranty on the day the case was opened, and for a refund, an item the
+    refund rule refuses (``refund_refusals``)."""
+    breaches = []
+    for item in case.items.with_warranty_facts().order_by("id"):
+        found = item.warranty
+        if not found.in_warranty:
+            breaches.append(
+                (str(item), _("Out of warranty: it ended on %(date)s.") % {"date": _day(found.ends_on)})
+            )
+        if case.solution_type == "refund" and not found.refund_possible:
+            breaches.append((str(item), found.refund_reason))
+    return breaches

@@ -37,7 +37,18 @@ class CaseActionError(Exception):
 
 
 class CaseStatusError(CaseActionError):
-    """The case is not in a status where the action is possible (often: already done)."""
+    """The case is not in a status where the action is possible.
+
+    ``moved``: the person saw the case in a status the action starts from, and someone or
+    something moved it on since (a concurrent change); otherwise the action is simply not a
+    step of the status the case is in. ``case`` and ``action`` say which, when known.
+    """
+
+    def __init__(self, message: str, *, case: Case | None = None, action: str = "", moved: bool = False):
+        super().__init__(message)
+        self.case = case
+        self.action = action
+        self.moved = moved
 
 
 class CaseStaleError(CaseStatusError):
@@ -107,15 +118,29 @@ def _authorize(transition: Transition, *, case: Case, actor: Any | None, on_beha
     return role
 
 
-def _status_refusal(case: Case, action: str) -> CaseStatusError:
-    return CaseStatusError(
-        _("Nothing was changed: %(number)s is now “%(status)s”, so “%(action)s” is no longer possible.")
-        % {
-            "number": case.number,
-            "status": case.get_status_display(),
-            "action": Action(action).label,
-        }
-    )
+def status_refusal(case: Case, action: str, *, moved: bool) -> CaseStatusError:
+    """The refusal of ``action`` on ``case`` in a status it does not start from.
+
+    ``moved``: the person saw the case where the action starts, and it moved on since.
+    """
+    row = transition_for(action)
+    values = {
+        "number": case.number,
+        "status": case.get_status_display(),
+        "action": Action(action).label,
+        "source": Case.Status(row.source).label,
+    }
+    if moved:
+        message = _(
+            "Nothing was changed: %(number)s was moved to “%(status)s” after you opened it, so "
+            "“%(action)s” is no longer possible. Look at the case again before you go on."
+        )
+    else:
+        message = _(
+            "Nothing was changed: “%(action)s” is not possible while %(number)s is “%(status)s”; "
+            "it is a step of a case in “%(source)s”."
+        )
+    return CaseStatusError(message % values, case=case, action=action, moved=moved)
 
 
 def write_step_event(*, case: Case, **fields: Any) -> CaseEvent:
@@ -162,9 +187,15 @@ def last_event_id(case: Case) -> int:
     return CaseEvent.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def check_unchanged_since(case: Case, seen_event_id: int | None) -> None:
-    """Refuse a change made on a form showing the case as it was before its newest event."""
-    if seen_event_id is not None and seen_event_id != last_event_id(case):
+def check_unchanged_since(case: Case, seen_event_id: int | None, *, required: bool = False) -> None:
+    """Refuse a change made on a form showing the case as it was before its newest event.
+
+    ``required``: the change comes from a form that must say what it showed; one that says
+    nothing (``None``) is refused as if it were stale, never taken as up to date.
+    """
+    if seen_event_id is None and not required:
+        return
+    if seen_event_id is None or seen_event_id != last_event_id(case):
         raise CaseStaleError(
             _(
                 "Someone changed this case after you opened it, so nothing was saved. "
@@ -261,7 +292,9 @@ def transition(
         locked = lock_case(case)
         role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
         if locked.status != row.source:
-            raise _status_refusal(locked, action)
+            # ``case`` is the case as the caller read it: in the action's status, it was moved
+            # on meanwhile; in another, the action was never open to them.
+            raise status_refusal(locked, action, moved=case.status == row.source)
         if revision is not None and revision != locked.revision:
             raise CaseStaleError(
                 _(

@@ -80,6 +80,11 @@ def part_request(case: Case, part: Part) -> str:
             "this page) by a tracked service, then give us the tracking number and photos of the label "
             "and the receipt."
         )
+    if part.key == "return" and part.sent_back_pieces:
+        return _(
+            "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
+            "information is kept."
+        ) % {"pieces": ", ".join(part.sent_back_pieces)}
     if part.key == "return":
         return _(
             "Send the items back to our warehouse (the address is on this page) by a tracked service, "

@@ -104,6 +104,46 @@ class ReturnShipmentForm(forms.Form):
             if piece not in pieces:
                 del self.fields[piece]
 
+    def request_sentence(self) -> str:
+        """What the form asks for: every piece at first; after the team sent some back,
+        exactly those, the rest of what the customer sent being kept."""
+        wanted = set(self.pieces)
+        if wanted >= set(ReturnShipment.pieces):
+            return _(
+                "Below, choose the carrier from the list (or “Other” and type its name), type the tracking "
+                "number, and add a photo of the shipping label (our address readable on it) and a photo of "
+                "the postage receipt. We need all of them to check the return."
+            )
+        if wanted == {"postage_receipt"}:
+            return _(
+                "Below, add a new photo of the postage receipt: that is all we need again. The carrier, "
+                "tracking number and label photo you sent are kept."
+            )
+        if wanted == {"label_photo"}:
+            return _(
+                "Below, add a new photo of the shipping label (our address readable on it): that is all "
+                "we need again. The carrier, tracking number and receipt photo you sent are kept."
+            )
+        if wanted == {"tracking"}:
+            return _(
+                "Below, give the carrier and the tracking number again: that is all we need again. The "
+                "photos you sent are kept."
+            )
+        if wanted == {"label_photo", "postage_receipt"}:
+            return _(
+                "Below, add a new photo of the shipping label (our address readable on it) and a new "
+                "photo of the postage receipt. The carrier and tracking number you sent are kept."
+            )
+        if wanted == {"tracking", "label_photo"}:
+            return _(
+                "Below, give the carrier and the tracking number again and add a new photo of the "
+                "shipping label (our address readable on it). The receipt photo you sent is kept."
+            )
+        return _(
+            "Below, give the carrier and the tracking number again and add a new photo of the postage "
+            "receipt. The label photo you sent is kept."
+        )
+
     def carrier_choice(self) -> tuple[str, str]:
         """What the page shows as chosen: a carrier of the list, or OTHER with the typed name."""
         value = " ".join(str(self["carrier"].value() or "").split())

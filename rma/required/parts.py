@@ -71,6 +71,8 @@ class Part:
     after_shipment: bool = False
     # Whether the case takes this part now (it waits for information, or for the return).
     takes_now: bool = False
+    # What the team sent back of it, by name, when it sent back only some of its pieces.
+    sent_back_pieces: tuple[str, ...] = ()
 
     @property
     def state_label(self) -> str:
@@ -128,9 +130,20 @@ def required_parts(case: Case) -> list[Part]:
                 reviewed_at=row.reviewed_at if row else None,
                 after_shipment=model.after_shipment(case),
                 takes_now=model.open_now(case),
+                sent_back_pieces=_sent_back_labels(row),
             )
         )
     return parts
+
+
+def _sent_back_labels(row: RequiredPart | None) -> tuple[str, ...]:
+    """The pieces of a part sent back, by name, when only some of them were."""
+    if row is None or row.state != PartState.SENT_BACK:
+        return ()
+    pieces = row.open_pieces()
+    if set(pieces) >= set(row.piece_names()):
+        return ()
+    return tuple(row.piece_label(piece) for piece in pieces)
 
 
 def missing_parts(case: Case) -> list[type[RequiredPart]]:

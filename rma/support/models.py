@@ -69,7 +69,8 @@ class SupportScreenshot(StoredPicture):
     Private: only signed-in staff may open it (``rma.support.views.ScreenshotFileView``).
     A screenshot that passed its checks in a form refused for another reason is kept
     without a request, under a random ``held_key`` the form carries, until the sender sends
-    the form again or ``HELD_UPLOAD_HOURS`` pass.
+    the form again or ``SUPPORT_HELD_SCREENSHOT_MINUTES`` pass, within the byte caps of
+    ``rma.support.services.support_screenshots_hold``.
     """
 
     support_request = models.ForeignKey(
@@ -81,6 +82,11 @@ class SupportScreenshot(StoredPicture):
         verbose_name=_("support request"),
     )
     held_key = models.CharField(_("kept for a form"), max_length=64, blank=True, default="", db_default="")
+    # Whom a kept screenshot is held for (a hash of the client's address) and what it holds
+    # (a hash of its content): the bytes held per client are capped, and the same picture
+    # chosen again for the same form is not stored twice.
+    held_for = models.CharField(_("kept for client"), max_length=64, blank=True, default="", db_default="")
+    digest = models.CharField(_("content hash"), max_length=64, blank=True, default="", db_default="")
     position = models.PositiveSmallIntegerField(_("position"))
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
@@ -90,6 +96,9 @@ class SupportScreenshot(StoredPicture):
         ordering = ("support_request", "position", "id")
         indexes = [
             models.Index(fields=["held_key"], condition=~models.Q(held_key=""), name="rma_support_shot_held"),
+            models.Index(
+                fields=["held_for"], condition=~models.Q(held_key=""), name="rma_support_shot_held_for"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.limits import ClientInfo
@@ -107,21 +108,66 @@ def support_request_create(
 
 
 def support_screenshots_hold(
-    *, screenshots: Sequence[images.CleanImage], held_key: str = ""
-) -> tuple[str, list[SupportScreenshot]]:
+    *, screenshots: Sequence[images.CleanImage], held_key: str = "", client_ip: str | None = None
+) -> tuple[str, list[SupportScreenshot], bool]:
     """Keep the clean screenshots of a refused form, beside any kept under ``held_key``.
 
+    A refused form costs its sender nothing, so what it may leave stored is bounded: kept
+    screenshots expire after ``SUPPORT_HELD_SCREENSHOT_MINUTES``, a picture already kept
+    for the form is not stored again, and none is stored past ``SUPPORT_HELD_BYTES_PER_CLIENT``
+    held for the client's address or ``SUPPORT_HELD_BYTES_TOTAL`` held in all.
+
     Returns the key the form carries to its next submission (a new random one if none was
-    given) and every screenshot now kept under it.
+    given), every screenshot now kept under it, and whether each new one could be kept.
     """
+    support_screenshots_expire()
     held_key = held_key or secrets.token_urlsafe(32)
-    already = len(support_screenshots_held(held_key=held_key))
-    with images.storing(screenshots, folder=FOLDER) as stored, transaction.atomic():
+    kept = support_screenshots_held(held_key=held_key)
+    known = {shot.digest for shot in kept if shot.digest}
+    held_for = _client_hash(client_ip)
+    client_bytes = _held_bytes(held_for=held_for)
+    total_bytes = _held_bytes()
+    wanted: list[tuple[images.CleanImage, str]] = []
+    all_kept = True
+    for image in screenshots:
+        digest = hashlib.sha256(image.content).hexdigest()
+        if digest in known:
+            continue  # the same picture chosen again: the kept one stands for it
+        size = len(image.content) + len(image.thumbnail)
+        if (
+            client_bytes + size > settings.SUPPORT_HELD_BYTES_PER_CLIENT
+            or total_bytes + size > settings.SUPPORT_HELD_BYTES_TOTAL
+        ):
+            all_kept = False
+            continue
+        client_bytes += size
+        total_bytes += size
+        known.add(digest)
+        wanted.append((image, digest))
+    with images.storing([image for image, _digest in wanted], folder=FOLDER) as stored, transaction.atomic():
         SupportScreenshot.objects.bulk_create(
-            SupportScreenshot(held_key=held_key, position=already + index, **StoredPicture.fields_of(image))
-            for index, image in enumerate(stored, start=1)
+            SupportScreenshot(
+                held_key=held_key,
+                held_for=held_for,
+                digest=digest,
+                position=len(kept) + index,
+                **StoredPicture.fields_of(image),
+            )
+            for index, (image, (_clean, digest)) in enumerate(zip(stored, wanted, strict=True), start=1)
         )
-    return held_key, support_screenshots_held(held_key=held_key)
+    return held_key, support_screenshots_held(held_key=held_key), all_kept
+
+
+def _client_hash(client_ip: str | None) -> str:
+    return hashlib.sha256(f"support-held:{client_ip or ''}".encode()).hexdigest()
+
+
+def _held_bytes(*, held_for: str = "") -> int:
+    """The bytes of the screenshots kept for refused forms, for one client or in all."""
+    held = SupportScreenshot.objects.filter(support_request__isnull=True).exclude(held_key="")
+    if held_for:
+        held = held.filter(held_for=held_for)
+    return held.aggregate(total=Sum("size"))["total"] or 0
 
 
 def support_screenshots_held(*, held_key: str) -> list[SupportScreenshot]:
@@ -146,13 +192,13 @@ def support_screenshots_drop(*, held_key: str, screenshot_ids: Iterable[int]) ->
 
 
 def support_screenshots_expire(*, now: datetime.datetime | None = None) -> int:
-    """Delete kept screenshots no form came back for within ``HELD_UPLOAD_HOURS``."""
+    """Delete kept screenshots no form came back for within ``SUPPORT_HELD_SCREENSHOT_MINUTES``."""
     stale = SupportScreenshot.objects.filter(support_request__isnull=True, uploaded_at__lt=_held_cutoff(now))
     return _forget(list(stale[:1000]))
 
 
 def _held_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(hours=settings.HELD_UPLOAD_HOURS)
+    return (now or timezone.now()) - datetime.timedelta(minutes=settings.SUPPORT_HELD_SCREENSHOT_MINUTES)
 
 
 def _forget(screenshots: list[SupportScreenshot]) -> int:

@@ -133,10 +133,20 @@ class ContactSupportView(FormView):
 
     def form_invalid(self, form: SupportForm) -> HttpResponse:
         if form.good_screenshots:
-            self.held_key, self.kept = support_screenshots_hold(
-                screenshots=form.good_screenshots, held_key=self.held_key
+            self.held_key, self.kept, all_kept = support_screenshots_hold(
+                screenshots=form.good_screenshots,
+                held_key=self.held_key,
+                client_ip=ClientInfo.from_request(self.request).ip_address,
             )
             form.good_screenshots = []
+            if not all_kept:
+                form.add_error(
+                    "screenshots",
+                    _(
+                        "We could not keep your screenshots this time: please choose them again "
+                        "when you send the form."
+                    ),
+                )
         return super().form_invalid(form)
 
     def _too_many(self, retry_after: int) -> HttpResponse:

@@ -1,8 +1,10 @@
 """The warranty team's admin: creating cases, finding them, and one button per transition."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
@@ -379,7 +381,8 @@ def test_agent_revises_a_disagreed_solution_and_the_customer_sees_it_again(agent
             "items-0-serial_number": item.serial_number,
             "items-0-quantity": "1",
             "items-0-kit_scope": "single_unit",
-            "items-0-purchase_date": item.purchase_date.isoformat(),
+            # Bought within the refund rule's 30 days: the refund goes straight to the customer.
+            "items-0-purchase_date": (timezone.localdate() - datetime.timedelta(days=10)).isoformat(),
             "items-0-condition": "new",
             "items-0-purchase_channel": "official_store",
         }
@@ -417,3 +420,53 @@ def test_publish_is_not_offered_on_a_draft_that_needs_approval(agent_client):
     page = agent_client.get(_change_url(draft)).content.decode()
     assert 'data-action="publish"' not in page
     assert 'data-action="submit_for_approval"' in page
+
+
+def test_complete_with_parts_missing_names_them_and_says_what_to_do(agent_client):
+    case = CaseFactory(status=S.AWAITING_INFO, payment_due=True)  # return, payment and address missing
+    data = {"outbound_carrier": "UPS", "outbound_tracking_number": "1Z12345", "seen_status": S.AWAITING_INFO}
+
+    for response in (
+        agent_client.get(_action_url(case, Action.COMPLETE), follow=True),
+        agent_client.post(_action_url(case, Action.COMPLETE), data, follow=True),
+    ):
+        page = response.content.decode()
+        assert "still waits for: Return shipment, Payment proof, Shipping address" in page
+        assert "Enter what is missing for the customer or waive it" in page
+        assert "no longer possible" not in page
+    case.refresh_from_db()
+    assert case.status == S.AWAITING_INFO
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_complete_on_a_case_someone_moved_since_the_page_opened_says_it_was_moved(agent_client):
+    case = CaseFactory(status=S.PROCESSING)
+    confirm = agent_client.get(_action_url(case, Action.COMPLETE)).content.decode()
+    assert 'name="seen_status" value="processing"' in confirm
+    Case.objects.filter(pk=case.pk).update(status=S.COMPLETED)
+
+    response = agent_client.post(
+        _action_url(case, Action.COMPLETE),
+        {"outbound_carrier": "UPS", "outbound_tracking_number": "1Z12345", "seen_status": S.PROCESSING},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "was moved to “Completed” after you opened it" in page
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_the_service_tells_a_concurrent_change_from_an_action_not_open_in_the_status(agent):
+    from rma.cases.services import case_complete
+    from rma.cases.workflow import CaseStatusError
+
+    seen = CaseFactory(status=S.PROCESSING)
+    Case.objects.filter(pk=seen.pk).update(status=S.COMPLETED)
+    with pytest.raises(CaseStatusError, match="after you opened it") as moved:
+        case_complete(case=seen, actor=agent, outbound_carrier="UPS", outbound_tracking_number="1Z1")
+    assert moved.value.moved
+
+    waiting = CaseFactory(status=S.AWAITING_INFO)
+    with pytest.raises(CaseStatusError, match="is not possible while") as not_open:
+        case_complete(case=waiting, actor=agent, outbound_carrier="UPS", outbound_tracking_number="1Z1")
+    assert not not_open.value.moved

@@ -58,3 +58,24 @@ def test_the_service_refuses_edits_made_on_an_older_view_of_the_case(agent):
     case.solution_note = "Late edit"
     with pytest.raises(Exception, match="Someone changed this case"):
         case_update(case=case, actor=agent, changed_fields=["solution_note"], seen_event_id=0)
+
+
+@pytest.mark.parametrize("marker", [None, "", "abc", "-1", "１２"])
+def test_a_change_form_without_a_readable_seen_event_is_refused_like_a_stale_one(agent, agent_client, marker):
+    case = CaseFactory(status=S.PROCESSING, agent_notes="Call back on Monday")
+    data = _form_defaults(agent_client.get(_change_url(case)).content.decode())
+    case.agent_notes = "Customer called: ship to the office"
+    case_update(case=case, actor=agent, changed_fields=["agent_notes"])
+
+    data["agent_notes"] = "Waiting for stock"
+    if marker is None:
+        del data["seen_event"]
+    else:
+        data["seen_event"] = marker
+    response = agent_client.post(_change_url(case), data)
+
+    case.refresh_from_db()
+    assert response.status_code == 200
+    assert "Someone changed this case after you opened it" in response.content.decode()
+    assert "Waiting for stock" in response.content.decode()
+    assert case.agent_notes == "Customer called: ship to the office"

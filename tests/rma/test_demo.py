@@ -101,3 +101,17 @@ def test_the_demo_shows_advance_replacement_offered_and_a_hold_placed():
     assert holding.replacement_choice.hold_state == "authorized"
     assert holding.replacement_choice.amount == Decimal("79.98")
     assert holding.due_at == holding.return_due_at
+
+
+def test_every_demo_case_keeps_to_the_warranty_policy_or_carries_an_approved_exception():
+    _seed_json()
+    for case in Case.objects.exclude(status__in=("draft", "pending_approval")):
+        breaches = case.policy_breaches()
+        if not breaches:
+            continue
+        assert case.policy_exception_reason.strip(), (case.number, breaches)
+        approval = case.events.filter(action="approve").first()
+        assert approval is not None, (case.number, breaches)
+        assert approval.data["exception_reason"] == case.policy_exception_reason
+    waiting = Case.objects.get(customer__email="demo@example.com", status="pending_approval")
+    assert waiting.policy_breaches() and waiting.policy_exception_reason

@@ -147,11 +147,10 @@ def test_required_parts_follow_the_solution():
     )
 
 
-def test_publish_is_refused_when_the_solution_needs_approval(agent):
+def test_publish_sends_a_solution_that_needs_approval_to_a_supervisor(agent):
     case = CaseFactory(status=S.DRAFT, needs_approval=True)
-    with pytest.raises(CaseActionError, match="approval"):
-        case_publish(case=case, actor=agent)
-    assert not CaseEvent.objects.exists()
+    assert case_publish(case=case, actor=agent).status == S.PENDING_APPROVAL
+    assert CaseEvent.objects.get().action == Action.SUBMIT_FOR_APPROVAL
 
 
 def test_publish_is_refused_without_items(agent):

@@ -4,11 +4,12 @@ solution is reviewed, and messages on closed cases."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from rma.cases.editing import case_create, case_update
 from rma.cases.models import Case, CaseEvent
 from rma.cases.services import case_message_post, case_publish
-from rma.cases.workflow import CaseActionError, CasePermissionError, CaseStatusError
+from rma.cases.workflow import CasePermissionError, CaseStatusError
 from tests.factories import CaseFactory, CaseItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,16 +73,16 @@ def test_a_large_refund_goes_to_a_supervisor_whoever_drafts_it(agent, customer, 
     assert Case.objects.get(pk=case.pk).needs_approval
 
 
-def test_publishing_a_large_refund_without_review_is_refused(agent, settings):
+def test_publishing_a_large_refund_sends_it_to_a_supervisor_not_the_customer(agent, settings):
     case = CaseFactory(status=Case.Status.DRAFT, nothing_required=True, needs_approval=False)
     CaseItemFactory(case=case)
+    case.items.update(purchase_date=timezone.localdate(), purchase_channel="official_store")
     Case.objects.filter(pk=case.pk).update(refund_amount=Decimal("999.00"))
     settings.RMA_APPROVAL_REFUND_AMOUNT = Decimal("250")
 
-    with pytest.raises(CaseActionError, match="supervisor's approval"):
-        case_publish(case=case, actor=agent)
+    case_publish(case=case, actor=agent)
 
-    assert Case.objects.get(pk=case.pk).status == Case.Status.DRAFT
+    assert Case.objects.get(pk=case.pk).status == Case.Status.PENDING_APPROVAL
 
 
 def test_the_admin_shows_needs_approval_read_only_to_an_agent(agent_client):

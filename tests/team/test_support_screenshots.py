@@ -227,3 +227,76 @@ def test_a_signed_in_customer_is_acknowledged_in_their_language_with_their_subje
     assert request.reference in acknowledgement.subject
     assert "We received" not in acknowledgement.subject  # written in German
     assert "Kamera startet nicht" in acknowledgement.body
+
+
+def noisy_png(name: str, seed: int):
+    """A PNG that does not compress: what a screenshot costs in storage, about 270 KB."""
+    import random
+
+    pixels = random.Random(seed).randbytes(300 * 300 * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (300, 300), pixels).save(buffer, "PNG")
+    return files.upload(name, buffer.getvalue(), "image/png")
+
+
+def held_bytes_on_disk(settings) -> int:
+    root = settings.MEDIA_ROOT / "support"
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.exists() else 0
+
+
+def test_refused_forms_from_one_address_hold_at_most_the_per_client_cap(client, settings):
+    settings.SUPPORT_HELD_BYTES_PER_CLIENT = 1024 * 1024
+    forms = 20
+
+    for form in range(forms):
+        shots = [noisy_png(f"f{form}-{index}.png", seed=form * 3 + index) for index in range(3)]
+        response = post(client, screenshots=shots, message=" ")  # refused: no message
+        assert response.status_code == 200
+
+    held = held_bytes_on_disk(settings)
+    largest = max(SupportScreenshot.objects.values_list("size", flat=True))
+    # Without the cap, the 20 refused forms would hold 60 screenshots (over 16 MB here; with
+    # phone photos and the hourly allowance, gigabytes a day per address).
+    assert SupportScreenshot.objects.count() < forms * 3
+    assert held <= settings.SUPPORT_HELD_BYTES_PER_CLIENT + largest  # thumbnails are on disk too
+    assert "please choose them again" in response.content.decode()
+
+
+def test_the_held_bytes_in_all_are_capped_whatever_the_address(settings):
+    settings.SUPPORT_HELD_BYTES_TOTAL = 1024 * 1024
+    for index in range(8):
+        visitor = Client(REMOTE_ADDR=f"198.51.100.{index + 1}")
+        post(visitor, screenshots=[noisy_png(f"v{index}.png", seed=100 + index)], message=" ")
+
+    assert sum(SupportScreenshot.objects.values_list("size", flat=True)) <= 1024 * 1024
+
+
+def test_the_same_screenshot_sent_again_with_a_refused_form_is_not_stored_twice(client):
+    html = post(client, screenshots=[noisy_png("same.png", seed=7)], message=" ").content.decode()
+    held_key = re.search(r'name="held_key" value="([^"]+)"', html).group(1)
+    kept = SupportScreenshot.objects.get()
+
+    post(
+        client,
+        screenshots=[noisy_png("same-again.png", seed=7)],
+        message=" ",
+        held_key=held_key,
+        keep_screenshot=[str(kept.pk)],
+    )
+
+    assert list(SupportScreenshot.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_screenshots_of_a_refused_form_are_kept_only_a_short_while(client, settings):
+    post(client, screenshots=[noisy_png("old.png", seed=1)], message=" ")
+    old = SupportScreenshot.objects.get()
+    SupportScreenshot.objects.update(
+        uploaded_at=timezone.now() - datetime.timedelta(minutes=settings.SUPPORT_HELD_SCREENSHOT_MINUTES + 1)
+    )
+
+    post(client, screenshots=[noisy_png("new.png", seed=2)], message=" ")
+
+    assert settings.SUPPORT_HELD_SCREENSHOT_MINUTES <= 60
+    assert settings.CELERY_BEAT_SCHEDULE["delete-stale-held-screenshots"]["schedule"] <= 10 * 60
+    assert list(SupportScreenshot.objects.values_list("original_name", flat=True)) == ["new.png"]
+    assert not SupportScreenshot.objects.filter(pk=old.pk).exists()

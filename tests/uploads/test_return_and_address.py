@@ -399,3 +399,25 @@ def test_the_timeline_tells_the_customer_what_was_received(client, refund_return
 
     assert 'data-action="return_submit"' in page
     assert "Your return information was received." in page
+
+
+def test_a_return_sent_back_for_its_postage_receipt_alone_asks_only_for_the_receipt(
+    client, refund_return_case
+):
+    client.force_login(refund_return_case.customer)
+    post_return(client, refund_return_case)
+    required_services.submission_send_back(
+        case=refund_return_case,
+        actor=AgentFactory(),
+        parts=["postage_receipt"],
+        reason="The receipt is cut off.",
+    )
+
+    page = client.get(return_url(refund_return_case)).content.decode()
+    assert "We need all of them" not in page
+    assert "add a new photo of the postage receipt: that is all we need again" in page
+    assert 'name="postage_receipt"' in page and 'name="label_photo"' not in page
+
+    case_page = client.get(refund_return_case.get_absolute_url()).content.decode()
+    assert "Send us again only what the warranty team asked for: Postage receipt photo." in case_page
+    assert "give us the tracking number and photos of the label and the receipt" not in case_page

@@ -117,6 +117,7 @@ class CrawlResult:
         return [visit for visit in self.visits.values() if visit.status >= 500]
 
     def report(self) -> str:
+        """Every failure with the page that linked to it and where it was raised."""
         return "\n".join(
             f"{visit.status} {visit.url}\n    linked from {visit.referrer}\n    {visit.error}".rstrip()
             for visit in self.failures
@@ -217,10 +218,10 @@ class Crawler:
             # Reading a streamed body to its end also closes it, as the test client does.
             body = b"".join(response.streaming_content) if response.streaming else response.content
         except Exception as exc:  # a file or export that fails half-way through
-            return Visit(url, 500, referrer, content_type, error=_summary(exc)), []
+            return Visit(url, 500, referrer, content_type, error=exception_summary(exc)), []
         exc_info = getattr(response, "exc_info", None)
         if exc_info:
-            error = _summary(exc_info[1])
+            error = exception_summary(exc_info[1])
         links: list[str] = []
         if "Location" in response:
             links.append(response["Location"])
@@ -237,7 +238,7 @@ class Crawler:
         return Visit(url, response.status_code, referrer, content_type, lang, error), links
 
 
-def _summary(exc: BaseException) -> str:
+def exception_summary(exc: BaseException) -> str:
     """The exception and the innermost frame of the project's own code that raised it."""
     frames = [
         frame

@@ -75,6 +75,10 @@ def test_every_link_answers_without_a_server_error(role, language, demo_cases):
     else:
         cases = [f"/admin/rma/case/{case.pk}/change/" for case in demo_cases]
     assert set(cases) - set(result.visits) == set()
+    if role != "customer":
+        # And every kind of tool a case page links to: confirmations, parts, review, invoice.
+        tools = {"/action/", "/part/", "/waive/", "/review/", "/send-invoice/"}
+        assert {tool for tool in tools for url in result.visits if tool in url} == tools
     pages = result.pages()
     assert len(pages) >= 3 * len(cases)
     assert [visit.url for visit in pages if visit.lang != language] == []

@@ -117,7 +117,6 @@ class CaseAdmin(admin.ModelAdmin):
     # Big lists: no COUNT over the whole table, and pages counted only as far as they go.
     show_full_result_count = False
     paginator = CappedPaginator
-    autocomplete_fields = ("assigned_agent",)
     actions = CASE_ACTIONS
     list_per_page = 50
     ordering = ("-created_at", "-id")
@@ -321,6 +320,16 @@ class CaseAdmin(admin.ModelAdmin):
             {"fields": ("reply_to_customer", "seen_event"), "classes": ("case-conversation",)},
         )
         return (state, solution, team, reply)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_agent":
+            # The team is a short list: a plain choice of the active staff, which works for
+            # everyone who may change a case (an autocomplete would need the right to read
+            # every user account) and without JavaScript.
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("full_name", "email")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -143,3 +143,18 @@ def test_waive_a_part_opens_for_agent_and_supervisor(role, request):
     assert 'name="reason"' in page
     assert 'value="payment"' in page
     assert "Waive the part" in page
+
+
+def test_an_agent_can_choose_the_assigned_agent_from_the_team(agent_client, agent):
+    """The assigned-agent field lists the active staff itself: agents may not read user
+    accounts, so an autocomplete answered them 403 and offered nobody."""
+    case = CaseFactory(status=S.AWAITING_INFO)
+    colleague = StaffFactory(email="colleague@example.com")
+    StaffFactory(email="former@example.com", is_active=False)
+
+    page = agent_client.get(f"/admin/rma/case/{case.pk}/change/").content.decode()
+
+    field = page.split('name="assigned_agent"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{agent.pk}"' in field
+    assert f'value="{colleague.pk}"' in field
+    assert "former@example.com" not in field

@@ -4,10 +4,14 @@ an agent sees it in the admin, changes the solution and revises it, and the cust
 the case back in pending confirmation with the new solution.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from rma.cases.models import Case, CaseEvent
+from rma.cases.warranty import Channel
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, StaffFactory
 from tests.staff import session_cookie, staff_client_for
 
@@ -28,8 +32,19 @@ def agent_page(browser, live_server, settings):
 
 def test_a_disagreement_is_revised_by_an_agent_and_comes_back_to_the_customer(page, sign_in, agent_page):
     customer = CustomerFactory()
-    case = CaseFactory(customer=customer, refund=True, return_required=False, warehouse=None)
-    CaseItemFactory(case=case)
+    # Bought from the official store ten days ago: a refund within the refund rule.
+    bought = {
+        "purchase_channel": Channel.OFFICIAL_STORE,
+        "purchase_date": timezone.localdate() - timedelta(days=10),
+    }
+    case = CaseFactory(
+        customer=customer,
+        refund=True,
+        return_required=False,
+        warehouse=None,
+        **{f"item__{name}": value for name, value in bought.items()},
+    )
+    CaseItemFactory(case=case, **bought)
     sign_in(customer)
 
     # The customer disagrees, with what they want instead.

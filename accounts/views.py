@@ -111,12 +111,12 @@ VERIFY_ERRORS = {
         "This code was entered wrongly too many times and has stopped working. Ask for a new code below."
     ),
     VerifyOutcome.NOT_VALID: lambda result: _(
-        "This code no longer works: it has expired. Press \u201cSend a new code\u201d below, "
+        "This code no longer works: it has expired. Press “Send a new code” below, "
         "and type the code from that email."
     ),
     VerifyOutcome.EXPIRED: lambda result: _(
         "That code has expired: it is from an earlier email. It did not count as a wrong try. "
-        "Type the code from the newest email, or press \u201cSend a new code\u201d below."
+        "Type the code from the newest email, or press “Send a new code” below."
     ),
     VerifyOutcome.THROTTLED: lambda result: (
         ngettext(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from payments import paypal
 from payments.models import InvoiceState, LookupState, SupplementaryPayment
@@ -75,7 +76,7 @@ def _unexpected_words(answer: dict) -> str:
     if problem == "status":
         return _("PayPal reports the invoice as “%(got)s”, not as sent") % {"got": got or "—"}
     if problem == "id":
-        return _("PayPal answered about something else than what was asked")
+        return _("PayPal answered about something other than what was asked")
     if problem == "link":
         return _("PayPal gave no payer link on its own site")
     return _("PayPal's answer could not be read")
@@ -99,7 +100,7 @@ def paypal_answer_words(answer: dict | None, fallback: str = "") -> str:
         said = _status_words(answer.get("status"))
         issue = _issue_words(answer.get("issue", ""))
         if issue:
-            said = f"{said}: {issue}"
+            said = _("%(said)s: %(issue)s") % {"said": said, "issue": issue}
     codes = " ".join(
         str(part) for part in (answer.get("status"), answer.get("name"), answer.get("issue")) if part
     )
@@ -111,10 +112,10 @@ def paypal_answer_words(answer: dict | None, fallback: str = "") -> str:
 
 def _transaction_status_words(status: str) -> str:
     return {
-        paypal.TransactionStatus.COMPLETED: _("completed"),
-        paypal.TransactionStatus.PENDING: _("pending"),
-        paypal.TransactionStatus.DENIED: _("denied"),
-        paypal.TransactionStatus.REVERSED: _("reversed"),
+        paypal.TransactionStatus.COMPLETED: pgettext("PayPal transaction status", "completed"),
+        paypal.TransactionStatus.PENDING: pgettext("PayPal transaction status", "pending"),
+        paypal.TransactionStatus.DENIED: pgettext("PayPal transaction status", "denied"),
+        paypal.TransactionStatus.REVERSED: pgettext("PayPal transaction status", "reversed"),
     }.get(status) or _("in a state PayPal calls “%(status)s”") % {"status": status or "—"}
 
 

@@ -345,7 +345,7 @@ def hold_authorize(
         hold_not_placed(
             case=case,
             actor=actor,
-            reason=problem + _release_unwanted(authorization, choice),
+            reason=" ".join(filter(None, (problem, _release_unwanted(authorization, choice)))),
             order_id=order_id,
             meta=meta,
         )
@@ -373,8 +373,8 @@ def _release_unwanted(authorization: paypal.Authorization, choice: ReplacementCh
             authorization_id=authorization.authorization_id, request_id=choice.request_id("void-unasked")
         )
     except paypal.PayPalError as error:
-        return f" Releasing it failed: {paypal_words(error)} Release it on PayPal."
-    return " It was released."
+        return _("Releasing it failed: %(answer)s Release it on PayPal.") % {"answer": paypal_words(error)}
+    return _("It was released.")
 
 
 def hold_record(
@@ -599,7 +599,7 @@ def hold_settle_retry(*, case: Case, actor: Any, meta: RequestMeta | None = None
         role = role_of(actor)
         if role not in (Role.AGENT, Role.SUPERVISOR) or not actor.has_perm(permission):
             raise CasePermissionError(
-                _("Only a supervisor asks PayPal again to capture a hold.")
+                _("Only a supervisor can ask PayPal again to capture a hold.")
                 if capture
                 else _("You do not have the permission this step needs.")
             )

@@ -131,7 +131,7 @@ class Action(models.TextChoices):
     HOLD_VOID = "hold_void", _("PayPal hold released")
     HOLD_CAPTURED = "hold_captured", _("PayPal hold captured")
     HOLD_ERROR = "hold_error", _("PayPal refused to settle the hold")
-    HOLD_RETRY = "hold_retry", _("PayPal asked again to settle the hold")
+    HOLD_RETRY = "hold_retry", _("Asked PayPal again to settle the hold")
 
 
 @dataclass(frozen=True)

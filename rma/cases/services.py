@@ -42,7 +42,7 @@ def _check_ready_for_customer(case: Case) -> None:
     if breaches and not case.policy_exception_reason.strip():
         raise CaseActionError(
             _(
-                "Nothing was changed: this solution goes against the warranty policy (%(breaches)s). "
+                "Nothing was changed: this solution goes against the warranty policy. %(breaches)s "
                 "Give the exception reason in the solution: a supervisor then reads it and approves "
                 "the solution before the customer sees it."
             )
@@ -51,7 +51,8 @@ def _check_ready_for_customer(case: Case) -> None:
 
 
 def _breaches_text(breaches: list[tuple[str, str]]) -> str:
-    return "; ".join(f"{item}: {reason}" for item, reason in breaches)
+    """Each item with why the policy refuses it, one sentence each."""
+    return " ".join(_("%(item)s: %(reason)s") % {"item": item, "reason": reason} for item, reason in breaches)
 
 
 def _offer(locked: Case) -> None:
@@ -121,8 +122,8 @@ def case_approve(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta
         if breaches and not (locked.policy_exception_reason.strip() or (comment or "").strip()):
             raise CaseActionError(
                 _(
-                    "Nothing was changed: this solution goes against the warranty policy (%(breaches)s) "
-                    "and gives no reason for the exception. Say in the comment why you approve it, or "
+                    "Nothing was changed: this solution goes against the warranty policy and gives no "
+                    "reason for the exception. %(breaches)s Say in the comment why you approve it, or "
                     "send it back to the agent."
                 )
                 % {"breaches": _breaches_text(breaches)}

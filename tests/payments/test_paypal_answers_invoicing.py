@@ -139,7 +139,7 @@ LOOKUP_ALTERED = [
     ("amount", _amount, LookupState.MISMATCH, "10.00"),
     ("currency", _currency, LookupState.MISMATCH, "€12.50"),
     ("status", _status, LookupState.MISMATCH, "denied"),
-    ("id", _other_id, LookupState.REFUSED, "something else than what was asked"),
+    ("id", _other_id, LookupState.REFUSED, "something other than what was asked"),
 ]
 
 

@@ -328,11 +328,11 @@ INVOICE_ALTERED = [
     ("create-status", "create", _invoice(_set(["status"], "CANCELLED")), "unexpected", "not as sent"),
     ("create-amount", "create", _invoice(_set(["amount", "value"], "10.00")), "unexpected", "10.00"),
     ("create-currency", "create", _invoice(_set(["amount", "currency_code"], "EUR")), "unexpected", "EUR"),
-    ("create-id", "create", _invoice(_set(["detail", "invoice_number"], "OTHER")), "unexpected", "else"),
+    ("create-id", "create", _invoice(_set(["detail", "invoice_number"], "OTHER")), "unexpected", "other than"),
     ("get-status", "get", _invoice(_set(["status"], "DRAFT")), "unexpected", "“DRAFT”, not as sent"),
     ("get-amount", "get", _invoice(_set(["amount", "value"], "10.00")), "unexpected", "10.00"),
     ("get-currency", "get", _invoice(_set(["amount", "currency_code"], "EUR")), "unexpected", "EUR"),
-    ("get-id", "get", _invoice(_set(["id"], "INV2-OTHE-RINV-OICE-0000")), "unexpected", "else"),
+    ("get-id", "get", _invoice(_set(["id"], "INV2-OTHE-RINV-OICE-0000")), "unexpected", "other than"),
     (
         "get-link",
         "get",
@@ -344,7 +344,7 @@ INVOICE_ALTERED = [
     ),
     ("send-and-get-link", "send+get", None, "unexpected", "no payer link on its own site"),
     ("search-amount", "search", _every_item(_set(["amount", "value"], "10.00")), "unexpected", "10.00"),
-    ("search-none", "search", _invoice(_set(["items"], [])), "unexpected", "else"),
+    ("search-none", "search", _invoice(_set(["items"], [])), "unexpected", "other than"),
 ]
 
 

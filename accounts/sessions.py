@@ -16,6 +16,8 @@ It is Django's ``cached_db`` engine with two changes:
   still fails loudly, so that a copy in Redis never outlives the sign-out.
 """
 
+import copy
+
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
@@ -106,10 +108,20 @@ class SessionStore(CachedDBStore):
                 raise
             report_unreachable("sessions", error)
 
+    # What the last save wrote, and under which key: a second save of the same data (the
+    # sign-in page saves inside its transaction, then the middleware at the end) writes nothing.
+    _written: tuple[str, dict] | None = None
+
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:
             self.create()
             return
+        if not must_create and self._written == (self.session_key, self._session):
+            return
+        self._write(must_create)
+        self._written = (self.session_key, copy.deepcopy(self._session))
+
+    def _write(self, must_create: bool) -> None:
         if self._kept_in_database():
             if self._signed_in():
                 # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.

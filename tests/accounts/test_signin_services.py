@@ -19,6 +19,7 @@ from accounts.services import (
     login_code_verify,
     login_codes_void_expired,
 )
+from rma_portal.models import OutboxMessage
 from tests.accounts.conftest import code_from_email
 from tests.factories import CustomerFactory
 
@@ -257,6 +258,8 @@ def test_a_request_for_a_code_is_worked_through_the_queue_and_expires_with_the_p
         result = login_code_request(email=customer.email, client=CLIENT)
 
     (message,) = queued
+    row = OutboxMessage.objects.get(pk=message.pop("_outbox_id"))  # written down in the request
+    assert row.kwargs == message
     assert message["binding"] == result.pending.binding
     assert datetime.fromisoformat(message["valid_until"]).timestamp() == pytest.approx(
         result.pending.expires_at

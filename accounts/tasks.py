@@ -91,7 +91,7 @@ class LoginCodeRequestTask(SecretArgumentsTask):
     """
 
     recorded_before_commit = True
-    relay_after = settings.LOGIN_CODE_RELAY_AFTER
+    relay_after_setting = "LOGIN_CODE_RELAY_AFTER"
 
 
 # The sign-in email has retry settings of its own: its code is valid for minutes, not hours.

@@ -57,12 +57,11 @@ class Handover:
 def record(task, kwargs: dict[str, Any], *, due_at: datetime | None = None) -> OutboxMessage:
     """Write the task down, in the current transaction; the relay hands it over from ``due_at``."""
     now = timezone.now()
-    relay_after = timedelta(seconds=task.relay_after) if task.relay_after is not None else None
     return OutboxMessage.objects.create(
         task_name=task.name,
         kwargs=kwargs,
         created_at=now,
-        due_at=due_at or now + (relay_after or _seconds("OUTBOX_RELAY_AFTER")),
+        due_at=due_at or now + _seconds(task.relay_after_setting),
         expires_at=task.expires_at(kwargs),
     )
 
@@ -184,13 +183,13 @@ class OutboxTask(DjangoTask):
 
     ``recorded_before_commit`` is ``False`` for tasks whose arguments carry a secret;
     ``clear_arguments_when_done`` for those whose row should not keep them once done;
-    ``relay_after`` (seconds) for those that should be handed over again sooner than
-    ``OUTBOX_RELAY_AFTER`` when no worker has taken them.
+    ``relay_after_setting`` names the setting of the seconds after which the relay hands
+    the task over again when no worker has taken it.
     """
 
     recorded_before_commit = True
     clear_arguments_when_done = False
-    relay_after: int | None = None
+    relay_after_setting = "OUTBOX_RELAY_AFTER"
     # Celery's check of the arguments is made in ``apply_async``, without the outbox's own.
     typing = False
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
@@ -70,8 +70,16 @@ def _ask_for_code(request: HttpRequest, *, email: str, replacing: PendingLogin |
     "Send Code": the request for the code (the outbox row) and the browser's pending
     sign-in (its session row) are written in one transaction, so that a Redis restarted
     empty loses neither, for the price of one commit; the request goes to the broker after it.
+
+    The commit does not wait for PostgreSQL to flush its log to disk (``synchronous_commit``
+    off for this transaction alone): the rows are there for every connection at once, and
+    only a crash of the database server itself in the next half second could lose them,
+    when the customer presses "Send Code" again. Waiting for the disk took half the page's speed.
     """
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         result = login_code_request(
             email=email,
             client=ClientInfo.from_request(request),

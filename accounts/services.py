@@ -23,6 +23,7 @@ from accounts.guesses import GuessRefusal, guess_abandon, guess_begin, guess_don
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
 from rma_portal.cache import SharedCache, on_shared_cache
+from rma_portal.outbox import Handover
 from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
@@ -88,7 +89,12 @@ class SendResult:
     sent: bool
     retry_after: int = 0
     pending: PendingLogin | None = None
-    delayed: bool = False
+    handover: Handover | None = None
+
+    @property
+    def delayed(self) -> bool:
+        """The broker refused the request (known once the transaction that wrote it has committed)."""
+        return self.handover is not None and self.handover.delayed
 
 
 def _customer_for_email(email: str) -> User | None:
@@ -262,9 +268,9 @@ def login_code_request(
         language=language,
         earlier_bindings=list(pending.earlier_bindings),
     )
-    # Outside a transaction the hand-over is done by now: a broker that is away delays the
-    # code (the outbox keeps it), and the customer is told it may take a minute.
-    return SendResult(sent=True, pending=pending, delayed=handover.delayed)
+    # Once the transaction commits, a broker that is away delays the code (the outbox keeps
+    # it), and the customer is told it may take a minute.
+    return SendResult(sent=True, pending=pending, handover=handover)
 
 
 def customer_exists(*, email: str) -> bool:

@@ -20,10 +20,13 @@ def _send(*, to: str, subject: str, template: str, context: dict, language: str)
 
 
 @sensitive_variables("code")
-def send_login_code(*, device: LoginCodeDevice, code: str, language: str = "") -> None:
+def send_login_code(
+    *, device: LoginCodeDevice, code: str, language: str = "", replaces_earlier: bool = False
+) -> None:
     """The sign-in code email: the code in the body only, never in the subject.
 
     Written in ``language``, the sign-in page's; a request without one gets English.
+    ``replaces_earlier``: the same request was emailed a code before, which no longer works.
     """
     _send(
         to=device.email or device.user.email,
@@ -33,6 +36,7 @@ def send_login_code(*, device: LoginCodeDevice, code: str, language: str = "") -
             "code": code,
             "validity_minutes": max(1, settings.LOGIN_CODE_VALIDITY // 60),
             "valid_until": device.valid_until,
+            "replaces_earlier": replaces_earlier,
         },
         language=language,
     )

@@ -1,7 +1,7 @@
 """The portal's user: customers sign in by emailed code, staff by password and TOTP."""
 
 from base64 import urlsafe_b64encode
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -207,18 +207,39 @@ class LoginCodeDevice(EmailDevice):
         """Whether a code was issued and is neither used, voided nor past its validity."""
         return self.token is not None and timezone.now() < self.valid_until
 
-    def issue_code(self, *, binding: str) -> str | None:
+    def cooldown_wait(self, *, requested_at: datetime) -> float | None:
+        """
+        django-otp's cooldown, measured between the times the requests were made rather than
+        the times a worker got to them: 0 when a code may be issued for a request made at
+        ``requested_at``, the seconds left when the previous request is less than the
+        cooldown older, ``None`` when a newer request has been issued a code already.
+
+        A request asked again (a retry, or a copy delivered again after a worker died) has
+        the time of the request that set the cooldown, and may always have a fresh code: it
+        replaces its own earlier one. A request delayed in the queue never uses up the
+        cooldown of the next one.
+        """
+        last = self.last_generated_timestamp
+        if last is None or requested_at == last:
+            return 0
+        if requested_at < last:
+            return None
+        return max(0.0, (last - requested_at).total_seconds() + self.get_cooldown_duration())
+
+    def issue_code(self, *, binding: str, requested_at: datetime | None = None) -> str | None:
         """
         Replace any previous code with a new one, unless the cooldown is still running.
 
-        Returns the code in clear text for the email task (it is stored only as a digest),
-        or ``None`` while django-otp's cooldown forbids a new one.
+        Returns the code in clear text for the email (it is stored only as a digest), or
+        ``None`` while the cooldown (``cooldown_wait``, from ``requested_at``, by default
+        now) forbids a new one.
         """
-        allowed, _details = self.generate_is_allowed()
-        if not allowed:
+        requested_at = requested_at or timezone.now()
+        if self.cooldown_wait(requested_at=requested_at) != 0:
             return None
         code = random_number_token(LOGIN_CODE_DIGITS)  # SystemRandom: a cryptographic source
-        self.cooldown_set(commit=False)
+        # The cooldown runs from the request, as the cache's cooldown in the request does.
+        self.last_generated_timestamp = requested_at
         # Each code gets its own allowance of wrong tries.
         self.throttle_reset(commit=False)
         self.token = login_code_digest(device_id=self.pk, binding=binding, code=code)

@@ -5,7 +5,7 @@ import hmac
 import math
 import secrets
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
 
@@ -23,6 +23,7 @@ from accounts.guesses import GuessRefusal, guess_abandon, guess_begin, guess_don
 from accounts.limits import ClientInfo
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice, SignInEvent, User, login_code_digest
 from rma_portal.cache import SharedCache, on_shared_cache
+from rma_portal.outbox import Handover
 from rma_portal.tasks import queue_after_commit
 
 STAFF_TOTP_DEVICE_NAME = "Authenticator app"
@@ -88,7 +89,12 @@ class SendResult:
     sent: bool
     retry_after: int = 0
     pending: PendingLogin | None = None
-    delayed: bool = False
+    handover: Handover | None = None
+
+    @property
+    def delayed(self) -> bool:
+        """The broker refused the request (known once the transaction that wrote it has committed)."""
+        return self.handover is not None and self.handover.delayed
 
 
 def _customer_for_email(email: str) -> User | None:
@@ -249,19 +255,22 @@ def login_code_request(
         )
         return SendResult(sent=False, retry_after=wait)
     pending = _new_pending(email=email, replacing=replacing)
+    # The request is written to the outbox (no code in it: the worker makes the code) and
+    # handed to the broker: a broker restarted empty or a worker that died loses nothing.
     handover = queue_after_commit(
         "accounts.tasks.issue_login_code",
         email=email,
         binding=pending.binding,
         ip_address=client.ip_address,
         user_agent=client.user_agent,
+        requested_at=timezone.now().isoformat(),
         valid_until=datetime.fromtimestamp(pending.expires_at, UTC).isoformat(),
         language=language,
         earlier_bindings=list(pending.earlier_bindings),
     )
-    # Outside a transaction the hand-over is done by now: a broker that is away delays the
-    # code (the outbox keeps it), and the customer is told it may take a minute.
-    return SendResult(sent=True, pending=pending, delayed=handover.delayed)
+    # Once the transaction commits, a broker that is away delays the code (the outbox keeps
+    # it), and the customer is told it may take a minute.
+    return SendResult(sent=True, pending=pending, handover=handover)
 
 
 def customer_exists(*, email: str) -> bool:
@@ -276,32 +285,51 @@ def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
     )
 
 
+class IssueOutcome(Enum):
+    ISSUED = "issued"
+    NOT_A_CUSTOMER = "not_a_customer"  # the notice goes out instead of a code
+    WAIT = "wait"  # another request's cooldown runs until ``retry_after``
+    SUPERSEDED = "superseded"  # a newer request was issued a code: this one sends nothing
+
+
+@dataclass(frozen=True)
+class CodeIssue:
+    """What ``login_code_issue`` did; ``code`` is the clear code, for the email only."""
+
+    outcome: IssueOutcome
+    device: LoginCodeDevice | None = None
+    code: str = field(default="", repr=False)
+    retry_after: float = 0.0
+    # The same request had a code before (a retry, or a copy delivered again): it is void now.
+    replaces_own: bool = False
+
+
 @sensitive_variables("code", "binding", "earlier_bindings")
 def login_code_issue(
     *,
     email: str,
     binding: str,
     client: ClientInfo,
-    language: str = "",
     earlier_bindings: tuple[str, ...] = (),
-) -> bool:
+    requested_at: datetime | None = None,
+) -> CodeIssue:
     """
-    Issue the code a browser asked for (in the worker) and queue its email; for an address
-    that is not a customer's, queue the notice instead. Returns whether a code was issued.
+    Issue the code a browser asked for at ``requested_at`` (in the worker), for the caller
+    to email; for an address that is not a customer's, audit it and say so.
 
-    The new code voids the codes this browser was sent before (``earlier_bindings``); a
-    live code of another browser is kept usable there (``_record_issued_code``), so asking
-    for codes for someone else's address never voids theirs. django-otp's cooldown on the
-    device, under its row lock, is the last word: a request that got past the cache's
-    cooldown (a cache emptied meanwhile) issues nothing.
+    The new code voids the codes this browser was sent before (``earlier_bindings``, and an
+    earlier code of this very request when it is asked again); a live code of another
+    browser is kept usable there (``_record_issued_code``), so asking for codes for someone
+    else's address never voids theirs. django-otp's cooldown on the device, under its row
+    lock, is the last word, measured between request times (``LoginCodeDevice.cooldown_wait``):
+    a request that got past the cache's cooldown (a cache emptied meanwhile) waits for it.
     """
     user = _customer_for_email(email)
     if user is None:
-        with transaction.atomic():
-            sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
-            queue_after_commit("accounts.tasks.send_unknown_address_notice", email=email, language=language)
-        return False
+        sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
+        return CodeIssue(outcome=IssueOutcome.NOT_A_CUSTOMER)
 
+    requested_at = requested_at or timezone.now()
     with transaction.atomic():
         # Serialises concurrent requests for one address, the first one included.
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -309,29 +337,32 @@ def login_code_issue(
         if device is None:
             # No address of its own: the code goes to the user's current address.
             device = LoginCodeDevice.objects.create(user=user, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
+        wait = device.cooldown_wait(requested_at=requested_at)
+        own_code_used = (
+            device.last_generated_timestamp == requested_at
+            and device.token is None
+            and device.last_used_at is not None
+            and device.last_used_at >= requested_at
+        )
+        if wait is None or own_code_used:
+            # A newer request's code is the one to use; or this request's code was used already.
+            return CodeIssue(outcome=IssueOutcome.SUPERSEDED, device=device)
+        if wait > 0:
+            return CodeIssue(outcome=IssueOutcome.WAIT, device=device, retry_after=wait)
+        replaces_own = device.last_generated_timestamp == requested_at and device.token is not None
         displaced = device.token if device.has_live_code() else None
-        code = device.issue_code(binding=binding)
-        if code is None:
-            sign_in_event_create(kind=SignInEvent.Kind.SEND_COOLDOWN, client=client, user=user, email=email)
-            return False
+        code = device.issue_code(binding=binding, requested_at=requested_at)
         issued = {
             "digest": device.token,
             "binding": binding,
             "valid_until": device.valid_until.timestamp(),
-            "earlier_bindings": tuple(earlier_bindings),
+            # A code this request had before is void too, not kept for its browser.
+            "earlier_bindings": (binding, *earlier_bindings) if replaces_own else tuple(earlier_bindings),
             "displaced": displaced,
         }
         transaction.on_commit(lambda: _record_issued_code(**issued))
         sign_in_event_create(kind=SignInEvent.Kind.CODE_SENT, client=client, user=user, email=email)
-        queue_after_commit(
-            "accounts.tasks.send_login_code_email",
-            device_id=device.pk,
-            code=code,
-            code_digest=device.token,
-            valid_until=device.valid_until.isoformat(),
-            language=language,
-        )
-    return True
+    return CodeIssue(outcome=IssueOutcome.ISSUED, device=device, code=code, replaces_own=replaces_own)
 
 
 class VerifyOutcome(Enum):

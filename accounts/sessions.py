@@ -1,26 +1,34 @@
 """
-The session store: signed-in sessions kept in the database and read through the cache;
-the sessions of people not signed in (a sign-in waiting for its code) in the cache alone.
+The session store: signed-in sessions and sign-ins waiting for their code kept in the
+database and read through the cache; other sessions of people not signed in in the cache
+alone.
 
 It is Django's ``cached_db`` engine with two changes:
 
-- A session that holds no signed-in user lives only in the cache, so asking for a code
-  writes nothing to the database. Losing it costs the visitor a new code, nothing more;
-  when they sign in, Django's ``login()`` gives the session a new key and it is then
-  written to the database as well.
+- A session that holds neither a signed-in user nor a sign-in waiting for its code (only a
+  page to go back to, say) lives only in the cache. A sign-in waiting for its code is
+  written to the database too, so that a Redis restarted empty loses neither it nor the
+  code on its way (the request for the code is in the outbox). When the visitor signs in,
+  Django's ``login()`` gives the session a new key.
 - A cache that cannot be reached is skipped rather than fatal: while Redis is down,
   signed-in people go on being served from the database, and a sign-in in progress is
   written there too. A session that could not be removed from the cache (signing out)
   still fails loudly, so that a copy in Redis never outlives the sign-out.
 """
 
+import copy
+
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils.crypto import get_random_string
 
 from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable
+
+# What makes a session worth keeping in the database before anyone is signed in to it: a
+# sign-in waiting for its code (``accounts.services.PendingLogin.SESSION_KEY``).
+KEPT_IN_DATABASE = frozenset({"accounts.pending_login"})
 
 
 class SessionStore(CachedDBStore):
@@ -30,6 +38,9 @@ class SessionStore(CachedDBStore):
 
     def _signed_in(self) -> bool:
         return SESSION_KEY in self._get_session(no_load=True)
+
+    def _kept_in_database(self) -> bool:
+        return self._signed_in() or not KEPT_IN_DATABASE.isdisjoint(self._get_session(no_load=True))
 
     def load(self) -> dict:
         try:
@@ -60,13 +71,11 @@ class SessionStore(CachedDBStore):
         return DBStore.exists(self, session_key)
 
     def create(self) -> None:
-        if self._signed_in():
-            super().create()
-            return
         while True:
-            # The cache's atomic ``add`` refuses a key in use; no database look-up needed.
+            # The cache's atomic ``add``, or the row's primary key, refuses a key in use; no
+            # look-up needed first.
             self._session_key = get_random_string(32, VALID_KEY_CHARS)
-            self._not_in_database = True  # unless ``save`` fell back to the database
+            self._not_in_database = True  # until ``save`` has written the row
             try:
                 self.save(must_create=True)
             except CreateError:
@@ -99,10 +108,26 @@ class SessionStore(CachedDBStore):
                 raise
             report_unreachable("sessions", error)
 
+    # What the last save wrote, and under which key: a second save of the same data (the
+    # sign-in page saves inside its transaction, then the middleware at the end) writes nothing.
+    _written: tuple[str, dict] | None = None
+
     def save(self, must_create: bool = False) -> None:
-        if self._signed_in():
-            # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
-            DBStore.save(self, must_create or self._not_in_database)
+        if self.session_key is None:
+            self.create()
+            return
+        if not must_create and self._written == (self.session_key, self._session):
+            return
+        self._write(must_create)
+        self._written = (self.session_key, copy.deepcopy(self._session))
+
+    def _write(self, must_create: bool) -> None:
+        if self._kept_in_database():
+            if self._signed_in():
+                # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
+                DBStore.save(self, must_create or self._not_in_database)
+            else:
+                self._save_pending_sign_in(must_create)
             self._not_in_database = False
             # Django's cached_db logs a cache that fails here with a traceback on every
             # request; while Redis is away that is once a minute, like every fallback.
@@ -111,9 +136,20 @@ class SessionStore(CachedDBStore):
             except CACHE_UNREACHABLE as error:
                 report_unreachable("sessions", error)
             return
-        if self.session_key is None:
-            self.create()
+        self._cache_alone(must_create)
+
+    def _save_pending_sign_in(self, must_create: bool) -> None:
+        """Write a sign-in waiting for its code to the database (a row it may not have yet:
+        the session began in the cache alone)."""
+        if must_create or self._not_in_database:
+            DBStore.save(self, must_create=True)
             return
+        try:
+            DBStore.save(self, must_create=False)
+        except UpdateError:
+            DBStore.save(self, must_create=True)
+
+    def _cache_alone(self, must_create: bool) -> None:
         write = self._cache.add if must_create else self._cache.set
         try:
             stored = write(self.cache_key, self._get_session(no_load=must_create), self.get_expiry_age())

@@ -1,16 +1,20 @@
 """Background work of the sign-in flow: issuing codes, their emails and the sweep of expired codes."""
 
 import logging
+import math
 from datetime import UTC, datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import emails
 from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice, User
 from accounts.services import (
+    IssueOutcome,
     customer_exists,
     login_code_is_live,
     login_code_issue,
@@ -27,9 +31,10 @@ REDACTED = "<redacted>"
 
 class SecretArgumentsTask(OutboxTask):
     """
-    A task whose message carries a secret (a sign-in code). It goes to the broker without
-    being written to the outbox first (and "Send Code" touches no database); only when the
-    broker refuses it is it recorded, and its arguments are cleared once it has run.
+    A task whose message carries something secret or personal (a sign-in code, a browser's
+    binding, an address). It goes to the broker without being written to the outbox first;
+    only when the broker refuses it is it recorded, and its arguments are cleared once it
+    has run.
 
     Celery writes ``argsrepr``/``kwargsrepr`` into logs, events and monitoring tools; here
     they name the arguments without their values, on the first send and on every retry (a
@@ -43,6 +48,7 @@ class SecretArgumentsTask(OutboxTask):
         {"code", "code_digest", "binding", "earlier_bindings", "email", "ip_address"}
     )
     recorded_before_commit = False
+    clear_arguments_when_done = True
 
     def expires_at(self, kwargs: dict) -> datetime | None:
         return datetime.fromisoformat(kwargs["valid_until"]) if kwargs.get("valid_until") else None
@@ -75,17 +81,36 @@ class RedactSecretTaskArguments(logging.Filter):
         return True
 
 
+class LoginCodeRequestTask(SecretArgumentsTask):
+    """
+    A browser's request for a sign-in code. It carries no code, so it is written to the
+    outbox in the request, and a broker restarted empty or a worker that died loses
+    nothing: the relay hands it over again after ``LOGIN_CODE_RELAY_AFTER`` seconds, and
+    until its pending sign-in expires. Its arguments (the browser's binding) are cleared
+    once it is done.
+    """
+
+    recorded_before_commit = True
+    relay_after_setting = "LOGIN_CODE_RELAY_AFTER"
+
+
 # The sign-in email has retry settings of its own: its code is valid for minutes, not hours.
 EMAIL_RETRY_POLICY = email_retry_policy(
     backoff=settings.LOGIN_EMAIL_RETRY_BACKOFF,
     backoff_max=settings.LOGIN_EMAIL_RETRY_BACKOFF_MAX,
     max_retries=settings.LOGIN_EMAIL_MAX_RETRIES,
 )
+# Issuing a code also retries a database that dropped its connection, with the same delays.
+LOGIN_CODE_RETRY_POLICY = {
+    **EMAIL_RETRY_POLICY,
+    "autoretry_for": (*EMAIL_RETRY_POLICY["autoretry_for"], DatabaseOperationalError, DatabaseInterfaceError),
+}
 
 
-@shared_task(base=SecretArgumentsTask)
-@sensitive_variables("binding", "earlier_bindings")
+@shared_task(base=LoginCodeRequestTask, bind=True, **LOGIN_CODE_RETRY_POLICY)
+@sensitive_variables("binding", "earlier_bindings", "issue")
 def issue_login_code(
+    self,
     *,
     email: str,
     binding: str,
@@ -94,26 +119,55 @@ def issue_login_code(
     valid_until: str,
     language: str = "",
     earlier_bindings: list[str] | None = None,
+    requested_at: str | None = None,
 ) -> bool:
     """
-    Issue the code a browser asked for on the sign-in page and queue its email (or, for an
-    address that is not a customer's, queue the notice). The request only started the
-    address's cooldown, so that it answers every address alike and at once. The message
-    expires with the browser's pending sign-in (``valid_until``): a worker that was down
-    longer than that sends nothing the customer could still use. ``language`` is the sign-in
-    page's, for the email. ``earlier_bindings`` name the codes the same browser was sent
-    before, which the new one voids (messages queued before they existed carry none).
+    Issue the code a browser asked for on the sign-in page and email it, in one task, so
+    that the code never travels through the broker (or, for an address that is not a
+    customer's, email the notice). Returns whether a code was sent.
+
+    The request only started the address's cooldown and wrote this task to the outbox.
+    A database or mail server that fails is retried; a retry, or a copy delivered again
+    after a worker died, issues a fresh code for the same browser, voiding the one it may
+    have issued before, and its email says so. A request that meets another request's
+    cooldown (the cache's was lost) waits for it; one overtaken by a newer request sends
+    nothing. The message expires with the pending sign-in (``valid_until``).
+    ``earlier_bindings`` name the codes the same browser was sent before, which the new one
+    voids; ``requested_at`` is when "Send Code" was pressed (messages from before it existed
+    carry none).
     """
     if datetime.fromisoformat(valid_until) <= datetime.now(UTC):
         logger.info("Sign-in code not issued: the browser's pending sign-in has expired.")
         return False
-    return login_code_issue(
+    client = ClientInfo(ip_address=ip_address, user_agent=user_agent)
+    issue = login_code_issue(
         email=email,
         binding=binding,
-        client=ClientInfo(ip_address=ip_address, user_agent=user_agent),
-        language=language,
+        client=client,
         earlier_bindings=tuple(earlier_bindings or ()),
+        requested_at=datetime.fromisoformat(requested_at) if requested_at else None,
     )
+    if issue.outcome is IssueOutcome.NOT_A_CUSTOMER:
+        emails.send_unknown_address_notice(email=email, language=language)
+        return False
+    if issue.outcome is IssueOutcome.WAIT:
+        if self.request.is_eager:  # run inside the request: nothing to wait in
+            send_cooldown_record(email=email, client=client)
+            return False
+        raise self.retry(countdown=math.ceil(issue.retry_after))
+    if issue.outcome is IssueOutcome.SUPERSEDED:
+        logger.info("Sign-in code for device %s not issued: a newer request has one.", issue.device.pk)
+        return False
+    device = issue.device
+    if not login_code_is_live(device=device, digest=device.token):
+        # A newer request of the same browser replaced it between the commit and now.
+        logger.info("Sign-in code email for device %s not sent: the code is no longer valid.", device.pk)
+        return False
+    emails.send_login_code(
+        device=device, code=issue.code, language=language, replaces_earlier=issue.replaces_own
+    )
+    logger.info("Sign-in code email for device %s sent.", device.pk)
+    return True
 
 
 @shared_task(base=SecretArgumentsTask, **EMAIL_RETRY_POLICY)
@@ -122,6 +176,8 @@ def send_login_code_email(
     *, device_id: int, code: str, code_digest: str, valid_until: str, language: str = ""
 ) -> bool:
     """
+    Kept for messages queued before ``issue_login_code`` sent its own email.
+
     Email a sign-in code, if it can still be used: the device's current, valid code, or
     one kept for its browser after another browser was sent a newer one.
 

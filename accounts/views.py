@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
@@ -22,6 +23,7 @@ from accounts.limits import ClientInfo, hit_ip_limit
 from accounts.models import SignInEvent
 from accounts.services import (
     PendingLogin,
+    SendResult,
     VerifyOutcome,
     login_code_request,
     login_code_verify,
@@ -63,6 +65,33 @@ def _cooldown_message(seconds: int) -> str:
     ) % {"seconds": seconds}
 
 
+def _ask_for_code(request: HttpRequest, *, email: str, replacing: PendingLogin | None) -> SendResult:
+    """
+    "Send Code": the request for the code (the outbox row) and the browser's pending
+    sign-in (its session row) are written in one transaction, so that a Redis restarted
+    empty loses neither, for the price of one commit; the request goes to the broker after it.
+
+    The commit does not wait for PostgreSQL to flush its log to disk (``synchronous_commit``
+    off for this transaction alone): the rows are there for every connection at once, and
+    only a crash of the database server itself in the next half second could lose them,
+    when the customer presses "Send Code" again. Waiting for the disk took half the page's speed.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        result = login_code_request(
+            email=email,
+            client=ClientInfo.from_request(request),
+            language=get_language(),
+            replacing=replacing,
+        )
+        if result.sent:
+            request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
+            request.session.save()
+    return result
+
+
 @method_decorator(never_cache, name="dispatch")
 class LoginView(FormView):
     """Step 1: the customer's email address; "Send Code"."""
@@ -83,14 +112,8 @@ class LoginView(FormView):
         if limited:
             return limited
         email = form.cleaned_data["email"]
-        result = login_code_request(
-            email=email,
-            client=ClientInfo.from_request(self.request),
-            language=get_language(),
-            replacing=_pending_login(self.request),
-        )
+        result = _ask_for_code(self.request, email=email, replacing=_pending_login(self.request))
         if result.sent:
-            self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
             if result.delayed:
                 messages.info(
                     self.request,
@@ -200,14 +223,8 @@ class VerifyView(FormView):
         limited = _ip_limit_or_none(self.request, action="send", limit=settings.LOGIN_SENDS_PER_IP_PER_HOUR)
         if limited:
             return limited
-        result = login_code_request(
-            email=self.pending.email,
-            client=ClientInfo.from_request(self.request),
-            language=get_language(),
-            replacing=self.pending,
-        )
+        result = _ask_for_code(self.request, email=self.pending.email, replacing=self.pending)
         if result.sent:
-            self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
             messages.success(
                 self.request,
                 _("A new code is on its way to %(email)s. Codes sent before it no longer work.")

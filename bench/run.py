@@ -350,6 +350,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8099)))
     parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="ENDPOINT",
+        help='measure only this endpoint (as named in the table, e.g. "Send Code POST"), next to /healthz; repeatable',
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -440,6 +447,13 @@ def main() -> None:
                 }
             ),
         }
+        unknown = set(args.only) - set(scripts)
+        if unknown:
+            sys.exit(f"Unknown endpoint(s): {', '.join(sorted(unknown))}; one of: {', '.join(scripts)}")
+        if args.only:
+            scripts = {
+                name: script for name, script in scripts.items() if name == "/healthz" or name in args.only
+            }
         next_address = 1  # customer00000 was asked for by the check above
         rounds = []
         for round_number in range(1, args.rounds + 1):

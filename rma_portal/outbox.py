@@ -8,9 +8,9 @@ broker does not take it, or the worker that took it dies, the row is still there
 message carries its row's id; ``OutboxTask`` claims the row before running the task and
 marks it done after, so a message delivered twice runs once.
 
-A task whose arguments carry a secret (a sign-in code) is not written down before it is
-sent: it goes straight to the broker, and only when the broker refuses it is it recorded,
-and its arguments are cleared once it is done.
+A task whose arguments carry a secret is not written down before it is sent: it goes
+straight to the broker, and only when the broker refuses it is it recorded. A task may ask
+for its arguments to be cleared once it is done (a sign-in request's browser binding).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -61,7 +61,7 @@ def record(task, kwargs: dict[str, Any], *, due_at: datetime | None = None) -> O
         task_name=task.name,
         kwargs=kwargs,
         created_at=now,
-        due_at=due_at or now + _seconds("OUTBOX_RELAY_AFTER"),
+        due_at=due_at or now + _seconds(task.relay_after_setting),
         expires_at=task.expires_at(kwargs),
     )
 
@@ -134,7 +134,16 @@ def _claim(message_id: int, claimant: str, *, exclusive: bool) -> bool:
     return bool(waiting.update(claimed_by=claimant, claimed_until=now + claim_for))
 
 
+def _reconnect_if_broken() -> None:
+    """Drop database connections an error left unusable (a terminated one), so that the
+    row can be released on a fresh one rather than failing again."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
 def _release(message_id: int, due_at: datetime) -> None:
+    _reconnect_if_broken()
     OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(
         claimed_by="", claimed_until=None, due_at=due_at
     )
@@ -172,10 +181,15 @@ class OutboxTask(DjangoTask):
     Every task of the portal: a message that carries an outbox row's id runs only while it
     holds the row's claim, and marks the row done when it has run.
 
-    ``recorded_before_commit`` is ``False`` for tasks whose arguments carry a secret.
+    ``recorded_before_commit`` is ``False`` for tasks whose arguments carry a secret;
+    ``clear_arguments_when_done`` for those whose row should not keep them once done;
+    ``relay_after_setting`` names the setting of the seconds after which the relay hands
+    the task over again when no worker has taken it.
     """
 
     recorded_before_commit = True
+    clear_arguments_when_done = False
+    relay_after_setting = "OUTBOX_RELAY_AFTER"
     # Celery's check of the arguments is made in ``apply_async``, without the outbox's own.
     typing = False
 
@@ -221,5 +235,5 @@ class OutboxTask(DjangoTask):
             raise
         finally:
             _running.reset(token)
-        _done(message_id, clear_arguments=not self.recorded_before_commit)
+        _done(message_id, clear_arguments=self.clear_arguments_when_done)
         return result

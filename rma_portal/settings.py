@@ -214,6 +214,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_EMAIL_RETRY_BACKOFF = env.int("LOGIN_EMAIL_RETRY_BACKOFF", default=5)
 LOGIN_EMAIL_RETRY_BACKOFF_MAX = env.int("LOGIN_EMAIL_RETRY_BACKOFF_MAX", default=30)
 LOGIN_EMAIL_MAX_RETRIES = env.int("LOGIN_EMAIL_MAX_RETRIES", default=12)
+# A request for a code that no worker has taken this many seconds after "Send Code" (the
+# broker lost it, or the worker that took it died) is handed to the broker again.
+LOGIN_CODE_RELAY_AFTER = env.int("LOGIN_CODE_RELAY_AFTER", default=15)
 
 # --- Email ------------------------------------------------------------------------------
 # The sender customers see on every email: the warranty team's name and address.

@@ -166,14 +166,19 @@ def test_send_code_with_the_broker_away_says_the_code_may_take_a_minute():
     assert row.expires_at is not None
 
 
-def test_sign_in_tasks_are_not_written_down_while_the_broker_takes_them(django_capture_on_commit_callbacks):
+def test_a_request_for_a_code_is_written_down_without_a_code_and_cleared_once_done(
+    django_capture_on_commit_callbacks,
+):
     CustomerFactory(email="quick@example.com")
 
     with django_capture_on_commit_callbacks(execute=True):
         Client().post("/login/", {"email": "quick@example.com"})
 
-    assert not OutboxMessage.objects.filter(task_name="accounts.tasks.issue_login_code").exists()
+    row = OutboxMessage.objects.get(task_name="accounts.tasks.issue_login_code")
+    assert row.done_at is not None
+    assert row.kwargs == {}  # the browser's binding is not kept once the code is sent
     assert len(mail.outbox) == 1
+    assert not OutboxMessage.objects.filter(task_name="accounts.tasks.send_login_code_email").exists()
 
 
 def test_a_waiting_sign_in_task_past_its_validity_is_dropped_with_its_arguments(

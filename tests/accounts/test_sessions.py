@@ -3,8 +3,12 @@
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.sessions import SessionStore
+from rma_portal.models import OutboxMessage
 from tests.accounts.conftest import code_from_email
 from tests.factories import CustomerFactory
 
@@ -59,22 +63,50 @@ def test_a_session_missing_from_the_cache_is_read_from_the_database_and_cached_a
 
 def test_a_session_nobody_signed_in_to_lives_in_the_cache_alone(cache_up, django_assert_num_queries):
     store = SessionStore()
-    store["accounts.pending_login"] = {"email": "someone@example.com"}
+    store["accounts.login_next"] = "/rma/"
 
     with django_assert_num_queries(0):
         store.save()
-        assert SessionStore(store.session_key)["accounts.pending_login"] == {"email": "someone@example.com"}
+        assert SessionStore(store.session_key)["accounts.login_next"] == "/rma/"
     assert not Session.objects.exists()
 
 
-def test_asking_for_a_code_writes_nothing_to_the_database_and_signing_in_stores_the_session(
-    cache_up, client, django_assert_num_queries, django_capture_on_commit_callbacks
+def test_a_sign_in_waiting_for_its_code_is_kept_in_the_database_too(cache_up):
+    store = SessionStore()
+    store["accounts.pending_login"] = {"email": "someone@example.com"}
+    store.save()
+
+    cache.clear()  # Redis restarted empty
+
+    assert SessionStore(store.session_key)["accounts.pending_login"] == {"email": "someone@example.com"}
+
+
+def test_a_session_from_the_cache_alone_is_written_to_the_database_once_it_waits_for_a_code(cache_up):
+    store = SessionStore()
+    store["accounts.login_next"] = "/rma/"
+    store.save()
+    later = SessionStore(store.session_key)
+    later["accounts.pending_login"] = {"email": "someone@example.com"}
+    later.save()
+
+    assert Session.objects.get(session_key=store.session_key).get_decoded() == {
+        "accounts.login_next": "/rma/",
+        "accounts.pending_login": {"email": "someone@example.com"},
+    }
+
+
+def test_asking_for_a_code_writes_the_request_and_the_pending_sign_in_and_signing_in_stores_the_session(
+    cache_up, client, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory()
-    # Rate limit, cooldown, session: all in the cache.
-    with django_assert_num_queries(0), django_capture_on_commit_callbacks() as queued:
+    # Rate limit and cooldown in the cache; the request for the code (the outbox row) and
+    # the pending sign-in (the session row) in the database, so a Redis restart loses neither.
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
         assert client.post("/login/", {"email": customer.email}).status_code == 302
-    assert not Session.objects.exists()
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "SET")] == ["INSERT", "INSERT"]
+    assert Session.objects.get().session_key == client.session.session_key
+    assert OutboxMessage.objects.get().task_name == "accounts.tasks.issue_login_code"
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:  # the worker's part: the code, the audit row, the email
             callback()

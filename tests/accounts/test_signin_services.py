@@ -19,6 +19,7 @@ from accounts.services import (
     login_code_verify,
     login_codes_void_expired,
 )
+from rma_portal.models import OutboxMessage
 from tests.accounts.conftest import code_from_email
 from tests.factories import CustomerFactory
 
@@ -257,6 +258,8 @@ def test_a_request_for_a_code_is_worked_through_the_queue_and_expires_with_the_p
         result = login_code_request(email=customer.email, client=CLIENT)
 
     (message,) = queued
+    row = OutboxMessage.objects.get(pk=message.pop("_outbox_id"))  # written down in the request
+    assert row.kwargs == message
     assert message["binding"] == result.pending.binding
     assert datetime.fromisoformat(message["valid_until"]).timestamp() == pytest.approx(
         result.pending.expires_at
@@ -283,3 +286,90 @@ def test_a_second_request_that_slips_past_the_cache_issues_no_second_code(
     assert again.sent  # as far as the request can tell
     assert login_code_verify(pending=pending, code=code, client=CLIENT).outcome is VerifyOutcome.SIGNED_IN
     assert SignInEvent.objects.filter(user=customer, kind=SignInEvent.Kind.SEND_COOLDOWN).count() == 1
+
+
+def _queued_requests(monkeypatch) -> list[dict]:
+    queued: list[dict] = []
+
+    def capture(args=None, kwargs=None, **options):
+        queued.append({name: value for name, value in kwargs.items() if name != "_outbox_id"})
+
+    monkeypatch.setattr(tasks.issue_login_code, "apply_async", capture)
+    return queued
+
+
+def test_a_request_delayed_in_the_queue_never_uses_up_the_next_ones_cooldown(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # Issue 22, item 3: the device's cooldown ran from when the worker got to a request, the
+    # page's from when it was made; a request delayed by a worker's restart made the next one,
+    # answered "sent" by the page a minute later, issue nothing.
+    customer = CustomerFactory()
+    queued = _queued_requests(monkeypatch)
+    asked_at = datetime.now().astimezone()
+    with time_machine.travel(asked_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        first = login_code_request(email=customer.email, client=CLIENT)
+    with time_machine.travel(asked_at + timedelta(seconds=4), tick=False):  # the worker is back
+        assert tasks.issue_login_code.run(**queued[0]) is True
+    with time_machine.travel(asked_at + timedelta(seconds=61), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            second = login_code_request(email=customer.email, client=CLIENT, replacing=first.pending)
+        assert tasks.issue_login_code.run(**queued[1]) is True
+        signed_in = login_code_verify(
+            pending=second.pending, code=code_from_email(mail.outbox[-1]), client=CLIENT
+        )
+
+    assert second.sent
+    assert len(mail.outbox) == 2
+    assert signed_in.outcome is VerifyOutcome.SIGNED_IN
+
+
+def test_a_request_run_again_issues_a_fresh_code_that_voids_its_first_and_says_so(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    queued = _queued_requests(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = login_code_request(email=customer.email, client=CLIENT)
+    assert tasks.issue_login_code.run(**queued[0]) is True  # emailed; the worker dies before its ack
+    first_code = code_from_email(mail.outbox[-1])
+
+    assert tasks.issue_login_code.run(**queued[0]) is True  # the same request, delivered again
+    second = mail.outbox[-1]
+
+    assert "replaces the code in our previous email" in second.body
+    refused = login_code_verify(pending=result.pending, code=first_code, client=CLIENT)
+    with time_machine.travel(datetime.now().astimezone() + timedelta(seconds=5)):  # past the back-off
+        signed_in = login_code_verify(pending=refused.pending, code=code_from_email(second), client=CLIENT)
+    assert refused.outcome is not VerifyOutcome.SIGNED_IN
+    assert signed_in.outcome is VerifyOutcome.SIGNED_IN
+
+
+def test_a_request_overtaken_by_a_newer_one_of_the_same_browser_sends_nothing(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    queued = _queued_requests(monkeypatch)
+    asked_at = datetime.now().astimezone()
+    with time_machine.travel(asked_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        first = login_code_request(email=customer.email, client=CLIENT)
+    with time_machine.travel(asked_at + timedelta(seconds=61), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            second = login_code_request(email=customer.email, client=CLIENT, replacing=first.pending)
+        assert tasks.issue_login_code.run(**queued[1]) is True
+        # The first request comes back late (its worker died): it must not void the newer code.
+        assert tasks.issue_login_code.run(**queued[0]) is False
+        signed_in = login_code_verify(
+            pending=second.pending, code=code_from_email(mail.outbox[-1]), client=CLIENT
+        )
+
+    assert len(mail.outbox) == 1
+    assert signed_in.outcome is VerifyOutcome.SIGNED_IN
+
+
+def test_a_database_error_while_issuing_is_retried(monkeypatch):
+    from django.db import OperationalError
+
+    assert OperationalError in tasks.issue_login_code.autoretry_for
+    assert OSError in tasks.issue_login_code.autoretry_for
+    assert tasks.issue_login_code.acks_late

@@ -150,6 +150,7 @@ def portal_on(redis_server, settings):
     settings.SESSION_ENGINE = "accounts.sessions"
     settings.CUSTOMER_PAGE_CACHE_SECONDS = 300
     settings.OUTBOX_RELAY_AFTER = 3
+    settings.LOGIN_CODE_RELAY_AFTER = 2
     saved = {name: getattr(celery_app.conf, name) for name in ("broker_url", "task_always_eager")}
     reset_broker_connections()
     celery_app.conf.broker_url = redis_server.url
@@ -165,14 +166,14 @@ def start_worker(portal_on, inbox, tmp_path):
     """``start_worker()`` starts a worker process on the scenario's Redis; stopped at the end."""
     started = []
 
-    def start():
+    def start(**extra_settings: str):
         context = running_worker(
             "celery",
             tmp_path / f"worker-{len(started)}.log",
             REDIS_URL=portal_on.url,
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(inbox.port),
-            **WORKER_SETTINGS,
+            **{**WORKER_SETTINGS, **extra_settings},
         )
         process = context.__enter__()
         started.append(context)

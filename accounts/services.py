@@ -53,12 +53,13 @@ def sign_in_event_create(
 @dataclass(frozen=True)
 class PendingLogin:
     """
-    A sign-in waiting for its code, kept in the browser session that asked for it.
+    A sign-in waiting for its code, kept by the browser that asked for it (a signed cookie,
+    ``accounts.views._keep_pending``).
 
     It looks the same whether or not the address belongs to a customer: the customer is
     looked up when the code is checked. ``failures`` mirrors the count kept in the shared
     cache (``accounts.guesses``), for the verify page. ``earlier_bindings`` are the bindings
-    of the codes this session asked for before the current one, newest first, so that an
+    of the codes this browser asked for before the current one, newest first, so that an
     old code can be told apart from a wrong one (``login_code_verify``).
     """
 
@@ -68,8 +69,6 @@ class PendingLogin:
     failures: int = 0
     last_failure_at: float | None = None
     earlier_bindings: tuple[str, ...] = ()
-
-    SESSION_KEY = "accounts.pending_login"
 
     def to_session(self) -> dict:
         return asdict(self)

@@ -1,34 +1,29 @@
 """
-The session store: signed-in sessions and sign-ins waiting for their code kept in the
-database and read through the cache; other sessions of people not signed in in the cache
-alone.
+The session store: signed-in sessions kept in the database and read through the cache; the
+sessions of people not signed in in the cache alone.
 
 It is Django's ``cached_db`` engine with two changes:
 
-- A session that holds neither a signed-in user nor a sign-in waiting for its code (only a
-  page to go back to, say) lives only in the cache. A sign-in waiting for its code is
-  written to the database too, so that a Redis restarted empty loses neither it nor the
-  code on its way (the request for the code is in the outbox). When the visitor signs in,
-  Django's ``login()`` gives the session a new key.
+- A session that holds no signed-in user (only a page to go back to, say) lives only in
+  the cache. A sign-in waiting for its code is not in the session at all: it is a signed
+  cookie of its browser (``accounts.views``), and the request for the code is in the outbox,
+  so a Redis restarted empty loses neither. When the visitor signs in, Django's ``login()``
+  gives the session a new key and it is written to the database as well.
 - A cache that cannot be reached is skipped rather than fatal: while Redis is down,
-  signed-in people go on being served from the database, and a sign-in in progress is
-  written there too. A session that could not be removed from the cache (signing out)
-  still fails loudly, so that a copy in Redis never outlives the sign-out.
+  signed-in people go on being served from the database, and a session of someone not
+  signed in is written there too. A session that could not be removed from the cache
+  (signing out) still fails loudly, so that a copy in Redis never outlives the sign-out.
 """
 
 import copy
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils.crypto import get_random_string
 
 from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable
-
-# What makes a session worth keeping in the database before anyone is signed in to it: a
-# sign-in waiting for its code (``accounts.services.PendingLogin.SESSION_KEY``).
-KEPT_IN_DATABASE = frozenset({"accounts.pending_login"})
 
 
 class SessionStore(CachedDBStore):
@@ -38,9 +33,6 @@ class SessionStore(CachedDBStore):
 
     def _signed_in(self) -> bool:
         return SESSION_KEY in self._get_session(no_load=True)
-
-    def _kept_in_database(self) -> bool:
-        return self._signed_in() or not KEPT_IN_DATABASE.isdisjoint(self._get_session(no_load=True))
 
     def load(self) -> dict:
         try:
@@ -122,12 +114,9 @@ class SessionStore(CachedDBStore):
         self._written = (self.session_key, copy.deepcopy(self._session))
 
     def _write(self, must_create: bool) -> None:
-        if self._kept_in_database():
-            if self._signed_in():
-                # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
-                DBStore.save(self, must_create or self._not_in_database)
-            else:
-                self._save_pending_sign_in(must_create)
+        if self._signed_in():
+            # Otherwise an update: a row that is gone (signed out elsewhere meanwhile) stays gone.
+            DBStore.save(self, must_create or self._not_in_database)
             self._not_in_database = False
             # Django's cached_db logs a cache that fails here with a traceback on every
             # request; while Redis is away that is once a minute, like every fallback.
@@ -137,17 +126,6 @@ class SessionStore(CachedDBStore):
                 report_unreachable("sessions", error)
             return
         self._cache_alone(must_create)
-
-    def _save_pending_sign_in(self, must_create: bool) -> None:
-        """Write a sign-in waiting for its code to the database (a row it may not have yet:
-        the session began in the cache alone)."""
-        if must_create or self._not_in_database:
-            DBStore.save(self, must_create=True)
-            return
-        try:
-            DBStore.save(self, must_create=False)
-        except UpdateError:
-            DBStore.save(self, must_create=True)
 
     def _cache_alone(self, must_create: bool) -> None:
         write = self._cache.add if must_create else self._cache.set

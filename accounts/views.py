@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.core import signing
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -35,8 +36,41 @@ from rma_portal.cache import CACHE_UNREACHABLE
 NEXT_URL_SESSION_KEY = "accounts.login_next"
 
 
+# The sign-in waiting for its code lives in a signed cookie of the browser that asked for it,
+# not in the session: it survives a cache (Redis) restarted empty, and "Send Code" writes no
+# session. It holds the address, the browser's binding and when it expires; the guesses are
+# counted in the shared cache (``accounts.guesses``), so an old copy of the cookie gains
+# nothing. It is signed with the secret key, readable only by the server (HttpOnly) and sent
+# only back to this site.
+PENDING_COOKIE_SALT = "accounts.pending-sign-in"
+
+
 def _pending_login(request: HttpRequest) -> PendingLogin | None:
-    return PendingLogin.from_session(request.session.get(PendingLogin.SESSION_KEY))
+    value = request.COOKIES.get(settings.LOGIN_PENDING_COOKIE_NAME)
+    if not value:
+        return None
+    try:
+        data = signing.loads(value, salt=PENDING_COOKIE_SALT, max_age=settings.LOGIN_CODE_VALIDITY + 60)
+    except signing.BadSignature:  # tampered with, or older than any code it could be for
+        return None
+    return PendingLogin.from_session(data)
+
+
+def _keep_pending(response: HttpResponse, pending: PendingLogin) -> HttpResponse:
+    response.set_cookie(
+        settings.LOGIN_PENDING_COOKIE_NAME,
+        signing.dumps(pending.to_session(), salt=PENDING_COOKIE_SALT, compress=True),
+        max_age=settings.LOGIN_CODE_VALIDITY + 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _forget_pending(response: HttpResponse) -> HttpResponse:
+    response.delete_cookie(settings.LOGIN_PENDING_COOKIE_NAME, samesite="Lax")
+    return response
 
 
 def _ip_limit_or_none(request: HttpRequest, *, action: str, limit: int) -> HttpResponse | None:
@@ -67,9 +101,9 @@ def _cooldown_message(seconds: int) -> str:
 
 def _ask_for_code(request: HttpRequest, *, email: str, replacing: PendingLogin | None) -> SendResult:
     """
-    "Send Code": the request for the code (the outbox row) and the browser's pending
-    sign-in (its session row) are written in one transaction, so that a Redis restarted
-    empty loses neither, for the price of one commit; the request goes to the broker after it.
+    "Send Code": the request for the code is written to the outbox (one row, one commit), so
+    that a Redis restarted empty does not lose it, and goes to the broker after the commit.
+    The browser's pending sign-in goes back in its cookie (``_keep_pending``).
 
     The commit does not wait for PostgreSQL to flush its log to disk (``synchronous_commit``
     off for this transaction alone): the rows are there for every connection at once, and
@@ -80,16 +114,12 @@ def _ask_for_code(request: HttpRequest, *, email: str, replacing: PendingLogin |
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        result = login_code_request(
+        return login_code_request(
             email=email,
             client=ClientInfo.from_request(request),
             language=get_language(),
             replacing=replacing,
         )
-        if result.sent:
-            request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
-            request.session.save()
-    return result
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -119,7 +149,7 @@ class LoginView(FormView):
                     self.request,
                     _("Sending emails is slow just now: your code may take a minute or two to arrive."),
                 )
-            return redirect("accounts:verify")
+            return _keep_pending(redirect("accounts:verify"), result.pending)
         pending = _pending_login(self.request)
         if pending is not None and pending.email.lower() == email.strip().lower():
             # This browser asked a moment ago: the code it was sent is still the one to use.
@@ -230,8 +260,8 @@ class VerifyView(FormView):
                 _("A new code is on its way to %(email)s. Codes sent before it no longer work.")
                 % {"email": self.pending.email},
             )
-        else:
-            messages.warning(self.request, _cooldown_message(result.retry_after))
+            return _keep_pending(redirect("accounts:verify"), result.pending)
+        messages.warning(self.request, _cooldown_message(result.retry_after))
         return redirect("accounts:verify")
 
     def form_valid(self, form: CodeForm) -> HttpResponse:
@@ -250,18 +280,16 @@ class VerifyView(FormView):
             # login() gives the session a new key, so an identifier seen before sign-in is
             # worth nothing afterwards.
             login(self.request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-            self.request.session.pop(PendingLogin.SESSION_KEY, None)
             self.request.session.pop(NEXT_URL_SESSION_KEY, None)
             if not url_has_allowed_host_and_scheme(
                 next_url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
             ):
                 next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
-            return HttpResponseRedirect(next_url)
+            return _forget_pending(HttpResponseRedirect(next_url))
 
-        self.request.session[PendingLogin.SESSION_KEY] = result.pending.to_session()
         self.pending = result.pending
         form.add_error("code", VERIFY_ERRORS[result.outcome](result))
-        return self.form_invalid(form)
+        return _keep_pending(self.form_invalid(form), result.pending)
 
 
 class LogoutView(View):

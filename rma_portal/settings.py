@@ -203,6 +203,8 @@ STAFF_SIGN_IN_FAILURES_PER_IP_PER_HOUR = env.int("STAFF_SIGN_IN_FAILURES_PER_IP_
 STAFF_SIGN_IN_ACCOUNT_FAILURES_PER_DAY = env.int("STAFF_SIGN_IN_ACCOUNT_FAILURES_PER_DAY", default=100)
 # A signed cookie naming the browser, and the staff it signed in, for the limits above.
 STAFF_BROWSER_COOKIE_NAME = "staffbrowser"
+# The sign-in waiting for its code, signed, in the browser that asked (accounts.views).
+LOGIN_PENDING_COOKIE_NAME = "signin"
 # Only on a local DEBUG run may staff reach the admin without a TOTP code.
 STAFF_TOTP_REQUIRED = env.bool("STAFF_TOTP_REQUIRED", default=not DEBUG)
 if not STAFF_TOTP_REQUIRED and not DEBUG:
@@ -414,6 +416,7 @@ if SESSION_COOKIE_SECURE:
     # Browsers accept a __Host- cookie only over HTTPS, for this exact host and path "/":
     # no sibling subdomain can set or shadow the session or the CSRF token.
     SESSION_COOKIE_NAME = "__Host-sessionid"
+    LOGIN_PENDING_COOKIE_NAME = "__Host-signin"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     STAFF_BROWSER_COOKIE_NAME = "__Host-staffbrowser"
 # Browser features the portal never uses, denied to every page and frame

@@ -71,41 +71,44 @@ def test_a_session_nobody_signed_in_to_lives_in_the_cache_alone(cache_up, django
     assert not Session.objects.exists()
 
 
-def test_a_sign_in_waiting_for_its_code_is_kept_in_the_database_too(cache_up):
-    store = SessionStore()
-    store["accounts.pending_login"] = {"email": "someone@example.com"}
-    store.save()
-
-    cache.clear()  # Redis restarted empty
-
-    assert SessionStore(store.session_key)["accounts.pending_login"] == {"email": "someone@example.com"}
-
-
-def test_a_session_from_the_cache_alone_is_written_to_the_database_once_it_waits_for_a_code(cache_up):
-    store = SessionStore()
-    store["accounts.login_next"] = "/rma/"
-    store.save()
-    later = SessionStore(store.session_key)
-    later["accounts.pending_login"] = {"email": "someone@example.com"}
-    later.save()
-
-    assert Session.objects.get(session_key=store.session_key).get_decoded() == {
-        "accounts.login_next": "/rma/",
-        "accounts.pending_login": {"email": "someone@example.com"},
-    }
-
-
-def test_asking_for_a_code_writes_the_request_and_the_pending_sign_in_and_signing_in_stores_the_session(
+def test_a_sign_in_waiting_for_its_code_survives_the_cache_restarted_empty(
     cache_up, client, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory()
-    # Rate limit and cooldown in the cache; the request for the code (the outbox row) and
-    # the pending sign-in (the session row) in the database, so a Redis restart loses neither.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/login/", {"email": customer.email}).status_code == 302
+
+    cache.clear()  # Redis restarted empty: the pending sign-in is the browser's signed cookie
+
+    response = client.post("/login/verify/", {"code": code_from_email(mail.outbox[-1])})
+    assert response.status_code == 302
+    assert response["Location"] == "/rma/"
+    assert client.session["_auth_user_id"] == str(customer.pk)
+
+
+def test_a_pending_sign_in_cookie_that_was_tampered_with_counts_as_none(cache_up, client, settings):
+    customer = CustomerFactory()
+    assert client.post("/login/", {"email": customer.email}).status_code == 302
+    cookie = client.cookies[settings.LOGIN_PENDING_COOKIE_NAME]
+    cookie.set(cookie.key, cookie.value[:-2] + "xx", cookie.value[:-2] + "xx")
+
+    response = client.get("/login/verify/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+
+
+def test_asking_for_a_code_writes_only_the_request_and_signing_in_stores_the_session(
+    cache_up, client, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    # Rate limit and cooldown in the cache; the request for the code (the outbox row) in the
+    # database, so a Redis restart does not lose it; the pending sign-in in the browser's cookie.
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
         assert client.post("/login/", {"email": customer.email}).status_code == 302
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
-    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "SET")] == ["INSERT", "INSERT"]
-    assert Session.objects.get().session_key == client.session.session_key
+    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "SET")] == ["INSERT"]
+    assert not Session.objects.exists()
     assert OutboxMessage.objects.get().task_name == "accounts.tasks.issue_login_code"
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:  # the worker's part: the code, the audit row, the email

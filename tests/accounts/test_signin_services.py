@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from celery.contrib.django.task import DjangoTask
 from django.core import mail
+from django.http import HttpResponse
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from accounts.services import (
     login_code_verify,
     login_codes_void_expired,
 )
+from accounts.views import _keep_pending
 from rma_portal.models import OutboxMessage
 from tests.accounts.conftest import code_from_email
 from tests.factories import CustomerFactory
@@ -218,9 +220,8 @@ def test_the_code_is_hidden_from_exception_reports(client, monkeypatch, issued, 
     monkeypatch.setattr("accounts.views.login_code_verify", broken)
     customer, pending, code = issued
     client.raise_request_exception = False
-    session = client.session
-    session["accounts.pending_login"] = pending.to_session()
-    session.save()
+    _keep_pending(response := HttpResponse(), pending)
+    client.cookies.update(response.cookies)
 
     response = client.post("/login/verify/", {"code": code})
 

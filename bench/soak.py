@@ -9,7 +9,8 @@ a Celery worker and beat (each under ``rma_portal.supervise``, as ``make serve``
 Each simulated customer asks for a sign-in code, waits for its email, signs in with it,
 opens the case list and their case, agrees to the solution once, writes messages and signs
 out, again and again. With ``--faults`` it also kills Redis for 30 s a third of the way in
-(and starts it again, empty) and kills the Celery worker with SIGKILL at two thirds.
+(and starts it again, empty), terminates every other connection to the database halfway
+(``pg_terminate_backend``), and kills the Celery worker with SIGKILL at two thirds.
 
 At the end it waits for the outbox to drain and prints: requests, 5xx, p50/p95, sign-in
 codes asked for and delivered, messages posted and stored, team emails expected, delivered
@@ -199,6 +200,20 @@ def journey(base: str, address: str, inbox: Inbox, figures: Figures, until: floa
         )
 
 
+def _terminate_database_connections(database_url: str) -> int:
+    """What a database failover or restart does to the portal: every other connection to
+    its database is cut."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        return len(
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
@@ -208,7 +223,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--customers", type=int, default=12)
-    parser.add_argument("--faults", action="store_true", help="kill Redis for 30 s, then the worker")
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="kill Redis for 30 s, then terminate the database's connections, then kill the worker",
+    )
     parser.add_argument("--redis-port", type=int, default=6391)
     parser.add_argument("--web-port", type=int, default=8151)
     parser.add_argument("--smtp-port", type=int, default=8152)
@@ -338,6 +357,9 @@ def main() -> None:
             time.sleep(30)
             start("redis", redis_command)
             print("fault: Redis started again (empty)", flush=True)
+            time.sleep(max(0.0, began + args.minutes * 30 - time.monotonic()))
+            terminated = _terminate_database_connections(env["DATABASE_URL"])
+            print(f"fault: {terminated} database connections terminated", flush=True)
             time.sleep(max(0.0, began + args.minutes * 40 - time.monotonic()))
             children = subprocess.run(
                 ["pgrep", "-P", str(processes["worker"].pid)], capture_output=True, text=True

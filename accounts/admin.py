@@ -24,6 +24,30 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # What someone who may only view customer accounts (``accounts.view_customer``) sees.
+    customer_fieldsets = (
+        (None, {"fields": ("email", "full_name", "language", "last_login", "date_joined")}),
+    )
+
+    def _views_customers_only(self, request: HttpRequest) -> bool:
+        return not super().has_view_permission(request) and request.user.has_perm("accounts.view_customer")
+
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return request.user.has_perm("accounts.view_customer") and (obj is None or not obj.is_staff)
+
+    def get_queryset(self, request: HttpRequest):
+        users = super().get_queryset(request)
+        return users.filter(is_staff=False) if self._views_customers_only(request) else users
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
+        if obj is not None and self._views_customers_only(request):
+            return self.customer_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_list_filter(self, request: HttpRequest):
+        return ("is_active",) if self._views_customers_only(request) else super().get_list_filter(request)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The languages come from the settings, so the model holds no choices (no migration

@@ -103,6 +103,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The warranty team opens a customer's account page (linked from cases, registrations
+        # and addresses) without the right to read staff accounts or change any account.
+        permissions = [("view_customer", _("Can view customer accounts"))]
         # The agents, listed in the back office's filters, are a few among many customers.
         indexes = [
             models.Index(fields=["email"], condition=models.Q(is_staff=True), name="accounts_user_staff")

@@ -33,6 +33,7 @@ def session_cookie(live_server, client: Client) -> dict:
 # checks that they still do). Transactional tests flush the groups the migrations made: the
 # group is made again by make_agent, so a browser sees the pages with an agent's permissions.
 AGENT_PERMISSIONS = [
+    ("accounts", "view_customer"),
     ("payments", "change_supplementarypayment"),
     ("payments", "view_paymentreceipt"),
     ("payments", "view_supplementarypayment"),

@@ -158,3 +158,25 @@ def test_an_agent_can_choose_the_assigned_agent_from_the_team(agent_client, agen
     assert f'value="{agent.pk}"' in field
     assert f'value="{colleague.pk}"' in field
     assert "former@example.com" not in field
+
+
+def test_an_agent_opens_the_customer_account_a_case_links_to_but_no_staff_account(agent_client, agent):
+    """Registrations, addresses and parts link their customer to the account page: the team
+    may read a customer's account, never a colleague's, and changes neither."""
+    case = CaseFactory(status=S.AWAITING_INFO)
+    customer_page = agent_client.get(f"/admin/accounts/user/{case.customer.pk}/change/")
+    colleague = StaffFactory(email="colleague@example.com")
+
+    assert customer_page.status_code == 200
+    assert case.customer.email in customer_page.content.decode()
+    assert 'name="is_staff"' not in customer_page.content.decode()
+    assert agent_client.get(f"/admin/accounts/user/{colleague.pk}/change/").status_code in (302, 403, 404)
+    assert (
+        agent_client.post(
+            f"/admin/accounts/user/{case.customer.pk}/change/", {"email": "new@example.com"}
+        ).status_code
+        == 403
+    )
+    listed = agent_client.get("/admin/accounts/user/").content.decode()
+    assert case.customer.email in listed
+    assert "colleague@example.com" not in listed

@@ -236,12 +236,12 @@ def login_code_request(
     The request does the same for every address, and writes one row: the request for the
     code, in the outbox (no code in it). Whether the address is a customer's, and the code
     itself, are settled by ``issue_login_code`` in the worker, which emails the code or, to
-    an address that is not a customer's, a short notice; a request refused by the cooldown is audited by ``record_send_cooldown``, in
-    the worker too. Nothing in the answer or its timing tells the two apart. The email
-    is written in ``language``, the language of the page where "Send Code" was pressed.
-    ``replacing`` is the session's pending sign-in, if any: a code it was sent for the same
-    address is voided by the new one and recognised as replaced rather than wrong; a code
-    another browser asked for keeps working there.
+    an address that is not a customer's, a short notice; a request refused by the cooldown
+    is audited by ``record_send_cooldown``, in the worker too. Nothing in the answer or its
+    timing tells the two apart. The email is written in ``language``, the language of the
+    page where "Send Code" was pressed. ``replacing`` is the browser's pending sign-in, if
+    any: a code it was sent for the same address is voided by the new one and recognised as
+    replaced rather than wrong; a code another browser asked for keeps working there.
     """
     email = email.strip()
     wait = _cooldown_wait(email)

@@ -210,12 +210,13 @@ class LoginCodeDevice(EmailDevice):
         """Whether a code was issued and is neither used, voided nor past its validity."""
         return self.token is not None and timezone.now() < self.valid_until
 
-    def cooldown_wait(self, *, requested_at: datetime) -> float | None:
+    def cooldown_wait(self, *, requested_at: datetime, now: datetime | None = None) -> float | None:
         """
         django-otp's cooldown, measured between the times the requests were made rather than
         the times a worker got to them: 0 when a code may be issued for a request made at
-        ``requested_at``, the seconds left when the previous request is less than the
-        cooldown older, ``None`` when a newer request has been issued a code already.
+        ``requested_at``, ``None`` when a newer request has been issued a code already, and
+        when the previous request is less than the cooldown older, the seconds left until
+        its cooldown ends (``now``, by default the clock): then this one is issued.
 
         A request asked again (a retry, or a copy delivered again after a worker died) has
         the time of the request that set the cooldown, and may always have a fresh code: it
@@ -227,7 +228,11 @@ class LoginCodeDevice(EmailDevice):
             return 0
         if requested_at < last:
             return None
-        return max(0.0, (last - requested_at).total_seconds() + self.get_cooldown_duration())
+        cooldown = self.get_cooldown_duration()
+        if (requested_at - last).total_seconds() >= cooldown:
+            return 0
+        now = now or timezone.now()
+        return max(0.0, (last - now).total_seconds() + cooldown)
 
     def issue_code(self, *, binding: str, requested_at: datetime | None = None) -> str | None:
         """

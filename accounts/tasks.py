@@ -81,6 +81,10 @@ class RedactSecretTaskArguments(logging.Filter):
         return True
 
 
+class SignInCodeWaiting(Exception):
+    """A request for a code waits for the cooldown of an earlier one (its retries are spent)."""
+
+
 class LoginCodeRequestTask(SecretArgumentsTask):
     """
     A browser's request for a sign-in code. It carries no code, so it is written to the
@@ -154,7 +158,12 @@ def issue_login_code(
         if self.request.is_eager:  # run inside the request: nothing to wait in
             send_cooldown_record(email=email, client=client)
             return False
-        raise self.retry(countdown=math.ceil(issue.retry_after))
+        # The exception names no argument: Celery's own, once the retries are spent, would
+        # write the browser's binding into the log.
+        raise self.retry(
+            countdown=math.ceil(issue.retry_after),
+            exc=SignInCodeWaiting("another request's cooldown for this address has not ended"),
+        )
     if issue.outcome is IssueOutcome.SUPERSEDED:
         logger.info("Sign-in code for device %s not issued: a newer request has one.", issue.device.pk)
         return False

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from celery.contrib.django.task import DjangoTask
 from django.core import mail
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import override_settings
 from django.utils import timezone
@@ -15,7 +16,9 @@ from accounts import tasks
 from accounts.limits import ClientInfo
 from accounts.models import LoginCodeDevice, SignInEvent
 from accounts.services import (
+    IssueOutcome,
     VerifyOutcome,
+    login_code_issue,
     login_code_request,
     login_code_verify,
     login_codes_void_expired,
@@ -322,6 +325,40 @@ def test_a_request_delayed_in_the_queue_never_uses_up_the_next_ones_cooldown(
 
     assert second.sent
     assert len(mail.outbox) == 2
+    assert signed_in.outcome is VerifyOutcome.SIGNED_IN
+
+
+def test_a_request_inside_anothers_cooldown_is_issued_once_that_cooldown_ends(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # The soak with Redis restarted empty: the page's cooldown was lost, a second request of
+    # the same address came 10 s after the first and had to wait. Its wait was counted from the
+    # request times alone, so it never shrank: 50 s every time, until its retries ran out.
+    customer = CustomerFactory()
+    queued = _queued_requests(monkeypatch)
+    asked_at = datetime.now().astimezone()
+    with time_machine.travel(asked_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        login_code_request(email=customer.email, client=CLIENT)
+    with time_machine.travel(asked_at + timedelta(seconds=1), tick=False):
+        assert tasks.issue_login_code.run(**queued[0]) is True
+    cache.clear()  # the page's cooldown is gone
+    with time_machine.travel(asked_at + timedelta(seconds=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            second = login_code_request(email=customer.email, client=CLIENT)
+        waiting = login_code_issue(
+            email=customer.email,
+            binding=second.pending.binding,
+            client=CLIENT,
+            requested_at=datetime.fromisoformat(queued[1]["requested_at"]),
+        )
+    assert waiting.outcome is IssueOutcome.WAIT
+    assert waiting.retry_after == pytest.approx(50, abs=1)
+
+    with time_machine.travel(asked_at + timedelta(seconds=61), tick=False):  # the retry
+        assert tasks.issue_login_code.run(**queued[1]) is True
+        signed_in = login_code_verify(
+            pending=second.pending, code=code_from_email(mail.outbox[-1]), client=CLIENT
+        )
     assert signed_in.outcome is VerifyOutcome.SIGNED_IN
 
 

@@ -83,6 +83,21 @@ class SessionStore(CachedDBStore):
         """
         if self.session_key:
             self._cache.delete(self.cache_key)
+            self._forgotten_in_cache = self.session_key
+
+    # The key whose copy ``forget_in_cache`` removed from the cache in this request.
+    _forgotten_in_cache: str | None = None
+
+    def delete(self, session_key: str | None = None) -> None:
+        """Django's (the row, then the cache's copy), except that a cache gone away between
+        ``forget_in_cache`` and this delete is no failure: its copy is gone already."""
+        key = session_key or self.session_key
+        try:
+            super().delete(session_key)
+        except CACHE_UNREACHABLE as error:
+            if key is None or key != self._forgotten_in_cache:
+                raise
+            report_unreachable("sessions", error)
 
     def cycle_key(self) -> None:
         """Django's, except that while Redis is away the old key of a session nobody was

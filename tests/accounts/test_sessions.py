@@ -166,3 +166,49 @@ def test_on_redis_a_session_expires_after_the_idle_timeout_and_each_renewal_rest
     store["_touched_at"] = 1
     store.save()
     assert server.ttl(cached) > settings.SESSION_COOKIE_AGE - 5
+
+
+def test_signing_out_when_redis_goes_away_after_the_cache_copy_is_removed_still_signs_out(cache_up):
+    """The soak with faults: Redis went away between removing the session's cache copy and
+    deleting its row, and the sign-out answered 500 although the session was gone."""
+    from django.core.cache import caches
+
+    store = SessionStore()
+    store["_auth_user_id"] = "42"
+    store.create()
+    key = store.session_key
+    store.forget_in_cache()
+    cache = caches["default"]
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis went away")
+
+    original = cache.delete
+    cache.delete = unreachable
+    try:
+        store.flush()
+    finally:
+        cache.delete = original
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert SessionStore(key).load() == {}
+
+
+def test_a_session_whose_cache_copy_was_not_removed_fails_loudly_when_redis_is_away(cache_up):
+    from django.core.cache import caches
+
+    store = SessionStore()
+    store["_auth_user_id"] = "42"
+    store.create()
+    cache = caches["default"]
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis went away")
+
+    original = cache.delete
+    cache.delete = unreachable
+    try:
+        with pytest.raises(ConnectionError):
+            store.flush()
+    finally:
+        cache.delete = original

@@ -78,7 +78,8 @@ def test_a_release_paypal_refuses_for_a_while_is_retried_by_the_worker_and_done_
     started = time.monotonic()
     case = case_receive_return(case=case, actor=AgentFactory())
     assert time.monotonic() - started < 2, "the agent's click waited for PayPal"
-    assert case.status == Case.Status.COMPLETED
+    # Complete only once PayPal confirms the release: meanwhile the case waits on it.
+    assert case.status == Case.Status.AWAITING_RETURN
 
     def asked_twice():  # PayPal answers nothing but errors: the first try and a retry
         return len(paypal_server.state.requests) >= 2
@@ -95,6 +96,11 @@ def test_a_release_paypal_refuses_for_a_while_is_retried_by_the_worker_and_done_
     assert paypal_server.state.authorizations[authorization_id]["status"] == "VOIDED"
     voids = paypal_server.state.calls(f"/v2/payments/authorizations/{authorization_id}/void")
     assert len({call.headers["PayPal-Request-Id"] for call in voids}) == 1
+    wait_until(
+        lambda: Case.objects.get(pk=case.pk).status == Case.Status.COMPLETED,
+        timeout=10,
+        message="the case did not complete once PayPal released the hold",
+    )
     assert CaseEvent.objects.filter(case=case, action=Action.HOLD_VOID).count() == 1
     assert "retry" in worker.log_path.read_text().lower()
 

@@ -42,8 +42,8 @@ SELECT '!', 'customer' || n || '@{domain}',
 FROM generate_series(1, {customers}) n
 ON CONFLICT DO NOTHING;
 INSERT INTO rma_warehouse (name, recipient, line1, line2, city, region, postal_code, country, phone,
-    is_active)
-SELECT 'Scale Centre ' || n, '', n || ' Dock Road', '', 'Reno', '', '8950' || n, 'US', '', true
+    is_active, currency)
+SELECT 'Scale Centre ' || n, '', n || ' Dock Road', '', 'Reno', '', '8950' || n, 'US', '', true, 'USD'
 FROM generate_series(1, {warehouses}) n
 ON CONFLICT DO NOTHING;
 """

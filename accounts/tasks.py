@@ -95,6 +95,7 @@ class LoginCodeRequestTask(SecretArgumentsTask):
     """
 
     recorded_before_commit = True
+    commit_without_waiting_for_disk = True
     relay_after_setting = "LOGIN_CODE_RELAY_AFTER"
 
 

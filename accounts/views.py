@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core import signing
-from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
@@ -101,25 +100,18 @@ def _cooldown_message(seconds: int) -> str:
 
 def _ask_for_code(request: HttpRequest, *, email: str, replacing: PendingLogin | None) -> SendResult:
     """
-    "Send Code": the request for the code is written to the outbox (one row, one commit), so
-    that a Redis restarted empty does not lose it, and goes to the broker after the commit.
-    The browser's pending sign-in goes back in its cookie (``_keep_pending``).
-
-    The commit does not wait for PostgreSQL to flush its log to disk (``synchronous_commit``
-    off for this transaction alone): the rows are there for every connection at once, and
-    only a crash of the database server itself in the next half second could lose them,
-    when the customer presses "Send Code" again. Waiting for the disk took half the page's speed.
+    "Send Code": the request for the code is written to the outbox, one row in one statement
+    whose commit does not wait for the disk (``rma_portal.outbox.record_alone``: only a crash
+    of the database server in the next moment could lose it, and the customer would press
+    "Send Code" again), so that a Redis restarted empty does not lose it; it goes to the
+    broker at once. The browser's pending sign-in goes back in its cookie (``_keep_pending``).
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return login_code_request(
-            email=email,
-            client=ClientInfo.from_request(request),
-            language=get_language(),
-            replacing=replacing,
-        )
+    return login_code_request(
+        email=email,
+        client=ClientInfo.from_request(request),
+        language=get_language(),
+        replacing=replacing,
+    )
 
 
 @method_decorator(never_cache, name="dispatch")

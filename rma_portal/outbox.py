@@ -16,6 +16,7 @@ for its arguments to be cleared once it is done (a sign-in request's browser bin
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,6 +65,37 @@ def record(task, kwargs: dict[str, Any], *, due_at: datetime | None = None) -> O
         due_at=due_at or now + _seconds(task.relay_after_setting),
         expires_at=task.expires_at(kwargs),
     )
+
+
+def record_alone(task, kwargs: dict[str, Any]) -> int:
+    """
+    Write down a task that belongs to no other change, in a transaction of its own; returns
+    its row's id. On PostgreSQL it is one statement, whose commit does not wait for the log
+    to reach the disk (``synchronous_commit`` off for that transaction alone): the row is
+    there for every connection at once, and only a crash of the database server itself in
+    the next moment could lose it. For tasks that say so (``commit_without_waiting_for_disk``):
+    "Send Code", whose customer would press it again.
+    """
+    connection = connections[OutboxMessage.objects.db]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return record(task, kwargs).pk
+    now = timezone.now()
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (task_name, kwargs, created_at, due_at, handoffs, claimed_by, expires_at) "  # noqa: S608 (the table's own name)
+            "SELECT %s, %s::jsonb, %s, %s, 0, '', %s "
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS this_transaction_only "
+            "RETURNING id",
+            [
+                task.name,
+                json.dumps(kwargs),
+                now,
+                now + _seconds(task.relay_after_setting),
+                task.expires_at(kwargs),
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 def send(task, kwargs: dict[str, Any], message_id: int | None) -> bool:
@@ -188,6 +220,9 @@ class OutboxTask(DjangoTask):
     """
 
     recorded_before_commit = True
+    # Written alone, its commit not waiting for the disk, when queued outside a transaction
+    # (``record_alone``): for a task whose request can simply be made again.
+    commit_without_waiting_for_disk = False
     clear_arguments_when_done = False
     relay_after_setting = "OUTBOX_RELAY_AFTER"
     # Celery's check of the arguments is made in ``apply_async``, without the outbox's own.

@@ -58,7 +58,11 @@ def queue_after_commit(task_name: str, **kwargs: Any) -> outbox.Handover:
     rather than losing the task.
     """
     task = app.tasks[task_name]
-    message_id = outbox.record(task, kwargs).pk if task.recorded_before_commit else None
+    message_id = None
+    if task.recorded_before_commit and task.commit_without_waiting_for_disk:
+        message_id = outbox.record_alone(task, kwargs)
+    elif task.recorded_before_commit:
+        message_id = outbox.record(task, kwargs).pk
     handover = outbox.Handover()
     transaction.on_commit(lambda: outbox.hand_over(task, kwargs, message_id, handover))
     return handover

@@ -206,3 +206,35 @@ def test_an_email_sent_by_an_outbox_task_carries_a_message_id_made_from_its_row(
     (sent,) = mail.outbox
 
     assert sent.extra_headers["Message-ID"] == f"<rma-outbox-{row.pk}-1@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_send_code_writes_its_request_alone_and_its_commit_does_not_wait_for_the_disk():
+    """One statement, its own transaction with ``synchronous_commit`` off for it alone; the
+    connection is left as it was, and the request is worked as any outbox row."""
+    from django.db import connection
+
+    customer = CustomerFactory()
+
+    assert Client().post("/login/", {"email": customer.email}).status_code == 302
+
+    row = OutboxMessage.objects.get(task_name="accounts.tasks.issue_login_code")
+    assert row.done_at is not None  # tasks run in-process here: the code was sent at once
+    assert row.created_at < row.due_at and row.expires_at is not None
+    assert [message.to for message in mail.outbox] == [[customer.email]]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+def test_a_task_written_alone_inside_a_transaction_is_part_of_it():
+    task = celery_app.tasks["accounts.tasks.issue_login_code"]
+    kwargs = {"email": "someone@example.com", "binding": "b", "ip_address": None, "user_agent": "",
+              "valid_until": (timezone.now() + timedelta(minutes=15)).isoformat()}  # fmt: skip
+
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        outbox.record_alone(task, kwargs)
+        raise RuntimeError("the change is rolled back")
+
+    assert not OutboxMessage.objects.exists()

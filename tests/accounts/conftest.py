@@ -33,3 +33,23 @@ def request_code(django_capture_on_commit_callbacks):
         return response, (code_from_email(new[-1]) if new else None)
 
     return _request
+
+
+CODE_ERROR = re.compile(r'<ul class="errorlist" id="code-errors" role="alert"><li>(.*?)</li>', re.DOTALL)
+
+
+def code_error(response) -> str:
+    """The error the verify page shows under the code field, or what it showed instead."""
+    match = CODE_ERROR.search(response.content.decode())
+    return match.group(1) if match else f"no error ({response.status_code})"
+
+
+@pytest.fixture
+def guess_limits(settings):
+    """The sign-in guess limits at their documented values, the IP limits out of the way."""
+    settings.LOGIN_CODE_MAX_FAILURES = 5
+    settings.LOGIN_ADDRESS_FAILURES_BEFORE_WAIT = 10
+    settings.LOGIN_ADDRESS_FIRST_WAIT = 60
+    settings.LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = 30
+    settings.LOGIN_VERIFIES_PER_IP_PER_HOUR = 10_000
+    settings.LOGIN_SENDS_PER_IP_PER_HOUR = 10_000

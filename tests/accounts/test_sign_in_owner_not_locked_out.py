@@ -1,7 +1,6 @@
 """Someone who knows a customer's address cannot keep the customer out, and an expired
 code is named so without costing a try."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,30 +8,14 @@ import time_machine
 from django.test import Client
 
 from accounts.models import SignInEvent
-from tests.accounts.conftest import START
+from tests.accounts.conftest import START, code_error
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guess_limits")]
 
-ERROR = re.compile(r'<ul class="errorlist" id="code-errors" role="alert"><li>(.*?)</li>', re.DOTALL)
 CUSTOMER = "owner@example.com"
 ATTACKER_IP = "203.0.113.66"
 CUSTOMER_IP = "198.51.100.7"
-
-
-@pytest.fixture(autouse=True)
-def _limits(settings):
-    settings.LOGIN_CODE_MAX_FAILURES = 5
-    settings.LOGIN_ADDRESS_FAILURES_BEFORE_WAIT = 10
-    settings.LOGIN_ADDRESS_FIRST_WAIT = 60
-    settings.LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = 30
-    settings.LOGIN_VERIFIES_PER_IP_PER_HOUR = 10_000
-    settings.LOGIN_SENDS_PER_IP_PER_HOUR = 10_000
-
-
-def _error(response) -> str:
-    match = ERROR.search(response.content.decode())
-    return match.group(1) if match else f"no error ({response.status_code})"
 
 
 def _attack_until_blocked(request_code, clock) -> list[str]:
@@ -44,7 +27,7 @@ def _attack_until_blocked(request_code, clock) -> list[str]:
         clock.shift(timedelta(seconds=61))
         request_code(browser, CUSTOMER)
         for _try in range(5):
-            answers.append(_error(browser.post("/login/verify/", {"code": "000000"})))
+            answers.append(code_error(browser.post("/login/verify/", {"code": "000000"})))
             over = len(answers) - 10
             wait = timedelta(seconds=20 if over < 0 else min(3600, 60 * 2**over) + 1)
             clock.shift(wait)
@@ -67,7 +50,7 @@ def test_an_attackers_wrong_codes_do_not_block_the_customers_browser(request_cod
         signed_in = own_browser.post("/login/verify/", {"code": code})
 
     assert "Too many wrong codes" in answers[-1]
-    assert "Too many wrong codes" in _error(still_refused)
+    assert "Too many wrong codes" in code_error(still_refused)
     assert signed_in["Location"] == "/rma/"
     assert own_browser.session["_auth_user_id"] == str(customer.pk)
 
@@ -79,9 +62,9 @@ def test_a_customers_own_wrong_code_is_still_counted_while_an_attack_runs(reques
         clock.shift(timedelta(seconds=61))
         own_browser = Client(REMOTE_ADDR=CUSTOMER_IP)
         _, code = request_code(own_browser, CUSTOMER)
-        typo = _error(own_browser.post("/login/verify/", {"code": f"{(int(code) + 1) % 1_000_000:06d}"}))
+        typo = code_error(own_browser.post("/login/verify/", {"code": f"{(int(code) + 1) % 1_000_000:06d}"}))
         clock.shift(timedelta(seconds=2))
-        after_typo = _error(own_browser.post("/login/verify/", {"code": code}))
+        after_typo = code_error(own_browser.post("/login/verify/", {"code": code}))
 
     # Once this browser has failed too, the address's limits hold it like any other.
     assert "not the right one" in typo
@@ -116,7 +99,7 @@ def test_a_new_code_in_the_same_browser_still_voids_the_previous_one(request_cod
         clock.shift(timedelta(seconds=5))
         accepted = own_browser.post("/login/verify/", {"code": second})
 
-    assert "replaced it" in _error(refused)
+    assert "replaced it" in code_error(refused)
     assert accepted["Location"] == "/rma/"
 
 
@@ -128,10 +111,10 @@ def test_an_expired_code_says_it_expired_and_costs_no_try(request_code):
         clock.shift(timedelta(minutes=16))
         _, new_code = request_code(browser, CUSTOMER, resend=True)
         expired = browser.post("/login/verify/", {"code": old_code})
-        wrong = _error(browser.post("/login/verify/", {"code": f"{(int(new_code) + 1) % 1_000_000:06d}"}))
+        wrong = code_error(browser.post("/login/verify/", {"code": f"{(int(new_code) + 1) % 1_000_000:06d}"}))
 
     page = expired.content.decode()
-    assert "has expired" in _error(expired)
+    assert "has expired" in code_error(expired)
     assert "not the right one" not in page
     assert 'name="resend"' in page  # the way to a new code is on the page
     assert "(4 tries left)" in wrong  # the expired code did not use up a try
@@ -148,5 +131,5 @@ def test_a_code_past_its_validity_in_its_own_sign_in_says_it_expired(request_cod
         clock.shift(timedelta(minutes=15, seconds=1))
         response = browser.post("/login/verify/", {"code": code})
 
-    assert "it has expired" in _error(response)
-    assert "Send a new code" in _error(response)
+    assert "it has expired" in code_error(response)
+    assert "Send a new code" in code_error(response)

@@ -1,6 +1,5 @@
 """Code guessing is capped per address across codes and browsers, alike for every address."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,29 +8,13 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import LoginCodeDeviceManager, SignInEvent
-from tests.accounts.conftest import START
+from tests.accounts.conftest import START, code_error
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guess_limits")]
 
-ERROR = re.compile(r'<ul class="errorlist" id="code-errors" role="alert"><li>(.*?)</li>', re.DOTALL)
 KNOWN = "known@example.com"
 UNKNOWN = "nobody@example.com"
-
-
-@pytest.fixture(autouse=True)
-def _limits(settings):
-    settings.LOGIN_CODE_MAX_FAILURES = 5
-    settings.LOGIN_ADDRESS_FAILURES_BEFORE_WAIT = 10
-    settings.LOGIN_ADDRESS_FIRST_WAIT = 60
-    settings.LOGIN_ADDRESS_MAX_FAILURES_PER_DAY = 30
-    settings.LOGIN_VERIFIES_PER_IP_PER_HOUR = 10_000
-    settings.LOGIN_SENDS_PER_IP_PER_HOUR = 10_000
-
-
-def _error(response) -> str:
-    match = ERROR.search(response.content.decode())
-    return match.group(1) if match else f"no error ({response.status_code})"
 
 
 def _wait_after(failures: int) -> timedelta:
@@ -50,7 +33,7 @@ def _guess_until_blocked(request_code, address: str, clock) -> list[str]:
         clock.shift(timedelta(seconds=61))  # past the cooldown between two codes
         request_code(browser, address)
         for _try in range(5):
-            answers.append(_error(browser.post("/login/verify/", {"code": "000000"})))
+            answers.append(code_error(browser.post("/login/verify/", {"code": "000000"})))
             wait = _wait_after(len(answers))
             clock.shift(wait)
             if wait > timedelta(minutes=5):
@@ -80,7 +63,7 @@ def test_the_right_code_is_refused_while_the_address_is_blocked(request_code):
         _, code = request_code(browser, KNOWN)
         accepted = browser.post("/login/verify/", {"code": code})
 
-    assert "Too many wrong codes were typed for this address" in _error(refused)
+    assert "Too many wrong codes were typed for this address" in code_error(refused)
     assert accepted["Location"] == "/rma/"
 
 
@@ -114,10 +97,10 @@ def test_waits_grow_after_repeated_failures_of_one_address(request_code):
             second.post("/login/verify/", {"code": "000000"})
         third = _browser_with_code(request_code, clock)
         second.post("/login/verify/", {"code": "000000"})  # the tenth wrong code
-        after_ten = _error(third.post("/login/verify/", {"code": "000000"}))
+        after_ten = code_error(third.post("/login/verify/", {"code": "000000"}))
         clock.shift(timedelta(seconds=61))
-        eleventh = _error(third.post("/login/verify/", {"code": "000000"}))
-        after_eleven = _error(third.post("/login/verify/", {"code": "000000"}))
+        eleventh = code_error(third.post("/login/verify/", {"code": "000000"}))
+        after_eleven = code_error(third.post("/login/verify/", {"code": "000000"}))
 
     assert "Please wait 60 seconds" in after_ten
     assert "not the right one" in eleventh
@@ -167,7 +150,7 @@ def test_a_second_browser_is_answered_alike_when_the_first_one_fails(request_cod
         clock.shift(timedelta(seconds=61))
         request_code(second, address)
         first.post("/login/verify/", {"code": "000000"})
-        answer = _error(second.post("/login/verify/", {"code": "000000"}))
+        answer = code_error(second.post("/login/verify/", {"code": "000000"}))
 
     assert "That code is not the right one" in answer
     assert "(4 tries left)" in answer

@@ -10,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.emails import case_admin_url, language_of, team_address, team_language
+from rma.cases.emails import answerable, case_admin_url, language_of, team_address, team_language
 from rma.cases.models import ADVANCE_RETURN_WINDOW, Action, CaseEvent
 from rma_portal.emails import build_email
 
@@ -23,6 +23,7 @@ def _build(*, template: str, subject: str, to: str, context: dict, language: str
         to=to,
         context=context,
         language=language,
+        **answerable(context["case"], to),
     )
 
 

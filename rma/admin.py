@@ -2,7 +2,8 @@
 admin autodiscovery."""
 
 from rma.backoffice import admin as backoffice_admin
+from rma.inbound import admin as inbound_admin
 from rma.required import admin as required_admin
 from rma.support import admin as support_admin
 
-__all__ = ["backoffice_admin", "required_admin", "support_admin"]
+__all__ = ["backoffice_admin", "inbound_admin", "required_admin", "support_admin"]

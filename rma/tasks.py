@@ -2,6 +2,7 @@
 
 from rma.backoffice.tasks import send_case_reminder_email, send_case_reminder_emails, send_deadline_reminders
 from rma.cases.tasks import send_case_event_email, send_case_message_email
+from rma.inbound.tasks import fetch_email_replies, purge_email_originals
 from rma.required.tasks import delete_stale_held_uploads
 from rma.support.tasks import (
     delete_stale_held_screenshots,
@@ -12,6 +13,8 @@ from rma.support.tasks import (
 __all__ = [
     "delete_stale_held_screenshots",
     "delete_stale_held_uploads",
+    "fetch_email_replies",
+    "purge_email_originals",
     "send_case_event_email",
     "send_case_message_email",
     "send_case_reminder_email",

@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from rma.inbound import views as inbound_views
 from rma.portal import views
 from rma.required import views as required_views
 
@@ -13,6 +14,11 @@ urlpatterns = [
     path("rma/<str:number>/agree/", views.CaseAgreeView.as_view(), name="case_agree"),
     path("rma/<str:number>/disagree/", views.CaseDisagreeView.as_view(), name="case_disagree"),
     path("rma/<str:number>/messages/", views.CaseMessageView.as_view(), name="case_message"),
+    path(
+        "rma/<str:number>/messages/<int:message_id>/files/<int:index>/<str:variant>/",
+        inbound_views.MessageFileView.as_view(),
+        name="case_message_file",
+    ),
     path("rma/<str:number>/return/", required_views.ReturnView.as_view(), name="case_return"),
     path(
         "rma/<str:number>/return/files/<str:piece>/<str:variant>/",

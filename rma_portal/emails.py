@@ -39,12 +39,14 @@ def build_email(
     reply_to: Sequence[str] = (),
     language: str | None = None,
     subject_params: Mapping[str, Any] | None = None,
+    message_id_tag: str = "",
 ) -> EmailMultiAlternatives:
     """An unsent message: ``template`` names ``emails/<template>.txt`` and ``.html``.
 
     ``subject`` is a lazily translated string (``gettext_lazy``), filled in with
     ``subject_params`` after translation. With ``language`` (the recipient's) the subject
-    and bodies are written in that language; otherwise in the active one.
+    and bodies are written in that language; otherwise in the active one. ``message_id_tag``
+    goes into the Message-ID (``rma_portal.outbox.email_key``), for replies to find.
     """
     context = email_context(context)
     with translation.override(language) if language else nullcontext():
@@ -59,7 +61,7 @@ def build_email(
         to=[to],
         reply_to=list(reply_to) or None,
     )
-    key = email_key(settings.EMAIL_MESSAGE_ID_DOMAIN)
+    key = email_key(settings.EMAIL_MESSAGE_ID_DOMAIN, message_id_tag)
     if key is not None:
         message.extra_headers["Message-ID"] = key
     message.attach_alternative(html, "text/html")

@@ -195,17 +195,19 @@ def _retry_at(retry: Retry) -> datetime:
     return timezone.now() + timedelta(seconds=float(when or 0))
 
 
-def email_key(domain: str) -> str | None:
+def email_key(domain: str, tag: str = "") -> str | None:
     """A Message-ID that is the same each time the running outbox task builds its n-th email.
 
     A task run twice (its worker died after the mail server took the message) sends the same
     Message-ID again, so the receiving side can drop the copy. ``None`` outside such a task.
+    A ``tag`` (the same on every run) is carried after the row's numbers, for replies to find.
     """
     running = _running.get()
     if running is None:
         return None
     running[1] += 1
-    return f"<rma-outbox-{running[0]}-{running[1]}@{domain}>"
+    suffix = f".{tag}" if tag else ""
+    return f"<rma-outbox-{running[0]}-{running[1]}{suffix}@{domain}>"
 
 
 class OutboxTask(DjangoTask):

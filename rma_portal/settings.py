@@ -244,6 +244,26 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
 
+# --- Replies by email (rma.inbound) ------------------------------------------------------
+# Every email to a customer about a case answers to a plus-address of this mailbox, carrying a
+# signed token of the case. Replies are fetched from it over IMAP (TLS) when INBOUND_IMAP_HOST
+# is set; without it nothing is fetched and replies stay in the mailbox for a person to read.
+INBOUND_REPLY_ADDRESS = env.str("INBOUND_REPLY_ADDRESS", default=WARRANTY_TEAM_SENDER_ADDRESS)
+INBOUND_IMAP_HOST = env.str("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=993)
+INBOUND_IMAP_USER = env.str("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env.str("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_CA_FILE = env.str("INBOUND_IMAP_CA_FILE", default="")
+INBOUND_IMAP_FOLDER = env.str("INBOUND_IMAP_FOLDER", default="INBOX")
+INBOUND_IMAP_TAKEN_FOLDER = env.str("INBOUND_IMAP_TAKEN_FOLDER", default="RMA taken")
+INBOUND_IMAP_NOT_TAKEN_FOLDER = env.str("INBOUND_IMAP_NOT_TAKEN_FOLDER", default="RMA not taken")
+INBOUND_IMAP_TIMEOUT = env.int("INBOUND_IMAP_TIMEOUT", default=30)
+INBOUND_FETCH_EVERY = env.int("INBOUND_FETCH_EVERY", default=60)
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=10)
+INBOUND_PER_SENDER_PER_HOUR = env.int("INBOUND_PER_SENDER_PER_HOUR", default=20)
+INBOUND_KEEP_DAYS = env.int("INBOUND_KEEP_DAYS", default=30)
+
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -300,6 +320,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Advance replacement: PayPal holds flagged from day 25 and settled by day 28 (of 29).
     "watch-paypal-holds": {"task": "payments.tasks.watch_holds", "schedule": 60 * 60.0},
+    # Replies to the portal's emails, from the team's mailbox (nothing without INBOUND_IMAP_HOST).
+    "fetch-email-replies": {"task": "rma.tasks.fetch_email_replies", "schedule": float(INBOUND_FETCH_EVERY)},
+    # The originals of mails taken in or refused, kept INBOUND_KEEP_DAYS for the team.
+    "purge-email-originals": {"task": "rma.tasks.purge_email_originals", "schedule": 6 * 60 * 60.0},
 }
 
 # Email tasks retry a mail server that is down after EMAIL_RETRY_BACKOFF seconds, doubling

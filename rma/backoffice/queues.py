@@ -39,11 +39,16 @@ class Queue:
 QUEUES: tuple[Queue, ...] = (
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
-    Queue("waiting_on_us", _("Waiting on us"), lambda user, now: Q(status__in=TEAM_STATUSES)),
+    # A customer's message the team has not answered puts the case in our queue, whatever its status.
+    Queue(
+        "waiting_on_us",
+        _("Waiting on us"),
+        lambda user, now: Q(status__in=TEAM_STATUSES) | (OPEN & Q(customer_wrote_at__isnull=False)),
+    ),
     Queue(
         "waiting_on_customer",
         _("Waiting on the customer"),
-        lambda user, now: Q(status__in=CUSTOMER_STATUSES),
+        lambda user, now: Q(status__in=CUSTOMER_STATUSES, customer_wrote_at__isnull=True),
     ),
     Queue("overdue", _("Overdue"), lambda user, now: OPEN & Q(due_at__lt=now)),
     Queue("disagreed", _("Disagreed"), lambda user, now: Q(status=Status.DISAGREED)),

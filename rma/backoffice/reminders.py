@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from rma.backoffice.models import CaseReminder
 from rma.cases.deadlines import WAITING_ON, Party, reminder_lead
-from rma.cases.emails import case_admin_url, case_url, language_of, team_address, team_language
+from rma.cases.emails import answerable, case_admin_url, case_url, language_of, team_address, team_language
 from rma.cases.models import Action, Case
 from rma.cases.workflow import (
     NO_META,
@@ -182,4 +182,5 @@ def build_reminder_email(reminder: CaseReminder) -> EmailMultiAlternatives:
         to=to,
         context=context,
         language=language,
+        **answerable(case, to),
     )

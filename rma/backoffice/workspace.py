@@ -98,7 +98,14 @@ def next_step_sentence(case: Case) -> str:
 
 def next_step_for(case: Case) -> NextStep:
     deadline = deadline_for(case)
-    return NextStep(sentence=next_step_sentence(case), due_at=deadline.due_at, overdue=deadline.overdue)
+    sentence = next_step_sentence(case)
+    if case.customer_wrote_at and not case.is_closed:
+        when = date_format(timezone.localtime(case.customer_wrote_at), "DATETIME_FORMAT")
+        sentence = _("The team answers the customer's message of %(date)s. Then: %(next)s") % {
+            "date": when,
+            "next": sentence,
+        }
+    return NextStep(sentence=sentence, due_at=deadline.due_at, overdue=deadline.overdue)
 
 
 def part_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Part, PartReview]]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
+from rma.cases.replies import reply_headers
 from rma_portal.emails import build_email
 
 
@@ -44,6 +45,12 @@ def team_language(case: Case) -> str:
     return language_of(case.assigned_agent if case.assigned_agent_id else None)
 
 
+def answerable(case: Case, to: str) -> dict[str, object]:
+    """The Reply-To and Message-ID tag that bring the customer's reply back to ``case``
+    (``rma.cases.replies``); nothing for an email to the team."""
+    return reply_headers(case.pk) if to == case.customer.email else {}
+
+
 def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
     case = context["case"]
     return build_email(
@@ -53,6 +60,7 @@ def _build(*, template: str, subject: str, to: str, context: dict, language: str
         to=to,
         context=context,
         language=language,
+        **answerable(case, to),
     )
 
 

@@ -391,6 +391,11 @@ class Case(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
     # Set by each transition from settings.RMA_DEADLINES (rma.cases.deadlines); none when final.
     due_at = models.DateTimeField(_("due"), null=True, blank=True, editable=False)
+    # Since when a message of the customer's waits for the team's answer (none when answered):
+    # the case is then in the team's queue "Waiting on us", whatever its status.
+    customer_wrote_at = models.DateTimeField(
+        _("customer waiting for an answer since"), null=True, blank=True, editable=False
+    )
     # The first time the customer could see the solution, and the first completion and
     # cancellation: kept by CaseEvent.save as the events are written, read by the reports.
     first_visible_at = models.DateTimeField(_("first visible"), null=True, blank=True, editable=False)
@@ -1170,6 +1175,10 @@ class CaseMessage(models.Model):
     sender = models.CharField(_("from"), max_length=20, choices=Sender.choices)
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
+    # A reply to one of the portal's emails (rma.inbound), and what it carried: pictures
+    # shown with the message, other files listed for the team only (rma.inbound.attachments).
+    by_email = models.BooleanField(_("by email"), default=False, db_default=False)
+    attachments = models.JSONField(_("attachments"), default=list, db_default=[], blank=True)
 
     class Meta:
         verbose_name = _("message")

@@ -108,7 +108,9 @@ def case_for_customer(*, user: Any, number: str) -> Case:
             ),
             Prefetch(
                 "messages",
-                queryset=CaseMessage.objects.only("id", "case_id", "sender", "body", "created_at"),
+                queryset=CaseMessage.objects.only(
+                    "id", "case_id", "sender", "body", "created_at", "by_email", "attachments"
+                ),
                 to_attr="thread",
             ),
         )

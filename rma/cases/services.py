@@ -281,10 +281,22 @@ def case_complete(
     )
 
 
-def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta | None = None) -> CaseMessage:
-    """Add a message to the case's conversation and tell the other side by email."""
+def case_message_post(
+    *,
+    case: Case,
+    author: Any,
+    body: str,
+    meta: RequestMeta | None = None,
+    by_email: bool = False,
+    attachments: list[dict[str, Any]] | None = None,
+) -> CaseMessage:
+    """Add a message to the case's conversation and tell the other side by email.
+
+    A customer's message puts the case in the team's queue until the team answers; one that
+    came ``by_email`` (a reply to the portal's email) may carry ``attachments`` alone.
+    """
     body = (body or "").strip()
-    if not body:
+    if not body and not attachments:
         raise CaseActionError(_("The message is empty."))
     role = role_of(author)
     with transaction.atomic():
@@ -301,13 +313,26 @@ def case_message_post(*, case: Case, author: Any, body: str, meta: RequestMeta |
             raise CasePermissionError(_("You do not have the permission to write to customers."))
         else:
             sender = CaseMessage.Sender.TEAM
-        message = CaseMessage.objects.create(case=locked, author=author, sender=sender, body=body)
+        message = CaseMessage.objects.create(
+            case=locked,
+            author=author,
+            sender=sender,
+            body=body,
+            by_email=by_email,
+            attachments=attachments or [],
+        )
+        waiting_since = (
+            locked.customer_wrote_at or message.created_at if sender == CaseMessage.Sender.CUSTOMER else None
+        )
+        if waiting_since != locked.customer_wrote_at:
+            Case.objects.filter(pk=locked.pk).update(customer_wrote_at=waiting_since)
+            locked.customer_wrote_at = waiting_since
         write_step_event(
             case=locked,
             action=Action.MESSAGE,
             actor=author,
             role=role,
-            data={"message_id": message.pk},
+            data={"message_id": message.pk, "by_email": True} if by_email else {"message_id": message.pk},
             meta=meta or NO_META,
         )
         queue_after_commit("rma.tasks.send_case_message_email", message_id=message.pk)

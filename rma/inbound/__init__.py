@@ -1,0 +1,1 @@
+"""Replies by email: a customer's answer to the portal's email lands on their case."""

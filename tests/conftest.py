@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from payments import paypal
+from tests import dovecot
 from tests.factories import AgentFactory, CustomerFactory, SupervisorFactory
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET, PayPalServer
 from tests.staff import staff_client_for
@@ -102,6 +103,30 @@ def _isolated_media(settings, tmp_path):
         settings.STORAGES = storages
         settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """A real IMAP server (Dovecot) on loopback, for the whole run; skipped only without Dovecot."""
+    if dovecot.dovecot_path() is None:
+        pytest.skip("needs Dovecot: apt-get install dovecot-imapd")
+    server = dovecot.Dovecot()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(dovecot_server, settings):
+    """The team's mailbox, empty, on the Dovecot of the run, with the portal's settings pointing at it."""
+    dovecot_server.empty()
+    settings.INBOUND_IMAP_HOST = "127.0.0.1"
+    settings.INBOUND_IMAP_PORT = dovecot_server.port
+    settings.INBOUND_IMAP_USER = dovecot.USER
+    settings.INBOUND_IMAP_PASSWORD = dovecot.PASSWORD
+    settings.INBOUND_IMAP_CA_FILE = str(dovecot_server.cert)
+    settings.INBOUND_REPLY_ADDRESS = dovecot.USER
+    return dovecot_server
 
 
 def chromium_path() -> str | None:

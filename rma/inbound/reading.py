@@ -190,5 +190,7 @@ def new_words(message: InboundMessage) -> str:
     """Only what the sender wrote this time: the quoted history and signature cut."""
     text = message.text if message.text.strip() else html_to_text(message.html)
     text = text.replace("\r\n", "\n")
-    reply = EmailReplyParser(languages=list(REPLY_LANGUAGES)).parse_reply(text)
-    return _cut_trailing_quote(reply if reply is not None else text).strip()
+    replies = EmailReplyParser(languages=list(REPLY_LANGUAGES)).read(text).replies
+    # The newest reply without its signature ("-- ", "Mit freundlichen Grüßen", ...).
+    reply = replies[0].body if replies else text
+    return _cut_trailing_quote(reply).strip()

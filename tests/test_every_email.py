@@ -34,6 +34,7 @@ from rma.backoffice.models import CaseReminder
 from rma.backoffice.reminders import build_reminder_email
 from rma.cases.emails import build_case_event_email, build_case_message_email
 from rma.cases.models import TRANSITIONS, Action, Case, CaseEvent, CaseMessage, Role
+from rma.cases.replies import reply_address
 from rma.support.emails import build_support_acknowledgement_email, build_support_request_email
 from rma.support.models import SupportRequest, SupportScreenshot
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
@@ -258,6 +259,21 @@ def test_every_email_template_was_rendered(emails_in):
     }
     assert templates - outbox.templates == set()
     assert len(outbox.messages) > 40
+
+
+def test_every_email_to_a_customer_about_a_case_answers_to_that_case_and_the_team_s_to_nobody(emails_in):
+    outbox = emails_in("en")
+    cases = dict(Case.objects.values_list("number", "pk"))
+
+    about_a_case = 0
+    for message in outbox.messages:
+        number = re.search(r"RMA-\d{4}-\d{6}", message.subject)
+        if number is None or message.to != [Case.objects.get(number=number.group(0)).customer.email]:
+            assert not any("+rma-" in address for address in message.reply_to), message.subject
+            continue
+        about_a_case += 1
+        assert message.reply_to == [reply_address(cases[number.group(0)])], message.subject
+    assert about_a_case > 20
 
 
 @pytest.mark.parametrize(

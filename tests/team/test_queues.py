@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from rma.backoffice.queues import QUEUES, queue_cases, queue_counts
+from rma.backoffice.workspace import next_step_for
 from rma.cases.models import Case
+from rma.cases.services import case_message_post
 from tests.factories import AgentFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,26 @@ def test_my_cases_depend_on_who_looks(desk, agent):
     assert queue_counts(Case.objects.all(), user=other)["mine"] == 2
     assert queue_counts(Case.objects.all(), user=agent)["mine"] == 3
     assert queue_counts(Case.objects.all(), user=AgentFactory())["mine"] == 0
+
+
+def test_a_customer_message_puts_the_case_in_our_queue_until_the_team_answers(agent):
+    case = CaseFactory(status=S.PENDING_CONFIRM, assigned_agent=agent)
+
+    def queues() -> set[str]:
+        return {
+            queue.key
+            for queue in QUEUES
+            if queue_cases(Case.objects.filter(pk=case.pk), key=queue.key, user=agent)
+        }
+
+    assert "waiting_on_customer" in queues() and "waiting_on_us" not in queues()
+    case_message_post(case=case, author=case.customer, body="Which box should I use?")
+    assert "waiting_on_us" in queues() and "waiting_on_customer" not in queues()
+    case.refresh_from_db()
+    assert "The team answers the customer's message of" in next_step_for(case).sentence
+
+    case_message_post(case=case, author=agent, body="Any sturdy box will do.")
+    assert "waiting_on_customer" in queues() and "waiting_on_us" not in queues()
+    case.refresh_from_db()
+    assert case.customer_wrote_at is None
+    assert "The team answers" not in next_step_for(case).sentence

@@ -20,16 +20,11 @@ from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, ReplacementMethod, Stage, status_facts
-from rma.required.parts import Part
-from rma_portal.formats import country_name, format_money
+from rma.required.parts import Part, part_models
+from rma_portal.formats import format_money
 
 Status = Case.Status
 Solution = Case.SolutionType
-
-# The help answer behind each kind of part; a part without its own answer links none.
-HELP_OF_PART = {"method": "method", "return": "return", "payment": "payment", "address": "address"}
-# Parts sent as pictures: the answer about uploads helps with them.
-PARTS_WITH_PICTURES = frozenset({"return", "payment"})
 
 
 def _day(moment: datetime.datetime | datetime.date) -> str:
@@ -59,38 +54,9 @@ def solution_sentences(case: Case) -> list[str]:
 
 
 def part_request(case: Case, part: Part) -> str:
-    """What one part asks of the customer, in a sentence short enough to read before deciding."""
-    if part.key == "method":
-        return _(
-            "Choose how you get the replacement: send the item first, or get the replacement "
-            "first against a PayPal hold of %(amount)s."
-        ) % {"amount": format_money(case.hold_amount, case.hold_currency)}
-    if part.key == "return" and part.after_shipment:
-        return _(
-            "Once your replacement has shipped, send the item back to our warehouse (the address is on "
-            "this page) by a tracked service, then give us the tracking number and photos of the label "
-            "and the receipt."
-        )
-    if part.key == "return" and part.sent_back_pieces:
-        return _(
-            "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
-            "information is kept."
-        ) % {"pieces": ", ".join(part.sent_back_pieces)}
-    if part.key == "return":
-        return _(
-            "Send the items back to our warehouse (the address is on this page) by a tracked service, "
-            "then give us the tracking number and photos of the label and the receipt."
-        )
-    if part.key == "payment":
-        return _(
-            "Pay %(amount)s by PayPal and send us the payment proof; the payment page shows the PayPal "
-            "account to pay."
-        ) % {"amount": format_money(case.payment_amount, case.payment_currency)}
-    if part.key == "address":
-        return _("Confirm the address we ship to (the country stays %(country)s).") % {
-            "country": country_name(case.country)
-        }
-    return part.title
+    """What one part asks of the customer, in a sentence short enough to read before deciding
+    (declared by the part: ``RequiredPart.ask``)."""
+    return part.ask(case)
 
 
 def what_follows(case: Case, parts: Sequence[Part]) -> str:
@@ -249,17 +215,6 @@ class TrackerStep:
         return _("To come")
 
 
-def part_step_title(part: Part) -> str:
-    """A part as a step of the tracker: what the customer does."""
-    titles = {
-        "return": _("Send the return"),
-        "payment": _("Send the payment proof"),
-        "address": _("Confirm the address"),
-        "method": _("Choose how you get the replacement"),
-    }
-    return titles.get(part.key, part.title)
-
-
 def final_step_title(case: Case) -> str:
     if case.solution_type == Solution.REFUND:
         return _("We send the refund")
@@ -335,7 +290,7 @@ def _part_steps(case: Case, parts: Sequence[Part], clock: _Clock) -> list[Tracke
             state, when = StepState.DONE, part.submitted_at
         else:
             state, when = StepState.TO_COME, None
-        steps.append(TrackerStep(part.key, part_step_title(part), state, when))
+        steps.append(TrackerStep(part.key, part.step_title, state, when))
     return steps
 
 
@@ -370,7 +325,7 @@ def _ship_ahead_steps(case: Case, after: Sequence[Part], clock: _Clock) -> list[
     steps = [TrackerStep("ship_ahead", final_step_title(case), state, when.get(state))]
     for part in after:
         part_state, part_when = _after_shipment_state(case, part, clock)
-        steps.append(TrackerStep(part.key, part_step_title(part), part_state, part_when))
+        steps.append(TrackerStep(part.key, part.step_title, part_state, part_when))
     returned = all(part.is_in for part in after) or case.settling_hold
     if _finished(case):
         end = TrackerStep("done", hold_end_title(case, clock.events), StepState.DONE, case.status_changed_at)
@@ -500,11 +455,11 @@ def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
     if customer_sends(case):
         taken_now = [part for part in parts if part.takes_now]
         open_parts = [part for part in taken_now if not part.is_in] or taken_now
-        anchors = [HELP_OF_PART[part.key] for part in open_parts if part.key in HELP_OF_PART]
+        anchors = [part.help_anchor for part in open_parts if part.help_anchor]
         if case.status == Status.AWAITING_RETURN:
             # The answer about advance replacement explains the hold the case now carries.
             anchors.insert(0, "method")
-        if any(part.key in PARTS_WITH_PICTURES for part in open_parts):
+        if any(part.has_pictures for part in open_parts):
             anchors.append("images")
         return (*anchors, "trouble")
     return ("statuses",)
@@ -570,12 +525,8 @@ def event_sentence(event: CaseEvent) -> str:
         Action.ACCEPT: _("The warranty team accepted the information."),
         Action.REQUEST_INFO: _("The warranty team asked for information again."),
         Action.COMPLETE: _("The RMA solution was completed."),
-        Action.RETURN_SUBMIT: _("Your return information was received."),
-        Action.ADDRESS_CONFIRM: _("Your shipping address was received."),
-        Action.PAYMENT_SUBMIT: _("Your payment proof was received."),
         Action.INVOICE_SENT: _("A PayPal invoice link was sent to you."),
         Action.PART_WAIVE: _("The warranty team decided part of the information is not needed."),
-        Action.METHOD_CHOOSE: _("You chose how to get your replacement."),
         Action.HOLD_CANCEL: _("No PayPal hold was placed; the choice of method is open again."),
         Action.RECEIVE_RETURN: _("Your returned item arrived. The PayPal hold is being released."),
         Action.CAPTURE_HOLD: _("The return did not arrive in time: the PayPal hold is being charged."),
@@ -602,7 +553,11 @@ def event_sentence(event: CaseEvent) -> str:
             "carrier": event.data.get("outbound_carrier", ""),
             "tracking": event.data.get("outbound_tracking_number", ""),
         }
-    text = sentences.get(event.action, Action(event.action).label)
+    # Each part says how its submission reads (``RequiredPart.submitted_sentence``).
+    sentences.update(
+        {model.submit_action: model.submitted_sentence for model in part_models() if model.submitted_sentence}
+    )
+    text = str(sentences.get(event.action, Action(event.action).label))
     if event.action == Action.COMPLETE:
         if event.data.get("outbound_tracking_number"):
             text += " " + _("Shipped with %(carrier)s, tracking number %(tracking)s.") % {

@@ -10,6 +10,7 @@ from rma.cases.models.events import AppendOnlyQuerySet, CaseEvent
 from rma.cases.models.items import CaseItem, CaseItemQuerySet, attach_registrations
 from rma.cases.models.lifecycle import TRANSITIONS, Action, Role, Transition, transition_for, transitions_from
 from rma.cases.models.messages import CaseMessage
+from rma.cases.models.parts import declared_part_labels, declared_part_models, part_accessors
 from rma.cases.models.products import Product, Registration
 from rma.cases.models.replacement import (
     ADVANCE_RETURN_WINDOW,
@@ -65,6 +66,9 @@ __all__ = [
     "all_status_facts",
     "attach_registrations",
     "declare_status",
+    "declared_part_labels",
+    "declared_part_models",
+    "part_accessors",
     "status_facts",
     "statuses_where",
     "transition_for",

@@ -32,8 +32,9 @@ from payments.models import (
     ReplacementChoice,
     SupplementaryPayment,
 )
+from rma.cases.http import request_meta
 from rma.cases.models import Case, HoldSettlement
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.admin import PartAdminMixin
 from rma.required.parts import PartReview, PartTool
 from rma_portal.formats import format_money
@@ -229,9 +230,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         link_form = InvoiceLinkForm(request.POST if "link" in request.POST else None)
         if request.method == "POST" and "link" not in request.POST:
             try:
-                payment = services.invoice_send(
-                    case=case, actor=request.user, meta=RequestMeta.from_request(request)
-                )
+                payment = services.invoice_send(case=case, actor=request.user, meta=request_meta(request))
             except CaseActionError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return HttpResponseRedirect(change_url)
@@ -247,7 +246,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
                     case=case,
                     actor=request.user,
                     link=link_form.cleaned_data["link"],
-                    meta=RequestMeta.from_request(request),
+                    meta=request_meta(request),
                 )
             except CaseActionError as error:
                 link_form.add_error("link", error.message)
@@ -352,7 +351,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         for payment in queryset.select_related("case"):
             try:
                 payment = services.invoice_send(
-                    case=payment.case, actor=request.user, meta=RequestMeta.from_request(request)
+                    case=payment.case, actor=request.user, meta=request_meta(request)
                 )
             except CaseActionError as error:
                 self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
@@ -515,7 +514,7 @@ class ReplacementChoiceAdmin(CasePartAdmin):
         change_url = reverse("admin:rma_case_change", args=[case.pk])
         if request.method == "POST":
             try:
-                holds.hold_settle_retry(case=case, actor=request.user, meta=RequestMeta.from_request(request))
+                holds.hold_settle_retry(case=case, actor=request.user, meta=request_meta(request))
             except CaseActionError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:

@@ -20,8 +20,9 @@ from payments.holds import hold_approval_cancel, hold_authorize, hold_request
 from payments.models import HoldState, InvoiceState, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
 from payments.services import invoice_asked, invoice_request
+from rma.cases.http import request_meta
 from rma.cases.models import ADVANCE_RETURN_WINDOW, Case, ReplacementMethod
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.models import RequiredPart
 from rma.required.views import CustomerCaseMixin, PartStepView, PrivateFileView
 from rma_portal import private_files
@@ -68,7 +69,7 @@ class InvoiceRequestView(CustomerCaseMixin, View):
 
     def post(self, request: HttpRequest, number: str) -> HttpResponse:
         try:
-            invoice_request(case=self.case, actor=request.user, meta=RequestMeta.from_request(request))
+            invoice_request(case=self.case, actor=request.user, meta=request_meta(request))
         except CaseActionError as error:
             messages.error(request, error.message)
         else:
@@ -122,7 +123,7 @@ class MethodView(PartStepView):
     def submit(self, form: Form) -> HttpResponse | None:
         if form.cleaned_data["method"] == ReplacementMethod.STANDARD:
             return super().submit(form)
-        meta = RequestMeta.from_request(self.request)
+        meta = request_meta(self.request)
         choice = hold_request(
             case=self.case,
             actor=self.request.user,
@@ -146,9 +147,7 @@ class HoldReturnView(CustomerCaseMixin, View):
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         order_id = (request.GET.get("token") or request.POST.get("token") or "").strip()[:40]
         try:
-            hold_authorize(
-                case=self.case, actor=request.user, order_id=order_id, meta=RequestMeta.from_request(request)
-            )
+            hold_authorize(case=self.case, actor=request.user, order_id=order_id, meta=request_meta(request))
         except CaseActionError as error:
             messages.error(request, error.message)
             return redirect(reverse("payments:method", kwargs={"number": self.case.number}))
@@ -177,7 +176,7 @@ class HoldCancelView(CustomerCaseMixin, View):
             case=self.case,
             actor=request.user,
             order_id=(request.GET.get("token") or "").strip()[:40],
-            meta=RequestMeta.from_request(request),
+            meta=request_meta(request),
         )
         if cancelled:
             messages.warning(

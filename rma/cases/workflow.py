@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.limits import client_ip
 from rma.cases.deadlines import due_at_on_entering
 from rma.cases.emails import event_sends_email
 from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
@@ -65,15 +63,6 @@ class RequestMeta:
 
     ip: str | None = None
     user_agent: str = ""
-
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> RequestMeta:
-        # The same client address the rate limits count against: behind the trusted
-        # proxies, the one the outermost of them saw; never the proxy's own address.
-        return cls(
-            ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
-        )
 
 
 NO_META = RequestMeta()

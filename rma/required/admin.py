@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.bindings import AddressBinding, PartBinding, ReturnBinding
@@ -219,7 +220,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
                 case=obj.case,
                 actor=request.user,
                 fields={name: getattr(obj, name) for name in ShippingAddress.FIELDS},
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             raise PermissionDenied(error.message) from error

@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.limits import hit_account_limit
+from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.bindings import AddressBinding, PartBinding, ReturnBinding
 from rma.required.carriers import OTHER
 from rma.required.forms import MultipleImageField
@@ -107,7 +108,7 @@ class PartStepView(CustomerCaseMixin, View):
     def submit(self, form: Form) -> HttpResponse | None:
         """Hand the form to the part's service; a step that leads elsewhere (PayPal's approval
         page) answers with where to go, the others with nothing."""
-        meta = RequestMeta.from_request(self.request)
+        meta = request_meta(self.request)
         self.binding.submit(self.case, form, actor=self.request.user, meta=meta, on_behalf=False)
         return None
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from accounts.limits import client_ip
 from rma.cases.workflow import RequestMeta
-from rma_portal.request_checks import client_ip
 
 
 def request_meta(request: HttpRequest) -> RequestMeta:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import due_at_on_entering
 from rma.cases.emails import event_sends_email
-from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
+from rma.cases.models import Action, Actor, Case, CaseEvent, Role, Transition, transition_for
 from rma_portal.page_cache import customers_pages_changed
 from rma_portal.tasks import queue_after_commit
 
@@ -86,7 +86,7 @@ def can_take(transition: Transition, *, case: Case, user: Any | None, on_behalf:
     return True
 
 
-def _authorize(transition: Transition, *, case: Case, actor: Any | None, on_behalf: bool) -> str:
+def _authorize(transition: Transition, *, case: Case, actor: Actor | None, on_behalf: bool) -> str:
     role = role_of(actor)
     if role == Role.CUSTOMER:
         if on_behalf or role not in transition.roles or actor.pk != case.customer_id:
@@ -152,7 +152,7 @@ def write_step_events(
     return events
 
 
-def authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
+def authorize_customer_step(*, case: Case, actor: Actor, on_behalf: bool) -> str:
     """The customer themselves, or staff with ``rma.change_case`` acting on their behalf."""
     role = role_of(actor)
     if role == Role.CUSTOMER:
@@ -197,7 +197,7 @@ def write_event(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     role: str,
     on_behalf: bool = False,
     from_status: str = "",
@@ -227,7 +227,7 @@ def _new_event(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     role: str,
     on_behalf: bool = False,
     from_status: str = "",
@@ -261,7 +261,7 @@ def transition(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     on_behalf: bool = False,
     comment: str = "",
     data: Mapping[str, Any] | None = None,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.forms import Form
 
-from rma.cases.models import Case
+from rma.cases.models import Actor, Case
 from rma.cases.workflow import RequestMeta
 from rma.required.carriers import carriers_for
 from rma.required.forms import AddressForm, ReturnShipmentForm
@@ -44,7 +44,7 @@ class PartBinding:
     ) -> Form:
         raise NotImplementedError
 
-    def submit(self, case: Case, form: Form, *, actor: Any, meta: RequestMeta, on_behalf: bool) -> None:
+    def submit(self, case: Case, form: Form, *, actor: Actor, meta: RequestMeta, on_behalf: bool) -> None:
         raise NotImplementedError
 
 

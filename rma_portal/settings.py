@@ -363,6 +363,9 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_RECEIPTS = 5
 # Pictures kept from a refused submission (rma.required.held_uploads) wait this long for it.
 HELD_UPLOAD_HOURS = 24
+# Warranty claims (/rma/new/): photos one claim may carry, and claims one customer may send a day.
+RMA_CLAIM_MAX_PHOTOS = 5
+RMA_CLAIMS_PER_CUSTOMER_PER_DAY = env.int("RMA_CLAIMS_PER_CUSTOMER_PER_DAY", default=3)
 # Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 # Memory for one image's decoded pixels (rma_portal.images): an RGB PNG of 50 MP fits, one

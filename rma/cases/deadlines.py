@@ -38,6 +38,7 @@ class Party(TextChoices):
 
 # Whose move each status is; final statuses wait on nobody.
 WAITING_ON: dict[str, Party] = {
+    Status.REQUESTED: Party.TEAM,
     Status.DRAFT: Party.TEAM,
     Status.PENDING_APPROVAL: Party.SUPERVISOR,
     Status.PENDING_CONFIRM: Party.CUSTOMER,
@@ -55,6 +56,7 @@ WAITING_ON: dict[str, Party] = {
 DATED_STATUSES: dict[str, str] = {Status.AWAITING_RETURN: "awaiting_return_due_at"}
 
 DEFAULT_DEADLINES: dict[str, str] = {
+    Status.REQUESTED: "2wd",
     Status.PENDING_APPROVAL: "1wd",
     Status.PENDING_CONFIRM: "14d",
     Status.DISAGREED: "2wd",

@@ -58,6 +58,12 @@ def _build(*, template: str, subject: str, to: str, context: dict, language: str
 
 def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
     case = event.case
+    if event.action == Action.CLAIM_SEND:
+        return "claim_received", _("We received your warranty claim %(number)s")
+    if event.action == Action.DECLINE_CLAIM:
+        return "claim_declined", _("%(number)s: your warranty claim was declined")
+    if event.action == Action.ANSWER_CLAIM and event.to_status == Case.Status.PENDING_CONFIRM:
+        return "solution_ready", _("Your RMA solution %(number)s is ready: please review it")
     if event.action in (Action.PUBLISH, Action.APPROVE) or (
         event.action == Action.REVISE and event.to_status == Case.Status.PENDING_CONFIRM
     ):
@@ -94,7 +100,11 @@ def _team_template(event: CaseEvent) -> tuple[str, str] | None:
 
 def event_sends_email(event: CaseEvent) -> bool:
     """Whether ``event`` calls for an email, decided without touching the database."""
+    if event.action == Action.ANSWER_CLAIM:
+        return event.to_status == Case.Status.PENDING_CONFIRM
     if event.action in (
+        Action.CLAIM_SEND,
+        Action.DECLINE_CLAIM,
         Action.PUBLISH,
         Action.APPROVE,
         Action.REQUEST_INFO,

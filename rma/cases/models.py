@@ -100,8 +100,12 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("Accept the information")
     REQUEST_INFO = "request_info", _("Ask for information again")
     COMPLETE = "complete", _("Complete")
+    # A warranty claim the customer sent (rma.claims): the team answers it or declines it.
+    ANSWER_CLAIM = "answer_claim", _("Publish the solution to the claim")
+    DECLINE_CLAIM = "decline_claim", _("Decline the claim")
     # Actions that leave the status as it is.
     CREATE = "create", _("Created")
+    CLAIM_SEND = "claim_send", _("Warranty claim sent")
     EDIT = "edit", _("Edited")
     MESSAGE = "message", _("Message")
     REMIND = "remind", _("Reminder sent")
@@ -154,6 +158,7 @@ class Transition:
 
 # Every status but ``Case.FINAL_STATUSES`` (a partial index needs them before the class exists).
 OPEN_STATUSES = (
+    "requested",
     "draft",
     "pending_approval",
     "pending_confirm",
@@ -228,6 +233,7 @@ class Case(models.Model):
     """An RMA solution offered to one customer, from draft to completion."""
 
     class Status(models.TextChoices):
+        REQUESTED = "requested", _("Claim received")
         DRAFT = "draft", _("Draft")
         PENDING_APPROVAL = "pending_approval", _("Pending approval")
         PENDING_CONFIRM = "pending_confirm", _("Pending confirmation")
@@ -248,7 +254,7 @@ class Case(models.Model):
     HIDDEN_STATUSES = frozenset({Status.DRAFT, Status.PENDING_APPROVAL})
     FINAL_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
     # The solution may be edited only while nobody outside the team relies on it.
-    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.DISAGREED})
+    EDITABLE_STATUSES = frozenset({Status.REQUESTED, Status.DRAFT, Status.DISAGREED})
 
     number = models.CharField(_("RMA number"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -592,6 +598,23 @@ class Case(models.Model):
 Status = Case.Status
 
 TRANSITIONS: tuple[Transition, ...] = (
+    # A customer's warranty claim: the team writes the solution in the case and publishes it
+    # (to a supervisor first when it needs approval), or declines the claim with a reason.
+    Transition(
+        Action.ANSWER_CLAIM,
+        Status.REQUESTED,
+        (Status.PENDING_CONFIRM, Status.PENDING_APPROVAL),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.DECLINE_CLAIM,
+        Status.REQUESTED,
+        (Status.CANCELLED,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+        comment_required=True,
+    ),
     Transition(
         Action.SUBMIT_FOR_APPROVAL,
         Status.DRAFT,
@@ -1071,6 +1094,9 @@ class CaseEvent(models.Model):
     # Events a customer sees on their timeline; the rest is the team's own business.
     CUSTOMER_VISIBLE_ACTIONS = frozenset(
         {
+            Action.CLAIM_SEND,
+            Action.ANSWER_CLAIM,
+            Action.DECLINE_CLAIM,
             Action.PUBLISH,
             Action.APPROVE,
             Action.AGREE,
@@ -1100,6 +1126,7 @@ class CaseEvent(models.Model):
     # Whose comment the customer may read along with the event.
     CUSTOMER_VISIBLE_COMMENTS = frozenset(
         {
+            Action.DECLINE_CLAIM,
             Action.DISAGREE,
             Action.REVISE,
             Action.CANCEL,
@@ -1127,7 +1154,7 @@ class CaseEvent(models.Model):
             self.to_status == Case.Status.COMPLETED and self.from_status != self.to_status
         ):
             return "first_completed_at"
-        if self.action == Action.CANCEL:
+        if self.action in (Action.CANCEL, Action.DECLINE_CLAIM):
             return "first_cancelled_at"
         if self.to_status == Case.Status.PENDING_CONFIRM and self.from_status != self.to_status:
             return "first_visible_at"

@@ -38,7 +38,7 @@ CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
     CustomerGroup(
         "in_progress",
         _("In progress"),
-        frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
+        frozenset({Status.REQUESTED, Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
     ),
     CustomerGroup(
         "closed",

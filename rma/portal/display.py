@@ -50,7 +50,9 @@ def _day(moment: datetime.datetime | datetime.date) -> str:
 
 
 def solution_sentences(case: Case) -> list[str]:
-    """What the customer gets, in one or two plain sentences."""
+    """What the customer gets, in one or two plain sentences (nothing yet for a claim)."""
+    if case.status == Status.REQUESTED:
+        return []
     if case.solution_type == Solution.REFUND:
         if case.refund_amount is not None:
             sentences = [
@@ -164,6 +166,11 @@ def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
         return False, _(
             "Our move: your return is on its way to us; when it arrives we release the PayPal hold."
         )
+    if status == Status.REQUESTED:
+        return False, _(
+            "Our move: the warranty team is looking at your claim. We write to you here if we need "
+            "to know more, and by email when the solution is ready."
+        )
     if status == Status.PENDING_CONFIRM:
         return True, _(
             "Your move: read the solution, then agree to it, or disagree and tell us what you need."
@@ -274,6 +281,8 @@ def part_step_title(part: Part) -> str:
 
 
 def final_step_title(case: Case) -> str:
+    if not case.solution_type:  # a claim the team has not answered yet
+        return _("We carry out the solution")
     if case.solution_type == Solution.REFUND:
         return _("We send the refund")
     if case.solution_type == Solution.REPLACEMENT:
@@ -340,6 +349,12 @@ def tracker(
     due = case_due_at(case)
     late = due is not None and (now or timezone.now()) > due
     agreed = status in AGREED_STATUSES
+    if status == Status.REQUESTED:
+        return [
+            TrackerStep("claim", _("The warranty team is looking at your claim"), StepState.CURRENT, due),
+            TrackerStep("agree", _("Agree to the solution"), StepState.TO_COME),
+            TrackerStep("done", final_step_title(case), StepState.TO_COME),
+        ]
     steps = [
         TrackerStep(
             "agree",
@@ -537,6 +552,9 @@ def case_words(
 def event_sentence(event: CaseEvent) -> str:
     """One timeline entry as the customer reads it."""
     sentences = {
+        Action.CLAIM_SEND: _("You sent your warranty claim."),
+        Action.ANSWER_CLAIM: _("The warranty team offered this solution."),
+        Action.DECLINE_CLAIM: _("The warranty team declined your claim, for this reason:"),
         Action.PUBLISH: _("The warranty team offered this solution."),
         Action.APPROVE: _("The warranty team offered this solution."),
         Action.AGREE: _("The solution was confirmed."),

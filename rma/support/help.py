@@ -30,6 +30,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
     HelpSection("what-is-rma", _("What is an RMA solution?")),
     HelpSection("sign-in", _("How do I open my RMA solution?")),
     HelpSection("statuses", _("What does the status of my RMA solution mean?")),
+    HelpSection("claim", _("How do I start a warranty claim?")),
     HelpSection("serial-number", _("Where do I find the S/N or the UID?")),
     HelpSection("respond", _("How do I agree or disagree with a solution?")),
     HelpSection("return", _("How do I send the items back?")),
@@ -46,6 +47,13 @@ HELP_ANCHORS = frozenset(section.anchor for section in HELP_SECTIONS)
 # What each status means to the customer, in the order a case usually goes through them.
 # Drafts and solutions waiting for a supervisor are never shown to the customer.
 STATUS_MEANINGS: tuple[tuple[str, str | Promise], ...] = (
+    (
+        Case.Status.REQUESTED,
+        _(
+            "You sent a warranty claim and the warranty team is looking at it. It answers with a "
+            "solution, asks you a question by message, or tells you why it cannot accept the claim."
+        ),
+    ),
     (
         Case.Status.PENDING_CONFIRM,
         _(

@@ -495,6 +495,8 @@ RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_COMPLETED_PER_CUSTOMER = env.int("RMA_RISK_COMPLETED_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
+# A customer with this many warranty claims within the window is flagged in the claims queue.
+RMA_RISK_CLAIMS_PER_CUSTOMER = env.int("RMA_RISK_CLAIMS_PER_CUSTOMER", default=3)
 # A refund of this amount or more always goes to a supervisor; "none" turns the rule off.
 _approval_refund = env.str("RMA_APPROVAL_REFUND_AMOUNT", default="250")
 RMA_APPROVAL_REFUND_AMOUNT = None if _approval_refund.lower() == "none" else Decimal(_approval_refund)

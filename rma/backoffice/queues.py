@@ -37,6 +37,8 @@ class Queue:
 
 
 QUEUES: tuple[Queue, ...] = (
+    # Warranty claims customers sent (rma.claims), waiting for the team's answer.
+    Queue("new_claims", _("New claims"), lambda user, now: Q(status=Status.REQUESTED)),
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
     Queue("waiting_on_us", _("Waiting on us"), lambda user, now: Q(status__in=TEAM_STATUSES)),

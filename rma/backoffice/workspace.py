@@ -52,6 +52,11 @@ class Workspace:
 
 def next_step_sentence(case: Case) -> str:
     """Who moves ``case`` on next, and how, in the team's words."""
+    if case.status == Status.REQUESTED:
+        return _(
+            "A customer's warranty claim: write the solution in this case and publish it, ask the "
+            "customer a question by message, or decline the claim with a reason the customer reads."
+        )
     if case.status == Status.DRAFT:
         if case.goes_to_approval:
             return _("The team finishes the solution and submits it for a supervisor's approval.")

@@ -136,7 +136,7 @@ def case_update(
         check_unchanged_since(locked, seen_event_id)
         if any(name in SOLUTION_FIELDS for name in changed) and not locked.is_solution_editable:
             raise CaseStatusError(
-                _("The solution can be changed only in draft or after the customer disagreed.")
+                _("The solution can be changed only on a claim, in draft or after the customer disagreed.")
             )
         if "needs_approval" in changed and locked.needs_approval and not case.needs_approval:
             _check_may_waive_approval(actor)

@@ -54,6 +54,8 @@ def product_choices(search: str = "", *, keep: str = "") -> list:
 
 
 class ClaimForm(forms.Form):
+    # Narrows the product list below it (the "Find" button), so it needs no script.
+    product_search = forms.CharField(label=gettext_lazy("Find your model"), max_length=100, required=False)
     product = forms.ChoiceField(
         label=gettext_lazy("Product model"),
         error_messages={
@@ -67,7 +69,6 @@ class ClaimForm(forms.Form):
         required=False,
         help_text=gettext_lazy("As printed on the label or the box."),
     )
-    product_search = forms.CharField(label=gettext_lazy("Find your model"), max_length=100, required=False)
     serial = forms.CharField(
         label=gettext_lazy("S/N or UID"),
         max_length=64,

@@ -23,7 +23,8 @@ from rma.claims.services import (
 )
 from rma_portal import private_files
 
-# The form's buttons: narrow the product list, see the verdict, or send the claim.
+# The form's buttons (``step``: not ``action``, which would hide the form's own action from
+# scripts): narrow the product list, see the verdict, or send the claim.
 SEARCH, CHECK, SEND = "search", "check", "send"
 
 
@@ -41,7 +42,7 @@ class ClaimStartView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_staff:
             raise Http404("Claims are sent by customers.")
-        action = request.POST.get("action") or SEND
+        action = request.POST.get("step") or SEND
         customer = request.user
         kept = claim_photos_kept(customer=customer, ids=request.POST.getlist("keep_photo"))
         claim_photos_drop(customer=customer, keep_ids=[photo.pk for photo in kept])

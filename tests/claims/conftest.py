@@ -41,7 +41,7 @@ def claim_data(chosen, **changes) -> dict:
         "order_number": "ORD-778",
         "reason": "no_video",
         "problem": "The picture stays black since Monday; I restarted it twice.",
-        "action": "send",
+        "step": "send",
     }
     data.update(changes)
     return data

@@ -40,7 +40,7 @@ def test_the_form_lists_the_catalogue_by_category_with_not_listed(signed_in, cat
 
 
 def test_find_narrows_the_list_without_javascript_and_keeps_what_was_typed(signed_in, catalogue):
-    response = _post(signed_in, claim_data(None, product="", product_search="nvr", action="search"))
+    response = _post(signed_in, claim_data(None, product="", product_search="nvr", step="search"))
     page = response.content.decode()
     assert "RLN8-410" in page
     assert "Argus 3 Pro" not in page
@@ -49,7 +49,7 @@ def test_find_narrows_the_list_without_javascript_and_keeps_what_was_typed(signe
 
 
 def test_check_shows_the_verdict_before_anything_is_sent(signed_in, catalogue):
-    response = _post(signed_in, claim_data(catalogue["camera"], action="check"))
+    response = _post(signed_in, claim_data(catalogue["camera"], step="check"))
     page = response.content.decode()
     assert 'data-verdict="in"' in page
     assert "In warranty: covered until" in page
@@ -59,7 +59,7 @@ def test_check_shows_the_verdict_before_anything_is_sent(signed_in, catalogue):
 
 def test_an_old_purchase_is_out_of_warranty_and_may_still_be_sent(signed_in, catalogue):
     bought = (timezone.localdate() - datetime.timedelta(days=3 * 365)).isoformat()
-    checked = _post(signed_in, claim_data(catalogue["camera"], purchase_date=bought, action="check"))
+    checked = _post(signed_in, claim_data(catalogue["camera"], purchase_date=bought, step="check"))
     assert 'data-verdict="out"' in checked.content.decode()
     assert "may make an exception" in checked.content.decode()
 
@@ -75,7 +75,7 @@ def test_a_registration_found_by_the_serial_counts_in_the_verdict(signed_in, cat
     )
     page = _post(
         signed_in,
-        claim_data(catalogue["camera"], serial="SN-REG-1", purchase_date=bought.isoformat(), action="check"),
+        claim_data(catalogue["camera"], serial="SN-REG-1", purchase_date=bought.isoformat(), step="check"),
     ).content.decode()
     assert 'data-verdict="in"' in page
     assert "registered on" in page

@@ -488,7 +488,7 @@ LOGGING = {
 
 # --- The warranty team's clock ----------------------------------------------------------
 # Time allowed per waiting status, e.g. "awaiting_info=14d,under_review=2wd" (d: calendar
-# days, wd: working days, h: hours; "none" removes a deadline); see rma.deadlines.
+# days, wd: working days, h: hours; "none" removes a deadline); see rma.cases.deadlines.
 # The kinds of required part a solution may ask for, by model label, in the order the customer
 # usually does them (each a rma.required.models.RequiredPart; docs/architecture.md, "Adding a part").
 RMA_REQUIRED_PARTS = [

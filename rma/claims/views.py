@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from rma.cases.workflow import RequestMeta
+from rma.cases.http import request_meta
 from rma.claims.forms import ClaimForm
 from rma.claims.models import ClaimPhoto
 from rma.claims.services import (
@@ -60,7 +60,7 @@ class ClaimStartView(LoginRequiredMixin, View):
                     order_number=form.cleaned_data["order_number"],
                     photos=form.good_photos,
                     kept=kept,
-                    meta=RequestMeta.from_request(request),
+                    meta=request_meta(request),
                 )
             except ClaimRefused as refused:
                 duplicate = refused.case

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case
+from rma.cases.models import Action, Actor, Case
 from rma_portal.formats import country_name, postal_address_lines
 from rma_portal.images import StoredImage
 
@@ -169,7 +169,7 @@ class RequiredPart(models.Model):
             return tuple(piece for piece in every if piece in (self.sent_back_items or every))
         return ()
 
-    def record_submission(self, *, actor: Any, on_behalf: bool) -> None:
+    def record_submission(self, *, actor: Actor, on_behalf: bool) -> None:
         """The part is in, from the customer or from the team on their behalf."""
         self.state = PartState.SUBMITTED
         self.sent_back_items = []
@@ -178,7 +178,7 @@ class RequiredPart(models.Model):
         self.submitted_by = actor
         self.on_behalf = on_behalf
 
-    def record_waiver(self, *, actor: Any, reason: str) -> None:
+    def record_waiver(self, *, actor: Actor, reason: str) -> None:
         """The team decided the part is not needed after all, saying why."""
         self.state = PartState.WAIVED
         self.waived_reason = reason
@@ -189,7 +189,7 @@ class RequiredPart(models.Model):
         self.on_behalf = True
 
     def record_verdict(
-        self, *, accepted: bool, actor: Any, reason: str = "", pieces: tuple[str, ...] = ()
+        self, *, accepted: bool, actor: Actor, reason: str = "", pieces: tuple[str, ...] = ()
     ) -> None:
         """The team's review: accepted, or sent back (``pieces`` of it, or all) with ``reason``."""
         self.state = PartState.ACCEPTED if accepted else PartState.SENT_BACK

@@ -83,6 +83,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Whether the person may sign in to the warranty team's admin."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An address that asked for a sign-in code before it had an account: the row holds its
+    # code device and is inactive; it becomes the customer's account when the code is
+    # verified (``accounts.services.login_code_verify``), and is removed with its code if not.
+    awaiting_first_sign_in = models.BooleanField(
+        _("awaiting first sign-in"), default=False, db_default=False, editable=False
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # A code from settings.LANGUAGES (no choices here: a new language needs no migration).
     language = models.CharField(
@@ -163,7 +169,11 @@ class LoginCodeDeviceManager(DeviceManager):
         return (
             self.select_related("user")
             .alias(email_lower=Lower("user__email"))
-            .filter(email_lower=email.strip().lower(), user__is_active=True, user__is_staff=False)
+            .filter(
+                models.Q(user__is_active=True) | models.Q(user__awaiting_first_sign_in=True),
+                email_lower=email.strip().lower(),
+                user__is_staff=False,
+            )
             .first()
         )
 
@@ -295,6 +305,7 @@ class SignInEvent(models.Model):
         SEND_COOLDOWN = "send_cooldown", _("send refused: cooldown")
         RATE_LIMITED = "rate_limited", _("refused: too many requests from the IP")
         SIGNED_IN = "signed_in", _("signed in")
+        ACCOUNT_CREATED = "account_created", _("first sign-in: customer account created")
         CODE_FAILED = "code_failed", _("wrong code")
         CODE_REFUSED = "code_refused", _("code refused without a check")
         CODE_EXPIRED = "code_expired", _("expired code: not counted as a wrong try")

@@ -6,7 +6,7 @@ import math
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import BaseCache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -98,7 +98,27 @@ class SendResult:
 
 def _customer_for_email(email: str) -> User | None:
     # Staff sign in through the admin with a password and TOTP, never with an emailed code.
-    return User.objects.with_email(email).filter(is_active=True, is_staff=False).first()
+    return (
+        User.objects.with_email(email)
+        .filter(models.Q(is_active=True) | models.Q(awaiting_first_sign_in=True), is_staff=False)
+        .first()
+    )
+
+
+def _first_sign_in_holder(email: str) -> User | None:
+    """
+    The inactive row that holds the code of an address with no account yet (made here, or
+    by a request before), or ``None`` when the address belongs to someone who may not sign
+    in by code: a member of staff, or a customer whose account was closed.
+    """
+    if User.objects.with_email(email).exists():
+        return _customer_for_email(email)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, is_active=False, awaiting_first_sign_in=True)
+    except (IntegrityError, ValidationError):
+        # Another request for the same address made it first (or the address is not one).
+        return _customer_for_email(email)
 
 
 def _new_pending(*, email: str, replacing: PendingLogin | None = None) -> PendingLogin:
@@ -273,8 +293,9 @@ def login_code_request(
 
 
 def customer_exists(*, email: str) -> bool:
-    """Whether an active customer signs in with ``email`` (for the worker only: never an answer)."""
-    return _customer_for_email(email) is not None
+    """Whether an active customer signs in with ``email`` (for the worker only: never an answer);
+    an address still waiting for its first sign-in has no account yet."""
+    return User.objects.with_email(email).filter(is_active=True, is_staff=False).exists()
 
 
 def send_cooldown_record(*, email: str, client: ClientInfo) -> SignInEvent:
@@ -323,7 +344,9 @@ def login_code_issue(
     lock, is the last word, measured between request times (``LoginCodeDevice.cooldown_wait``):
     a request that got past the cache's cooldown (a cache emptied meanwhile) waits for it.
     """
-    user = _customer_for_email(email)
+    # An address with no account yet is sent a code like any customer: the account is made
+    # when the code is verified. Staff and closed accounts get the notice instead.
+    user = _customer_for_email(email) or _first_sign_in_holder(email)
     if user is None:
         sign_in_event_create(kind=SignInEvent.Kind.UNKNOWN_ADDRESS, client=client, email=email)
         return CodeIssue(outcome=IssueOutcome.NOT_A_CUSTOMER)
@@ -442,6 +465,8 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
         matched=matched,
     )
     if matched:
+        if user.awaiting_first_sign_in:
+            _first_sign_in_complete(user=user, client=client)
         sign_in_event_create(kind=SignInEvent.Kind.SIGNED_IN, client=client, user=user)
         return VerifyResult(outcome=VerifyOutcome.SIGNED_IN, pending=pending, user=user)
 
@@ -461,6 +486,15 @@ def login_code_verify(*, pending: PendingLogin, code: str, client: ClientInfo) -
     return VerifyResult(outcome=outcome, pending=pending, retry_after=count.retry_after)
 
 
+def _first_sign_in_complete(*, user: User, client: ClientInfo) -> None:
+    """The code of an address with no account was right: the account is the customer's now."""
+    User.objects.filter(pk=user.pk, awaiting_first_sign_in=True).update(
+        is_active=True, awaiting_first_sign_in=False, date_joined=timezone.now()
+    )
+    user.is_active, user.awaiting_first_sign_in = True, False
+    sign_in_event_create(kind=SignInEvent.Kind.ACCOUNT_CREATED, client=client, user=user)
+
+
 def sign_out_record(*, user: User, client: ClientInfo) -> SignInEvent:
     """Write the audit row of a sign-out (the view then ends the session)."""
     return sign_in_event_create(kind=SignInEvent.Kind.SIGNED_OUT, client=client, user=user)
@@ -469,9 +503,16 @@ def sign_out_record(*, user: User, client: ClientInfo) -> SignInEvent:
 def login_codes_void_expired() -> int:
     """Void every sign-in code past its validity; returns how many were voided."""
     now = timezone.now()
-    return LoginCodeDevice.objects.filter(token__isnull=False, valid_until__lte=now).update(
+    voided = LoginCodeDevice.objects.filter(token__isnull=False, valid_until__lte=now).update(
         token=None, valid_until=now
     )
+    # An address that asked for a code and never used it keeps no row: no account was made.
+    User.objects.filter(
+        awaiting_first_sign_in=True,
+        is_active=False,
+        date_joined__lt=now - timedelta(seconds=settings.LOGIN_CODE_VALIDITY + EXPIRED_CODES_RECOGNISED_FOR),
+    ).exclude(pk__in=LoginCodeDevice.objects.filter(token__isnull=False).values("user_id")).delete()
+    return voided
 
 
 @transaction.atomic

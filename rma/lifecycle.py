@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from rma.cases.models import Action, Case
 from rma.cases.services import (
     case_agree,
+    case_answer_claim,
     case_approve,
     case_cancel,
     case_complete,
+    case_decline_claim,
     case_disagree,
     case_publish,
     case_revise,
@@ -37,6 +39,8 @@ from rma.required.parts import missing_parts
 from rma.required.services import case_accept, case_mark_info_complete, case_request_info
 
 TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
+    Action.ANSWER_CLAIM: case_answer_claim,
+    Action.DECLINE_CLAIM: case_decline_claim,
     Action.SUBMIT_FOR_APPROVAL: case_submit_for_approval,
     Action.PUBLISH: case_publish,
     Action.APPROVE: case_approve,

@@ -5,6 +5,7 @@ sub-package of its sub-domain. Application code imports them from there, never f
 
 from rma.backoffice.models import CaseReminder
 from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, CaseNumberCounter, Warehouse
+from rma.claims.models import Claim, ClaimPhoto
 from rma.inbound.models import InboundMail
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.support.models import SupportRequest, SupportScreenshot
@@ -16,6 +17,8 @@ __all__ = [
     "CaseMessage",
     "CaseNumberCounter",
     "CaseReminder",
+    "Claim",
+    "ClaimPhoto",
     "InboundMail",
     "ReturnShipment",
     "ShippingAddress",

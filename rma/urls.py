@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from rma.claims import views as claim_views
 from rma.inbound import views as inbound_views
 from rma.portal import views
 from rma.required import views as required_views
@@ -10,6 +11,12 @@ app_name = "rma"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="rma:case_list"), name="home"),
     path("rma/", views.CaseListView.as_view(), name="case_list"),
+    path("rma/new/", claim_views.ClaimStartView.as_view(), name="claim_new"),
+    path(
+        "rma/claim-photos/<int:photo_id>/<str:variant>/",
+        claim_views.ClaimPhotoFileView.as_view(),
+        name="claim_photo",
+    ),
     path("rma/<str:number>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("rma/<str:number>/agree/", views.CaseAgreeView.as_view(), name="case_agree"),
     path("rma/<str:number>/disagree/", views.CaseDisagreeView.as_view(), name="case_disagree"),

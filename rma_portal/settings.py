@@ -387,6 +387,9 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_RECEIPTS = 5
 # Pictures kept from a refused submission (rma.required.held_uploads) wait this long for it.
 HELD_UPLOAD_HOURS = 24
+# Warranty claims (/rma/new/): photos one claim may carry, and claims one customer may send a day.
+RMA_CLAIM_MAX_PHOTOS = 5
+RMA_CLAIMS_PER_CUSTOMER_PER_DAY = env.int("RMA_CLAIMS_PER_CUSTOMER_PER_DAY", default=3)
 # Decoded pixels of one upload (decompression bombs); 50 million covers a 48 MP phone photo.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 # Memory for one image's decoded pixels (rma_portal.images): an RGB PNG of 50 MP fits, one
@@ -524,6 +527,8 @@ RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_COMPLETED_PER_CUSTOMER = env.int("RMA_RISK_COMPLETED_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)
+# A customer with this many warranty claims within the window is flagged in the claims queue.
+RMA_RISK_CLAIMS_PER_CUSTOMER = env.int("RMA_RISK_CLAIMS_PER_CUSTOMER", default=3)
 # A refund of this amount or more always goes to a supervisor; "none" turns the rule off.
 _approval_refund = env.str("RMA_APPROVAL_REFUND_AMOUNT", default="250")
 RMA_APPROVAL_REFUND_AMOUNT = None if _approval_refund.lower() == "none" else Decimal(_approval_refund)

@@ -3,12 +3,14 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from accounts.views import set_language
+from rma.backoffice import claims as backoffice_claims
 from rma.backoffice import views as backoffice_views
 from rma.support.views import ContactSupportView, HelpView, ScreenshotFileView, SupportSentView
 from rma_portal.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *backoffice_claims.urls(),
     *backoffice_views.urls(),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -132,6 +132,14 @@ def every_case_event(outbox: Outbox, *, customer, agent) -> None:
                         comment=COMMENT,
                     )
                     outbox.add(build_case_event_email(event))
+    claimed = case_in(Case.Status.REQUESTED, customer=customer, agent=agent)
+    outbox.add(
+        build_case_event_email(
+            CaseEvent(
+                case=claimed, action=Action.CLAIM_SEND, to_status=claimed.status, actor_role=Role.CUSTOMER
+            )
+        )
+    )
     refunded = case_in(Case.Status.COMPLETED, customer=customer, agent=agent, refund=True)
     refunded.outbound_tracking_number = ""
     refunded.refund_reference = "PAYID-42."

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.actions import CASE_ACTIONS
+from rma.backoffice.claims import claim_panel
 from rma.backoffice.forms import CaseAdminForm, transition_label
 from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
 from rma.backoffice.paging import CappedPaginator
@@ -419,6 +420,7 @@ class CaseAdmin(admin.ModelAdmin):
             context["open_parts"] = missing
             context["tools"] = case_tools(obj, request.user, may_change=may_change, open_parts=missing)
             context["workspace"] = workspace_for(self.admin_site, obj, request.user)
+            context["claim"] = claim_panel(obj)
             context["customer_language"] = self.customer_language(obj)
             # The reply box goes under the conversation when the conversation is shown.
             context["reply_after_messages"] = any(

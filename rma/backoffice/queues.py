@@ -35,6 +35,8 @@ class Queue:
 
 
 QUEUES: tuple[Queue, ...] = (
+    # Warranty claims customers sent (rma.claims), waiting for the team's answer.
+    Queue("new_claims", _("New claims"), lambda user, now: Q(status=Status.REQUESTED)),
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
     # A customer's message the team has not answered puts the case in our queue, whatever its status.

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from rma.backoffice.reports import Report, bar_chart_svg, build_report
 from rma.cases.models import Case, CaseItem, Warehouse
+from rma.claims.reports import claim_reasons, claims_report
 
 REPORTS_PERMISSION = "rma.view_reports"
 DEFAULT_WEEKS = 8
@@ -124,6 +125,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "charts": charts(report) if report else {},
+        "claims": claims_report(start=report.start, end=report.end) if report else None,
     }
     return TemplateResponse(request, "admin/rma/reports.html", context)
 
@@ -144,6 +146,7 @@ CSV_COLUMNS = (
     ("created_at", gettext_lazy("Created")),
     ("status_changed_at", gettext_lazy("Status changed")),
     ("completed_at", gettext_lazy("Closed")),
+    ("claim_reason", gettext_lazy("Claim reason")),
 )
 # A spreadsheet runs a cell that starts like a formula; a leading apostrophe keeps it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -218,6 +221,7 @@ def export_rows(cases: QuerySet[Case]) -> Iterator[str]:
     rows = cases.values_list(*ROW_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(rows, EXPORT_CHUNK)):
         items = _items_by_case([row[0] for row in chunk])
+        reasons = claim_reasons(row[0] for row in chunk)
         people = {row[2] for row in chunk} | {row[11] for row in chunk if row[11]}
         emails = dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "email"))
         lines = []
@@ -238,6 +242,7 @@ def export_rows(cases: QuerySet[Case]) -> Iterator[str]:
                 _when(created_at, tz),
                 _when(status_changed_at, tz),
                 _when(completed_at, tz),
+                reasons.get(pk, ""),
             ]
             lines.append(writer.writerow([csv_cell(value) for value in values]))
         yield "".join(lines)

@@ -136,7 +136,7 @@ def case_update(
         check_unchanged_since(locked, seen_event_id)
         if any(name in SOLUTION_FIELDS for name in changed) and not locked.is_solution_editable:
             raise CaseStatusError(
-                _("The solution can be changed only in draft or after the customer disagreed.")
+                _("The solution can be changed only on a claim, in draft or after the customer disagreed.")
             )
         if "needs_approval" in changed and locked.needs_approval and not case.needs_approval:
             _check_may_waive_approval(actor)
@@ -253,3 +253,32 @@ def _check_may_waive_approval(actor: Actor) -> None:
     # Whether a solution is reviewed is not for the agent who drafted it to decide.
     if not actor.has_perm("rma.approve_case"):
         raise CasePermissionError(_("Only a supervisor can decide that a solution needs no approval."))
+
+
+def case_open_claim(
+    *, case: Case, customer: Any, item: Mapping[str, Any], meta: RequestMeta | None = None
+) -> Case:
+    """Save the unsaved ``case`` of a customer's warranty claim, in ``requested``, with its one
+    item; the customer's event queues the acknowledgement email after the commit. The claim's
+    own details are the caller's (``rma.claims.services.claim_send``), in the same transaction."""
+    if case.pk is not None:
+        raise ValueError("case_open_claim takes an unsaved case")
+    with transaction.atomic():
+        case.customer = customer
+        case.status = Case.Status.REQUESTED
+        case.number = _next_number(timezone.now().year)
+        case.due_at = due_at_for(case.status, case.status_changed_at)
+        case.save()
+        line = CaseItem(case=case, **item)
+        line.full_clean()
+        line.save()
+        event = write_event(
+            case=case,
+            action=Action.CLAIM_SEND,
+            actor=customer,
+            role=Role.CUSTOMER,
+            to_status=case.status,
+            meta=meta or NO_META,
+        )
+        queue_event_email(event)
+    return case

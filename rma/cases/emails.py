@@ -66,6 +66,8 @@ def _build(*, template: str, subject: str, to: str, context: dict, language: str
 
 # Every email of a case event: its template (``templates/emails/rma/``) and its subject.
 EMAILS = {
+    "claim_received": _("We received your warranty claim %(number)s"),
+    "claim_declined": _("%(number)s: your warranty claim was declined"),
     "solution_ready": _("Your RMA solution %(number)s is ready: please review it"),
     "solution_revised": _("Your RMA solution %(number)s was revised: please review it"),
     "info_requested": _("%(number)s: we need some information again"),
@@ -81,6 +83,7 @@ EMAILS = {
 # The customer's email of an action, whatever status it leads to; an action not listed sends
 # the email of the status it enters (its row's ``customer_email`` in the status table).
 CUSTOMER_EMAIL_OF_ACTION = {
+    Action.DECLINE_CLAIM: "claim_declined",
     Action.REQUEST_INFO: "info_requested",
     Action.ACCEPT: "info_accepted",
     Action.COMPLETE: "completed",

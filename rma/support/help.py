@@ -30,6 +30,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
     HelpSection("what-is-rma", _("What is an RMA solution?")),
     HelpSection("sign-in", _("How do I open my RMA solution?")),
     HelpSection("statuses", _("What does the status of my RMA solution mean?")),
+    HelpSection("claim", _("How do I start a warranty claim?")),
     HelpSection("serial-number", _("Where do I find the S/N or the UID?")),
     HelpSection("respond", _("How do I agree or disagree with a solution?")),
     HelpSection("return", _("How do I send the items back?")),

@@ -39,6 +39,7 @@ class HelpView(TemplateView):
             code_minutes=max(1, settings.LOGIN_CODE_VALIDITY // 60),
             max_upload_mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
             max_receipts=settings.UPLOAD_MAX_RECEIPTS,
+            claims_per_day=settings.RMA_CLAIMS_PER_CUSTOMER_PER_DAY,
             paypal_account=settings.PAYPAL_RECEIVING_ACCOUNT,
             support_url=settings.SUPPORT_URL,
             login_url=reverse(settings.LOGIN_URL),

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Case, status_facts
@@ -55,7 +56,10 @@ def render_card(
                 "url": reverse("rma:case_detail", kwargs={"number": number}),
                 "status": status,
                 "status_label": status_facts(status).label,
-                "solution_label": Case.SolutionType(solution_type).label,
+                # A claim has no solution yet: the team is looking at it.
+                "solution_label": Case.SolutionType(solution_type).label
+                if solution_type
+                else gettext("Warranty claim"),
                 "products": products,
                 "opened": opened,
                 "group_key": group_key,

@@ -232,23 +232,67 @@ def test_known_and_unknown_addresses_get_identical_responses(client, request_cod
     assert known_again["Location"] == unknown_again["Location"] == "/login/verify/"
 
 
-def test_unknown_address_gets_a_notice_and_nothing_is_created(client, request_code):
+def test_a_staff_address_gets_a_notice_and_nothing_is_created(client, request_code):
+    staff = StaffFactory(email="team-member@example.com")
     users_before = User.objects.count()
 
-    response, code = request_code(client, "stranger@example.com")
+    response, code = request_code(client, staff.email)
 
     assert response.status_code == 302
     assert code is None
     assert User.objects.count() == users_before
     assert LoginCodeDevice.objects.count() == 0
     (notice,) = mail.outbox
-    assert notice.to == ["stranger@example.com"]
+    assert notice.to == ["team-member@example.com"]
     assert "not linked to any RMA case" in notice.body
     assert "warranty-team@example.com" in notice.body
     assert not any(ch.isdigit() for ch in notice.subject)
     event = SignInEvent.objects.get()
     assert event.kind == SignInEvent.Kind.UNKNOWN_ADDRESS
-    assert event.email == "stranger@example.com"
+    assert event.email == "team-member@example.com"
+
+
+def test_a_first_time_address_gets_a_code_and_its_account_is_made_when_the_code_is_verified(
+    client, request_code
+):
+    response, code = request_code(client, "first.claim@example.com")
+
+    assert response.status_code == 302
+    assert code is not None
+    # Until the code is verified the address has no account: nothing active, nothing to sign in as.
+    assert not User.objects.filter(email="first.claim@example.com", is_active=True).exists()
+
+    response = client.post("/login/verify/", {"code": code})
+
+    assert response.status_code == 302
+    assert response["Location"] == SIGNED_IN_REDIRECT
+    customer = User.objects.get(email="first.claim@example.com")
+    assert customer.is_active and not customer.awaiting_first_sign_in and not customer.is_staff
+    assert not customer.has_usable_password()
+    assert client.session["_auth_user_id"] == str(customer.pk)
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.ACCOUNT_CREATED, user=customer).exists()
+    assert client.get("/rma/").status_code == 200
+
+
+def test_a_first_time_address_whose_code_is_never_used_keeps_no_row(client, request_code):
+    from accounts.services import login_codes_void_expired
+
+    with time_machine.travel(START, tick=False) as clock:
+        request_code(client, "never.came.back@example.com")
+        assert client.post("/login/verify/", {"code": "000000"}).status_code == 200
+        clock.shift(timedelta(days=2))
+        login_codes_void_expired()
+
+    assert not User.objects.filter(email="never.came.back@example.com").exists()
+
+
+def test_a_closed_customer_account_is_not_opened_again_by_a_code(client, request_code):
+    CustomerFactory(email="closed@example.com", is_active=False)
+
+    _response, code = request_code(client, "closed@example.com")
+
+    assert code is None
+    assert not User.objects.get(email="closed@example.com").is_active
 
 
 def test_unknown_address_session_answers_wrong_codes_like_a_known_one(client, request_code):
@@ -483,4 +527,4 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy(
 
     assert first.status_code == 302
     assert second.status_code == 429
-    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.UNKNOWN_ADDRESS).get().ip_address == "127.0.0.1"
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.CODE_SENT).get().ip_address == "127.0.0.1"

@@ -23,6 +23,9 @@ TEAM = {"agent", "supervisor"}
 
 # (status, action) -> (status reached, actors allowed). Everything else is refused.
 EXPECTED = {
+    # A customer's warranty claim: answered with a solution, or declined with a reason.
+    (S.REQUESTED, Action.ANSWER_CLAIM): (S.PENDING_CONFIRM, TEAM),
+    (S.REQUESTED, Action.DECLINE_CLAIM): (S.CANCELLED, TEAM),
     (S.DRAFT, Action.SUBMIT_FOR_APPROVAL): (S.PENDING_APPROVAL, TEAM),
     (S.DRAFT, Action.PUBLISH): (S.PENDING_CONFIRM, TEAM),
     (S.PENDING_APPROVAL, Action.APPROVE): (S.PENDING_CONFIRM, {"supervisor"}),

@@ -63,7 +63,8 @@ def test_the_open_statuses_are_the_rows_not_final_in_the_partial_index():
 def test_the_case_reads_its_sets_from_the_table():
     assert {Case.Status.COMPLETED, Case.Status.CANCELLED} == Case.FINAL_STATUSES
     assert {Case.Status.DRAFT, Case.Status.PENDING_APPROVAL} == Case.HIDDEN_STATUSES
-    assert {Case.Status.DRAFT, Case.Status.DISAGREED} == Case.EDITABLE_STATUSES
+    # A claim is answered by writing the solution in it.
+    assert {Case.Status.REQUESTED, Case.Status.DRAFT, Case.Status.DISAGREED} == Case.EDITABLE_STATUSES
 
 
 # --- A status declared by another app (tests.extra_part) ----------------------------------------

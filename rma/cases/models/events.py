@@ -57,6 +57,9 @@ class CaseEvent(models.Model):
     # Events a customer sees on their timeline; the rest is the team's own business.
     CUSTOMER_VISIBLE_ACTIONS = frozenset(
         {
+            Action.CLAIM_SEND,
+            Action.ANSWER_CLAIM,
+            Action.DECLINE_CLAIM,
             Action.PUBLISH,
             Action.APPROVE,
             Action.AGREE,
@@ -86,6 +89,7 @@ class CaseEvent(models.Model):
     # Whose comment the customer may read along with the event.
     CUSTOMER_VISIBLE_COMMENTS = frozenset(
         {
+            Action.DECLINE_CLAIM,
             Action.DISAGREE,
             Action.REVISE,
             Action.CANCEL,
@@ -113,7 +117,7 @@ class CaseEvent(models.Model):
             self.to_status == Case.Status.COMPLETED and self.from_status != self.to_status
         ):
             return "first_completed_at"
-        if self.action == Action.CANCEL:
+        if self.action in (Action.CANCEL, Action.DECLINE_CLAIM):
             return "first_cancelled_at"
         if self.to_status == Case.Status.PENDING_CONFIRM and self.from_status != self.to_status:
             return "first_visible_at"

@@ -46,8 +46,12 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("Accept the information")
     REQUEST_INFO = "request_info", _("Ask for information again")
     COMPLETE = "complete", _("Complete")
+    # A warranty claim the customer sent (rma.claims): the team answers it or declines it.
+    ANSWER_CLAIM = "answer_claim", _("Publish the solution to the claim")
+    DECLINE_CLAIM = "decline_claim", _("Decline the claim")
     # Actions that leave the status as it is.
     CREATE = "create", _("Created")
+    CLAIM_SEND = "claim_send", _("Warranty claim sent")
     EDIT = "edit", _("Edited")
     MESSAGE = "message", _("Message")
     REMIND = "remind", _("Reminder sent")
@@ -99,6 +103,23 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
+    # A customer's warranty claim: the team writes the solution in the case and publishes it
+    # (to a supervisor first when it needs approval), or declines the claim with a reason.
+    Transition(
+        Action.ANSWER_CLAIM,
+        Status.REQUESTED,
+        (Status.PENDING_CONFIRM, Status.PENDING_APPROVAL),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+    ),
+    Transition(
+        Action.DECLINE_CLAIM,
+        Status.REQUESTED,
+        (Status.CANCELLED,),
+        frozenset({Role.AGENT, Role.SUPERVISOR}),
+        "rma.change_case",
+        comment_required=True,
+    ),
     Transition(
         Action.SUBMIT_FOR_APPROVAL,
         Status.DRAFT,

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    """The statuses of a case, from draft to completion or cancellation."""
+    """The statuses of a case, from a customer's claim or a draft to completion or cancellation."""
 
+    REQUESTED = "requested", _("Claim received")
     DRAFT = "draft", _("Draft")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
     PENDING_CONFIRM = "pending_confirm", _("Pending confirmation")
@@ -52,6 +53,7 @@ class Stage:
     stage has the steps of the stages before it done, the step of its own stage current, and
     the rest to come; ``CLOSED`` shows the one step "Closed"."""
 
+    CLAIM = "claim"  # the customer's claim waits for the team's answer
     AGREE = "agree"  # the customer has not agreed to the solution yet
     INFORMATION = "information"  # the customer sends the required information
     REVIEW = "review"  # the team checks what was sent
@@ -60,7 +62,7 @@ class Stage:
     FINISHED = "finished"  # every step done
     CLOSED = "closed"  # closed without a solution carried out
 
-    ORDER = (AGREE, INFORMATION, REVIEW, SHIPMENT, RETURN, FINISHED)
+    ORDER = (CLAIM, AGREE, INFORMATION, REVIEW, SHIPMENT, RETURN, FINISHED)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class StatusFacts:
     @property
     def customer_agreed(self) -> bool:
         """The customer agreed to the solution: the tracker is past its first step."""
-        return self.stage in Stage.ORDER and Stage.ORDER.index(self.stage) > 0
+        return self.stage in Stage.ORDER and Stage.ORDER.index(self.stage) > Stage.ORDER.index(Stage.AGREE)
 
     @property
     def yours(self) -> bool:
@@ -112,6 +114,30 @@ class StatusFacts:
 STATUS_TABLE: dict[str, StatusFacts] = {
     facts.status: facts
     for facts in (
+        StatusFacts(
+            # A warranty claim the customer sent at /rma/new/ (rma.claims): the team writes the
+            # solution in the case, asks a question by message, or declines the claim.
+            Status.REQUESTED,
+            Status.REQUESTED.label,
+            editable=True,
+            waits_on=Party.TEAM,
+            deadline="2wd",
+            customer_group="in_progress",
+            stage=Stage.CLAIM,
+            customer_email="claim_received",
+            customer_next=_(
+                "Our move: the warranty team is looking at your claim. We write to you here if we need "
+                "to know more, and by email when the solution is ready."
+            ),
+            team_next=_(
+                "A customer's warranty claim: write the solution in this case and publish it, ask the "
+                "customer a question by message, or decline the claim with a reason the customer reads."
+            ),
+            meaning=_(
+                "You sent a warranty claim and the warranty team is looking at it. It answers with a "
+                "solution, asks you a question by message, or tells you why it cannot accept the claim."
+            ),
+        ),
         StatusFacts(
             Status.DRAFT,
             Status.DRAFT.label,

@@ -14,7 +14,9 @@ Solution = Case.SolutionType
 
 
 def solution_sentences(case: Case) -> list[str]:
-    """What the customer gets, in one or two plain sentences."""
+    """What the customer gets, in one or two plain sentences (nothing yet for a claim)."""
+    if not case.solution_type:
+        return []
     if case.solution_type == Solution.REFUND:
         if case.refund_amount is not None:
             amount = format_money(case.refund_amount, case.refund_currency)

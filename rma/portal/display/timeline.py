@@ -13,6 +13,9 @@ from rma_portal.formats import format_money
 def event_sentence(event: CaseEvent) -> str:
     """One timeline entry as the customer reads it."""
     sentences = {
+        Action.CLAIM_SEND: _("You sent your warranty claim."),
+        Action.ANSWER_CLAIM: _("The warranty team offered this solution."),
+        Action.DECLINE_CLAIM: _("The warranty team declined your claim, for this reason:"),
         Action.PUBLISH: _("The warranty team offered this solution."),
         Action.APPROVE: _("The warranty team offered this solution."),
         Action.AGREE: _("The solution was confirmed."),

@@ -62,6 +62,8 @@ class TrackerStep:
 
 
 def final_step_title(case: Case) -> str:
+    if not case.solution_type:  # a claim the team has not answered yet
+        return _("We carry out the solution")
     if case.solution_type == Solution.REFUND:
         return _("We send the refund")
     if case.solution_type == Solution.REPLACEMENT:
@@ -218,6 +220,10 @@ def tracker(
     before = [part for part in parts if not part.after_shipment]
     after = [part for part in parts if part.after_shipment]
     steps = [_agree_step(case, clock), *_part_steps(case, before, clock)]
+    if status_facts(case.status).stage == Stage.CLAIM:
+        # A claim the team is looking at: its answer comes before anything else.
+        claim = TrackerStep("claim", _("The warranty team is looking at your claim"), StepState.CURRENT, due)
+        steps.insert(0, claim)
     if before:
         steps.append(_review_step(case, before, clock))
     steps.extend(_ship_ahead_steps(case, after, clock) if after else [_final_step(case, clock)])

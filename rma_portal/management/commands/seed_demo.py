@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DemoRefused, demo_sign_in_instructions, seed_demo_accounts
 from rma_portal.demo import seed_demo_cases
+from rma_portal.demo_claims import seed_demo_claims
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             demo = seed_demo_accounts()
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
-        cases = seed_demo_cases(demo.people)
+        cases = seed_demo_cases(demo.people) + seed_demo_claims(demo.people)
         if options["json"]:
             listing = [
                 {"number": case.number, "owner": case.customer.email, "status": case.status} for case in cases

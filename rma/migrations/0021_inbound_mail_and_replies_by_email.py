@@ -11,7 +11,7 @@ from rma_portal.permissions import grant_to_warranty_team
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rma', '0019_support_screenshot_held_for_and_digest'),
+        ('rma', '0020_claims'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, ReplacementMethod
 from rma.required.parts import Part
-from rma_portal.formats import country_name, format_money
+from rma_portal.formats import country_name, format_money, join_list
 
 Status = Case.Status
 Solution = Case.SolutionType
@@ -84,7 +84,7 @@ def part_request(case: Case, part: Part) -> str:
         return _(
             "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
             "information is kept."
-        ) % {"pieces": ", ".join(part.sent_back_pieces)}
+        ) % {"pieces": join_list(part.sent_back_pieces)}
     if part.key == "return":
         return _(
             "Send the items back to our warehouse (the address is on this page) by a tracked service, "

@@ -26,7 +26,8 @@ TAG = re.compile(r"<[^>]+>")
 SAME_AS_ENGLISH = {
     "de": {
         "Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard", "Filter",
-        "Details", "%(solution)s: %(products)s", "%(title)s: %(state)s",
+        "Details", "%(solution)s: %(products)s", "%(title)s: %(state)s", "April", "August", "September",
+        "November",
     },
     "fr": {
         "image", "position", "Solution", "solution", "Message", "message", "Messages", "messages",

@@ -21,6 +21,13 @@ def country_name_filter(code: str) -> str:
     return country_name(code)
 
 
+@register.filter(needs_autoescape=True)
+def nowrap(value, autoescape: bool = True) -> str:
+    """``{{ case.number|nowrap }}``: kept on one line (a case number, a date) inside a sentence."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(f'<span class="nowrap">{escape(value)}</span>')  # noqa: S308 - the value is escaped
+
+
 @register.filter(name="join_list", needs_autoescape=True)
 def join_list_filter(items, autoescape: bool = True) -> str:
     """``{{ products|join_list }}`` → ``A, B und C`` in German, ``A、B、C`` in Japanese."""

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.models import CaseReminder
-from rma.cases.deadlines import WAITING_ON, Party, reminder_lead
+from rma.cases.deadlines import Party, reminder_lead, statuses_waiting_on
 from rma.cases.emails import case_admin_url, case_url, language_of, team_address, team_language
 from rma.cases.models import Action, Case
 from rma.cases.workflow import (
@@ -43,12 +43,13 @@ from rma_portal.tasks import queue_after_commit
 
 # Cases claimed, and emails queued as one task, per transaction of the beat task.
 CLAIM_BATCH = 1000
-CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
 MANUAL_REMINDER_GAP = datetime.timedelta(hours=24)
 
 
 def _due_for_reminder(now: datetime.datetime) -> Q:
-    return Q(status__in=CUSTOMER_STATUSES, due_at__gt=now, due_at__lte=now + reminder_lead())
+    return Q(
+        status__in=statuses_waiting_on(Party.CUSTOMER), due_at__gt=now, due_at__lte=now + reminder_lead()
+    )
 
 
 def _overdue(now: datetime.datetime) -> Q:
@@ -120,7 +121,7 @@ def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> C
         raise CaseActionError(_("You do not have the permission to remind customers."))
     with transaction.atomic():
         locked = lock_case(case)
-        if locked.status not in CUSTOMER_STATUSES:
+        if locked.status not in statuses_waiting_on(Party.CUSTOMER):
             raise CaseStatusError(
                 _("%(number)s is “%(status)s”: the customer has nothing to do, so no reminder was sent.")
                 % {"number": locked.number, "status": locked.get_status_display()}

@@ -19,25 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
-from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, ReplacementMethod
+from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, ReplacementMethod, Stage, status_facts
 from rma.required.parts import Part
 from rma_portal.formats import country_name, format_money, join_list
 
 Status = Case.Status
 Solution = Case.SolutionType
 
-# The customer agreed to the solution in these statuses (cancelled may follow either way).
-AGREED_STATUSES = frozenset(
-    {Status.AWAITING_INFO, Status.UNDER_REVIEW, Status.PROCESSING, Status.AWAITING_RETURN, Status.COMPLETED}
-)
 # The help answer behind each kind of part; a part without its own answer links none.
 HELP_OF_PART = {"method": "method", "return": "return", "payment": "payment", "address": "address"}
 # Parts sent as pictures: the answer about uploads helps with them.
 PARTS_WITH_PICTURES = frozenset({"return", "payment"})
-
-
-def money(amount, currency: str) -> str:
-    return format_money(amount, currency)
 
 
 def _day(moment: datetime.datetime | datetime.date) -> str:
@@ -53,9 +45,8 @@ def solution_sentences(case: Case) -> list[str]:
     """What the customer gets, in one or two plain sentences."""
     if case.solution_type == Solution.REFUND:
         if case.refund_amount is not None:
-            sentences = [
-                _("We refund you %(amount)s.") % {"amount": money(case.refund_amount, case.refund_currency)}
-            ]
+            amount = format_money(case.refund_amount, case.refund_currency)
+            sentences = [_("We refund you %(amount)s.") % {"amount": amount}]
         else:
             sentences = [_("We refund you for the items below.")]
     elif case.solution_type == Solution.REPLACEMENT:
@@ -73,7 +64,7 @@ def part_request(case: Case, part: Part) -> str:
         return _(
             "Choose how you get the replacement: send the item first, or get the replacement "
             "first against a PayPal hold of %(amount)s."
-        ) % {"amount": money(case.hold_amount, case.hold_currency)}
+        ) % {"amount": format_money(case.hold_amount, case.hold_currency)}
     if part.key == "return" and part.after_shipment:
         return _(
             "Once your replacement has shipped, send the item back to our warehouse (the address is on "
@@ -94,7 +85,7 @@ def part_request(case: Case, part: Part) -> str:
         return _(
             "Pay %(amount)s by PayPal and send us the payment proof; the payment page shows the PayPal "
             "account to pay."
-        ) % {"amount": money(case.payment_amount, case.payment_currency)}
+        ) % {"amount": format_money(case.payment_amount, case.payment_currency)}
     if part.key == "address":
         return _("Confirm the address we ship to (the country stays %(country)s).") % {
             "country": country_name(case.country)
@@ -146,45 +137,41 @@ class NextStep:
     due_text: str = ""
 
 
-def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
-    status = case.status
-    if status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.RELEASE:
+def _awaiting_return_text(case: Case, parts: Sequence[Part]) -> tuple[bool, str]:
+    if case.hold_settlement == HoldSettlement.RELEASE:
         return False, _("Our move: your item arrived. We are releasing the PayPal hold; nothing is charged.")
-    if status == Status.AWAITING_RETURN and case.hold_settlement == HoldSettlement.CAPTURE:
+    if case.hold_settlement == HoldSettlement.CAPTURE:
         return False, _(
             "Our move: your item did not reach us in time, so the held amount is being charged. "
             "If you did send it, write to us below with its tracking number."
         )
-    if status == Status.AWAITING_RETURN:
-        if any(part.after_shipment and not part.is_in for part in parts) or not parts:
-            return True, _(
-                "Your move: your replacement is on its way. Send the original item back and give "
-                "us the return information below; when it arrives we release the PayPal hold."
-            )
-        return False, _(
-            "Our move: your return is on its way to us; when it arrives we release the PayPal hold."
-        )
-    if status == Status.PENDING_CONFIRM:
+    if any(part.after_shipment and not part.is_in for part in parts) or not parts:
         return True, _(
-            "Your move: read the solution, then agree to it, or disagree and tell us what you need."
+            "Your move: your replacement is on its way. Send the original item back and give "
+            "us the return information below; when it arrives we release the PayPal hold."
         )
-    if status == Status.AWAITING_INFO:
-        return True, _("Your move: send us the information listed below.")
-    if status == Status.DISAGREED:
-        return False, _(
-            "Our move: the warranty team reads your comment and revises the solution. Send nothing "
-            "until you have agreed to a solution."
-        )
-    if status == Status.UNDER_REVIEW:
-        return False, _("Our move: the warranty team checks what you sent.")
-    if status == Status.PROCESSING:
-        if case.solution_type == Solution.REFUND:
-            return False, _("Our move: the warranty team sends your refund.")
-        if case.solution_type == Solution.REPLACEMENT:
-            return False, _("Our move: the warranty team ships your replacement.")
-        return False, _("Our move: the warranty team ships your items again.")
-    if status == Status.COMPLETED:
-        return False, _("Nothing left to do: this RMA solution is complete.")
+    return False, _("Our move: your return is on its way to us; when it arrives we release the PayPal hold.")
+
+
+def _processing_text(case: Case) -> str:
+    if case.solution_type == Solution.REFUND:
+        return _("Our move: the warranty team sends your refund.")
+    if case.solution_type == Solution.REPLACEMENT:
+        return _("Our move: the warranty team ships your replacement.")
+    return _("Our move: the warranty team ships your items again.")
+
+
+def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
+    """Whose move it is and what it is: the status's own sentence (its row's
+    ``customer_next``), or for the statuses whose sentence depends on the case, this one's."""
+    if case.status == Status.AWAITING_RETURN:
+        return _awaiting_return_text(case, parts)
+    if case.status == Status.PROCESSING:
+        return False, _processing_text(case)
+    facts = status_facts(case.status)
+    if facts.customer_next:
+        return facts.yours, str(facts.customer_next)
+    # A status the customer never sees.
     return False, _("Nothing left to do: this RMA solution was closed.")
 
 
@@ -297,24 +284,111 @@ def hold_end_title(case: Case, events: Iterable[CaseEvent] | None) -> str:
     return _("We receive your return and release the hold")
 
 
-def _after_shipment_step(
-    case: Case, part: Part, events: list[CaseEvent] | None, due: datetime.datetime | None
-) -> tuple[str, datetime.datetime | None]:
-    """The state of a part sent after the replacement shipped ahead (the return), and its date."""
-    if part.is_in:
-        return StepState.DONE, part.submitted_at
-    if hold_captured(case, events):
-        return StepState.MISSED, None
-    if case.hold_settlement == HoldSettlement.RELEASE or case.status == Status.COMPLETED:
-        return StepState.DONE, _last(events, Action.RECEIVE_RETURN)
-    if case.status == Status.AWAITING_RETURN:
-        return StepState.CURRENT, due
-    return StepState.TO_COME, None
+def _stage_state(case: Case, stage: str) -> str:
+    """A step of ``stage`` is done once the case's status is past it, current at it, else to
+    come (the status's row says where it stands: ``stage``)."""
+    here, there = Stage.ORDER.index(status_facts(case.status).stage), Stage.ORDER.index(stage)
+    if here > there:
+        return StepState.DONE
+    return StepState.CURRENT if here == there else StepState.TO_COME
+
+
+def _finished(case: Case) -> bool:
+    """Every step done: the status stands at the tracker's end."""
+    return status_facts(case.status).stage == Stage.FINISHED
 
 
 def _last(events: Iterable[CaseEvent] | None, *actions: str) -> datetime.datetime | None:
     moments = [event.created_at for event in events or () if event.action in actions]
     return max(moments) if moments else None
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """What dates the tracker's steps: the customer's timeline, and the current step's due time."""
+
+    events: list[CaseEvent] | None
+    due: datetime.datetime | None
+
+
+def _agree_step(case: Case, clock: _Clock) -> TrackerStep:
+    state = _stage_state(case, Stage.AGREE)
+    if state == StepState.DONE:
+        when = _last(clock.events, Action.AGREE)
+    else:
+        # The customer's own step shows its due time while it is theirs to take.
+        when = clock.due if status_facts(case.status).yours else None
+    return TrackerStep("agree", _("Agree to the solution"), state, when)
+
+
+def _part_steps(case: Case, parts: Sequence[Part], clock: _Clock) -> list[TrackerStep]:
+    """The parts sent before the review: the first one still missing is the current step."""
+    steps = []
+    stage_state = _stage_state(case, Stage.INFORMATION)
+    current_taken = False
+    for part in parts:
+        if stage_state == StepState.CURRENT and not part.is_in:
+            state = StepState.TO_COME if current_taken else StepState.CURRENT
+            when = None if current_taken else clock.due
+            current_taken = True
+        elif stage_state != StepState.TO_COME:
+            state, when = StepState.DONE, part.submitted_at
+        else:
+            state, when = StepState.TO_COME, None
+        steps.append(TrackerStep(part.key, part_step_title(part), state, when))
+    return steps
+
+
+def _review_step(case: Case, parts: Sequence[Part], clock: _Clock) -> TrackerStep:
+    state = _stage_state(case, Stage.REVIEW)
+    when = None
+    if state == StepState.CURRENT:
+        when = clock.due
+    elif state == StepState.DONE:
+        reviewed = [part.reviewed_at for part in parts if part.reviewed_at]
+        when = _last(clock.events, Action.ACCEPT) or (max(reviewed) if reviewed else None)
+    return TrackerStep("review", _("Our review"), state, when)
+
+
+def _after_shipment_state(case: Case, part: Part, clock: _Clock) -> tuple[str, datetime.datetime | None]:
+    """The state of a part sent after the replacement shipped ahead (the return), and its date."""
+    if part.is_in:
+        return StepState.DONE, part.submitted_at
+    if hold_captured(case, clock.events):
+        return StepState.MISSED, None
+    if case.hold_settlement == HoldSettlement.RELEASE or case.status == Status.COMPLETED:
+        return StepState.DONE, _last(clock.events, Action.RECEIVE_RETURN)
+    if case.status == Status.AWAITING_RETURN:
+        return StepState.CURRENT, clock.due
+    return StepState.TO_COME, None
+
+
+def _ship_ahead_steps(case: Case, after: Sequence[Part], clock: _Clock) -> list[TrackerStep]:
+    """The replacement ships first, the customer's return follows, then the hold ends."""
+    state = _stage_state(case, Stage.SHIPMENT)
+    when = {StepState.DONE: _last(clock.events, Action.SHIP_AHEAD), StepState.CURRENT: clock.due}
+    steps = [TrackerStep("ship_ahead", final_step_title(case), state, when.get(state))]
+    for part in after:
+        part_state, part_when = _after_shipment_state(case, part, clock)
+        steps.append(TrackerStep(part.key, part_step_title(part), part_state, part_when))
+    returned = all(part.is_in for part in after) or case.settling_hold
+    if _finished(case):
+        end = TrackerStep("done", hold_end_title(case, clock.events), StepState.DONE, case.status_changed_at)
+    elif _stage_state(case, Stage.RETURN) == StepState.CURRENT and returned:
+        end = TrackerStep("done", hold_end_title(case, clock.events), StepState.CURRENT, clock.due)
+    else:
+        end = TrackerStep("done", hold_end_title(case, clock.events), StepState.TO_COME)
+    return [*steps, end]
+
+
+def _final_step(case: Case, clock: _Clock) -> TrackerStep:
+    """The team's last step: done once the case finished, current while it ships."""
+    title = final_step_title(case)
+    if _finished(case):
+        return TrackerStep("done", title, StepState.DONE, case.status_changed_at)
+    if _stage_state(case, Stage.SHIPMENT) == StepState.CURRENT:
+        return TrackerStep("done", title, StepState.CURRENT, clock.due)
+    return TrackerStep("done", title, StepState.TO_COME)
 
 
 def tracker(
@@ -327,82 +401,27 @@ def tracker(
     """The steps of this case, from its solution and the parts it needs, each with its state.
 
     ``events`` (the customer's timeline) dates the steps done; without them (the list's
-    cards) only what the case row and its parts hold is dated.
+    cards) only what the case row and its parts hold is dated. Where the case stands comes
+    from its status's row (``stage``).
     """
-    status = case.status
-    events = list(events) if events is not None else None
-    if status == Status.CANCELLED:
+    if status_facts(case.status).stage == Stage.CLOSED:
         return [
             TrackerStep(
                 "closed", pgettext("step of a case", "Closed"), StepState.DONE, case.status_changed_at
             )
         ]
     due = case_due_at(case)
-    late = due is not None and (now or timezone.now()) > due
-    agreed = status in AGREED_STATUSES
-    steps = [
-        TrackerStep(
-            "agree",
-            _("Agree to the solution"),
-            StepState.DONE if agreed else StepState.CURRENT,
-            _last(events, Action.AGREE) if agreed else (due if status == Status.PENDING_CONFIRM else None),
-        )
-    ]
+    clock = _Clock(list(events) if events is not None else None, due)
     # A part sent after the replacement shipped ahead (an advance replacement's return) comes
     # after the shipment in the tracker, and is not part of the review.
     before = [part for part in parts if not part.after_shipment]
     after = [part for part in parts if part.after_shipment]
-    current_taken = not agreed
-    for part in before:
-        if status == Status.AWAITING_INFO and not part.is_in:
-            state = StepState.TO_COME if current_taken else StepState.CURRENT
-            when = None if current_taken else due
-            current_taken = True
-        elif agreed:
-            state, when = StepState.DONE, part.submitted_at
-        else:
-            state, when = StepState.TO_COME, None
-        steps.append(TrackerStep(part.key, part_step_title(part), state, when))
+    steps = [_agree_step(case, clock), *_part_steps(case, before, clock)]
     if before:
-        if status == Status.UNDER_REVIEW:
-            review = TrackerStep("review", _("Our review"), StepState.CURRENT, due)
-        elif status in (Status.PROCESSING, Status.AWAITING_RETURN, Status.COMPLETED):
-            reviewed = [part.reviewed_at for part in before if part.reviewed_at]
-            when = _last(events, Action.ACCEPT) or (max(reviewed) if reviewed else None)
-            review = TrackerStep("review", _("Our review"), StepState.DONE, when)
-        else:
-            review = TrackerStep("review", _("Our review"), StepState.TO_COME)
-        steps.append(review)
-    if after:
-        # The replacement ships first, the customer's return follows, then the hold ends.
-        if status in (Status.AWAITING_RETURN, Status.COMPLETED):
-            shipped = TrackerStep(
-                "ship_ahead", final_step_title(case), StepState.DONE, _last(events, Action.SHIP_AHEAD)
-            )
-        elif status == Status.PROCESSING:
-            shipped = TrackerStep("ship_ahead", final_step_title(case), StepState.CURRENT, due)
-        else:
-            shipped = TrackerStep("ship_ahead", final_step_title(case), StepState.TO_COME)
-        steps.append(shipped)
-        for part in after:
-            state, when = _after_shipment_step(case, part, events, due)
-            steps.append(TrackerStep(part.key, part_step_title(part), state, when))
-        returned = all(part.is_in for part in after) or case.settling_hold
-        if status == Status.COMPLETED:
-            steps.append(
-                TrackerStep("done", hold_end_title(case, events), StepState.DONE, case.status_changed_at)
-            )
-        elif status == Status.AWAITING_RETURN and returned:
-            steps.append(TrackerStep("done", hold_end_title(case, events), StepState.CURRENT, due))
-        else:
-            steps.append(TrackerStep("done", hold_end_title(case, events), StepState.TO_COME))
-    elif status == Status.COMPLETED:
-        steps.append(TrackerStep("done", final_step_title(case), StepState.DONE, case.status_changed_at))
-    elif status == Status.PROCESSING:
-        steps.append(TrackerStep("done", final_step_title(case), StepState.CURRENT, due))
-    else:
-        steps.append(TrackerStep("done", final_step_title(case), StepState.TO_COME))
+        steps.append(_review_step(case, before, clock))
+    steps.extend(_ship_ahead_steps(case, after, clock) if after else [_final_step(case, clock)])
     # The current step's date is its due time: once that has passed, the step says so.
+    late = due is not None and (now or timezone.now()) > due
     return [
         replace(step, late=True) if step.state == StepState.CURRENT and step.when and late else step
         for step in steps
@@ -467,11 +486,18 @@ class CaseWords:
     checklist: list[ChecklistLine] = field(default_factory=list)
 
 
+def customer_sends(case: Case) -> bool:
+    """Whether the case waits on the customer to send something, past their agreement (the
+    required information, or the return of a replacement shipped ahead)."""
+    facts = status_facts(case.status)
+    return facts.yours and facts.customer_agreed
+
+
 def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
     """The help answers that fit the case's step, and only those."""
     if case.status == Status.PENDING_CONFIRM:
         return ("respond", "statuses", "serial-number")
-    if case.status in (Status.AWAITING_INFO, Status.AWAITING_RETURN):
+    if customer_sends(case):
         taken_now = [part for part in parts if part.takes_now]
         open_parts = [part for part in taken_now if not part.is_in] or taken_now
         anchors = [HELP_OF_PART[part.key] for part in open_parts if part.key in HELP_OF_PART]
@@ -499,7 +525,7 @@ def case_words(
         requests_title = _("What agreeing commits you to") if parts else ""
         follows = what_follows(case, parts)
         commitment = _("Once you agree, you can no longer turn the solution down here.")
-    elif status in (Status.AWAITING_INFO, Status.AWAITING_RETURN):
+    elif customer_sends(case):
         open_parts = [part for part in parts if part.takes_now and not part.is_in]
         requests = [part_request(case, part) for part in open_parts]
         requests_title = _("What we still need from you") if open_parts else ""
@@ -511,10 +537,7 @@ def case_words(
     still_to_send = {
         part.key
         for part in parts
-        if status == Status.PENDING_CONFIRM
-        or status in (Status.AWAITING_INFO, Status.AWAITING_RETURN)
-        and part.takes_now
-        and not part.is_in
+        if status == Status.PENDING_CONFIRM or customer_sends(case) and part.takes_now and not part.is_in
     }
     return CaseWords(
         next_step=next_step(case, parts, now=now),
@@ -559,7 +582,7 @@ def event_sentence(event: CaseEvent) -> str:
         Action.EXTEND_RETURN: _("The warranty team gave you more time to send the item back."),
     }
     amount = (
-        money(event.data.get("amount") or 0, event.data.get("currency", ""))
+        format_money(event.data.get("amount") or 0, event.data.get("currency", ""))
         if event.data.get("amount")
         else ""
     )

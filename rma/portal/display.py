@@ -38,6 +38,12 @@ def _day(moment: datetime.datetime | datetime.date) -> str:
     return date_format(moment, "DATE_FORMAT")
 
 
+def _day_whole(moment: datetime.datetime | datetime.date) -> str:
+    """The day held together by no-break spaces: a date in the tracker or the next step is
+    never split over two lines ("au plus tard le 20 / décembre 2026" at 360 px)."""
+    return _day(moment).replace(" ", "\N{NO-BREAK SPACE}")
+
+
 # --- The solution panel -------------------------------------------------------------------
 
 
@@ -185,7 +191,7 @@ def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime 
     if due is None:
         return NextStep(yours, text)
     late = (now or timezone.now()) > due
-    date = _day(due)
+    date = _day_whole(due)
     if yours and late:
         due_text = _(
             "The date we asked for, %(date)s, has passed. Please do it as soon as you can, or write "
@@ -237,13 +243,15 @@ class TrackerStep:
     def state_text(self) -> str:
         """The step's state, with its date when it has one."""
         if self.state == StepState.DONE:
-            return (
-                _("Done on %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Done")
-            )
+            if not self.when:
+                return pgettext("step", "Done")
+            return _("Done on %(date)s") % {"date": _day_whole(self.when)}
         if self.state == StepState.CURRENT and self.late and self.when:
-            return _("Now, due since %(date)s") % {"date": _day(self.when)}
+            return _("Now, due since %(date)s") % {"date": _day_whole(self.when)}
         if self.state == StepState.CURRENT:
-            return _("Now, by %(date)s") % {"date": _day(self.when)} if self.when else pgettext("step", "Now")
+            if not self.when:
+                return pgettext("step", "Now")
+            return _("Now, by %(date)s") % {"date": _day_whole(self.when)}
         if self.state == StepState.MISSED:
             return _("Not received in time")
         return _("To come")

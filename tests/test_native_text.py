@@ -37,6 +37,40 @@ FORBIDDEN = {
     "ja": ["お客様の番", "当方の番", "品目", "商品", "品物", "こんにちは"],
 }
 
+# Glossary terms (docs/glossary.md, first table): where the English names the concept, the
+# translation uses the glossary's word (any of its inflections).
+TERMS = {
+    r"(?i)\btracking numbers?\b": {
+        "de": "Sendungsnummer", "fr": "numéros? de suivi", "es": "números? de seguimiento",
+        "it": "numer[oi] di tracciamento", "ja": "追跡番号",
+    },
+    r"(?i)\bwarranty team\b": {
+        "de": "Garantie-Team", "fr": "équipe garantie", "es": "equipo de garantía", "it": "team garanzia",
+        "ja": "保証チーム",
+    },
+    r"(?i)\bshipping address(es)?\b": {
+        "de": "Lieferadresse", "fr": "adresses? de livraison", "es": "direcci(ón|ones) de envío",
+        "it": "indirizz[oi] di spedizione", "ja": "配送先住所",
+    },
+    r"(?i)\bpayment proof\b": {
+        "de": "Zahlungsnachweis", "fr": "justificatif de paiement", "es": "justificante de pago",
+        "it": "prov[ae] di pagamento", "ja": "支払いの証明",
+    },
+    r"(?i)\bscreenshots?\b": {
+        "de": "Screenshot", "fr": "captures? d’écran", "es": "capturas? de pantalla", "it": "schermat[ae]",
+        "ja": "スクリーンショット",
+    },
+    r"(?i)\bcarriers?\b": {
+        "de": "Versanddienstleister", "fr": "transporteur", "es": "transportista", "it": "corrier[ei]",
+        "ja": "配送業者",
+    },
+}  # fmt: skip
+# Where the English word means something else than the glossary's concept.
+NOT_THE_TERM = {
+    # The person at the door, not the company: "Der Zusteller ruft eventuell an".
+    ("de", "The carrier may call if they cannot deliver."),
+}
+
 
 def _strings(language: str):
     """(source, translation) of every entry of both domains, plural forms included."""
@@ -101,6 +135,20 @@ def test_no_translation_uses_a_variant_the_glossary_rules_out(language):
     ]
 
     assert wrong == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_glossary_term_is_written_with_the_glossary_word(language):
+    missing = [
+        (source, string)
+        for source, string in _strings(language)
+        for english, words in TERMS.items()
+        if re.search(english, NOT_PROSE.sub(" ", source))
+        and not re.search("(?i)" + words[language], string)
+        and (language, source) not in NOT_THE_TERM
+    ]
+
+    assert missing == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -23,7 +23,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # Elements kept on one line whatever the language: case numbers and dates.
 ONE_LINE = "h1 .nowrap, .case-card__number, .responsive-label + .nowrap"
 # What Japanese breaks only between phrases.
-JAPANESE_WHOLE_WORDS = "h1, h2, .tracker__title, .tracker__state, .tracker__now, .badge"
+JAPANESE_WHOLE_WORDS = "h1, h2, .tracker__title, .tracker__state, .tracker__now, .badge, .case-card__due"
 
 
 def _customer_pages(customer) -> dict[str, str]:
@@ -67,7 +67,7 @@ def _line_problems(page, name: str, language: str) -> list[str]:
     if language == "ja":
         loose = page.evaluate(
             """(selector) => [...document.querySelectorAll(selector)]
-                .filter(element => getComputedStyle(element).wordBreak !== "keep-all")
+                .filter(element => !["keep-all", "auto-phrase"].includes(getComputedStyle(element).wordBreak))
                 .map(element => element.textContent.trim())""",
             JAPANESE_WHOLE_WORDS,
         )

@@ -15,7 +15,6 @@ Agents may also remind customers by hand (``case_remind``), at most once a day p
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from rma.backoffice.models import CaseReminder
 from rma.cases.deadlines import Party, reminder_lead, statuses_waiting_on
 from rma.cases.emails import case_admin_url, case_url, language_of, team_address, team_language
-from rma.cases.models import Action, Case
+from rma.cases.models import Action, Actor, Case
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -115,7 +114,7 @@ def flag_overdue_cases(*, now: datetime.datetime | None = None) -> int:
     return _claim_all(kind=CaseReminder.Kind.OVERDUE, eligible=_overdue(now), now=now)
 
 
-def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> CaseReminder:
+def case_remind(*, case: Case, actor: Actor, meta: RequestMeta | None = None) -> CaseReminder:
     """An agent reminds the customer of their pending step now (at most once a day)."""
     if not actor.has_perm("rma.change_case"):
         raise CaseActionError(_("You do not have the permission to remind customers."))

@@ -16,7 +16,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage, status_facts, statuses_where
+from rma.cases.models import (
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseMessage,
+    part_accessors,
+    status_facts,
+    statuses_where,
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ def case_for_customer(*, user: Any, number: str) -> Case:
     case = (
         visible_cases(user=user)
         # The parts of the required-information checklist come in the same query.
-        .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
+        .select_related("warehouse", *part_accessors())
         .prefetch_related(
             # An item's warranty verdict reads its product, its registration and the unit it
             # replaced, if any (and that unit's own).

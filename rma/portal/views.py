@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from rma.cases.http import request_meta
 from rma.cases.models import Case, status_facts
 from rma.cases.selectors import (
     CUSTOMER_GROUPS,
@@ -20,7 +21,7 @@ from rma.cases.selectors import (
     group_of_status,
 )
 from rma.cases.services import case_agree, case_disagree, case_message_post
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.portal import display
 from rma.portal.forms import DisagreeForm, MessageForm
 from rma.required.parts import part_models, required_parts
@@ -136,7 +137,7 @@ class CaseAgreeView(CaseActionView):
             case = case_agree(
                 case=self.case,
                 actor=request.user,
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
                 revision=self.decided_revision(),
             )
         except CaseActionError as error:
@@ -162,7 +163,7 @@ class CaseDisagreeView(CaseActionView):
                 case=self.case,
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
                 revision=self.decided_revision(),
             )
         except CaseActionError as error:
@@ -187,7 +188,7 @@ class CaseMessageView(CaseActionView):
                 case=self.case,
                 author=request.user,
                 body=form.cleaned_data["body"],
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             return self.done(error=error)

@@ -17,7 +17,6 @@ from rma.cases.models import (
     Party,
     Role,
     Stage,
-    StatusFacts,
     all_status_facts,
     declare_status,
     status_facts,
@@ -26,6 +25,7 @@ from rma.cases.selectors import CUSTOMER_GROUPS, case_list_for_customer, group_o
 from rma.portal import display
 from rma.required.parts import required_parts
 from rma.support.help import status_meanings
+from tests.extra_part.statuses import ON_HOLD
 from tests.factories import CaseFactory, every_part_in
 
 GROUP_KEYS = {group.key for group in CUSTOMER_GROUPS}
@@ -66,20 +66,7 @@ def test_the_case_reads_its_sets_from_the_table():
     assert {Case.Status.DRAFT, Case.Status.DISAGREED} == Case.EDITABLE_STATUSES
 
 
-# --- A status declared by another app --------------------------------------------------------
-
-ON_HOLD = StatusFacts(
-    "on_hold",
-    "On hold",
-    waits_on=Party.TEAM,
-    deadline="5d",
-    customer_group="in_progress",
-    stage=Stage.REVIEW,
-    customer_email="info_received",
-    customer_next="Our move: the case is on hold.",
-    team_next="The team takes the case off hold.",
-    meaning="The case waits for the team.",
-)
+# --- A status declared by another app (tests.extra_part) ----------------------------------------
 
 
 @pytest.fixture

@@ -8,8 +8,17 @@ is importable from here.
 from rma.cases.models.case import OFFERED_FIELDS, OFFERED_ITEM_FIELDS, Case, CaseNumberCounter
 from rma.cases.models.events import AppendOnlyQuerySet, CaseEvent
 from rma.cases.models.items import CaseItem, CaseItemQuerySet, attach_registrations
-from rma.cases.models.lifecycle import TRANSITIONS, Action, Role, Transition, transition_for, transitions_from
+from rma.cases.models.lifecycle import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    Role,
+    Transition,
+    transition_for,
+    transitions_from,
+)
 from rma.cases.models.messages import CaseMessage
+from rma.cases.models.parts import declared_part_labels, declared_part_models, part_accessors
 from rma.cases.models.products import Product, Registration
 from rma.cases.models.replacement import (
     ADVANCE_RETURN_WINDOW,
@@ -43,6 +52,7 @@ __all__ = [
     "STATUS_TABLE",
     "TRANSITIONS",
     "Action",
+    "Actor",
     "AdvanceReplacement",
     "AppendOnlyQuerySet",
     "Case",
@@ -65,6 +75,9 @@ __all__ = [
     "all_status_facts",
     "attach_registrations",
     "declare_status",
+    "declared_part_labels",
+    "declared_part_models",
+    "part_accessors",
     "status_facts",
     "statuses_where",
     "transition_for",

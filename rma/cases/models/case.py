@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models.lifecycle import Transition, transitions_from
+from rma.cases.models.parts import declared_part_models
 from rma.cases.models.replacement import AdvanceReplacement, HoldSettlement, ReplacementMethod
 from rma.cases.models.statuses import OPEN_STATUSES, Status, StatusSet, status_facts
 from rma.cases.models.warehouse import Warehouse
@@ -316,8 +317,9 @@ class Case(AdvanceReplacement, models.Model):
 
     @property
     def requires_info(self) -> bool:
-        """Whether agreeing leads to ``awaiting_info`` rather than straight to processing."""
-        return self.requires_return or self.requires_payment or self.requires_shipping_address
+        """Whether agreeing leads to ``awaiting_info`` rather than straight to processing: the
+        solution needs one of the declared parts (``settings.RMA_REQUIRED_PARTS``)."""
+        return any(model.is_needed(self) for model in declared_part_models())
 
     @property
     def is_visible_to_customer(self) -> bool:

@@ -7,11 +7,19 @@ only code that changes a case; it reads the table, never a second copy of the ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models.statuses import Status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Who takes an action: a signed-in person (a customer or a member of staff), or nobody for
+# the system's own steps (the schedule, PayPal's answers).
+Actor: TypeAlias = "User | None"
 
 
 class Role(models.TextChoices):

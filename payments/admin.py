@@ -16,7 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +38,7 @@ from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError
 from rma.required.admin import PartAdminMixin
 from rma.required.parts import PartReview, PartTool
-from rma_portal.formats import format_money
+from rma_portal.formats import format_money, join_list
 
 
 def receipt_url(receipt: PaymentReceipt, variant: str) -> str:
@@ -193,7 +194,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         )
         if duplicates:
             review.warnings.append(
-                _("The same transaction number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+                _("The same transaction number is on: %(cases)s.") % {"cases": join_list(duplicates)}
             )
         review.images = [
             (receipt.original_name, receipt_url(receipt, "thumbnail"), receipt_url(receipt, "image"))
@@ -289,7 +290,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         )
         if not numbers:
             return _("no other case")
-        return format_html_join(", ", "<strong>{}</strong>", ((number,) for number in numbers))
+        return mark_safe(join_list(format_html("<strong>{}</strong>", number) for number in numbers))  # noqa: S308 - escaped
 
     @admin.display(description=gettext_lazy("PayPal says"))
     def lookup_result(self, payment: SupplementaryPayment) -> str:

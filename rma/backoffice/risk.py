@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from rma.cases.models import Case, CaseItem
 from rma.required.models import ShippingAddress
 from rma.required.parts import part_models
+from rma_portal.formats import join_list
 
 # How many related cases a signal lists at most (the count says how many there are).
 LISTED_CASES = 10
@@ -85,7 +86,7 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
             related[case_id] = RelatedCase(case_id, number, status, created_at, shared)
     if not related:
         return None
-    shared = ", ".join(sorted({row.shared for row in related.values()}))
+    shared = join_list(sorted({row.shared for row in related.values()}))
     return RiskSignal(
         "repeated_identifier",
         gettext_lazy("The same S/N or UID is on other cases"),

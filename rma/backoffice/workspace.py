@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import Case, HoldSettlement, status_facts
 from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
+from rma_portal.formats import join_list
 
 Status = Case.Status
 
@@ -59,7 +60,7 @@ def next_step_sentence(case: Case) -> str:
     if case.status == Status.AWAITING_INFO:
         missing = [str(model.title) for model in missing_parts(case)]
         if missing:
-            return _("The customer sends what is still missing: %(parts)s.") % {"parts": ", ".join(missing)}
+            return _("The customer sends what is still missing: %(parts)s.") % {"parts": join_list(missing)}
         return _("Everything is in: the case moves to review.")
     if case.status == Status.PROCESSING:
         if case.solution_type == Case.SolutionType.REFUND:

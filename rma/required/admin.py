@@ -31,6 +31,7 @@ from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_on_file_save
 from rma.required.search import matching_case_ids
 from rma.required.selectors import duplicate_tracking_cases
+from rma_portal.formats import join_list
 
 
 class PartAdminMixin:
@@ -126,7 +127,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
         )
         if duplicates:
             summary.warnings.append(
-                _("The same tracking number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+                _("The same tracking number is on: %(cases)s.") % {"cases": join_list(duplicates)}
             )
         for piece, caption in (
             ("label_photo", _("Shipping label")),
@@ -150,7 +151,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
         numbers = duplicate_tracking_cases(
             tracking_number=shipment.tracking_number, exclude_case_id=shipment.case_id
         )
-        return ", ".join(numbers) or "—"
+        return join_list(numbers) or "—"
 
     @admin.display(description=gettext_lazy("photos"))
     def photos(self, shipment: ReturnShipment) -> str:

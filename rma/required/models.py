@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Actor, Case
-from rma_portal.formats import country_name, postal_address_lines
+from rma_portal.formats import country_name, join_list, postal_address_lines
 from rma_portal.images import StoredImage
 
 
@@ -256,7 +256,7 @@ class ReturnShipment(RequiredPart):
             return gettext(
                 "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
                 "information is kept."
-            ) % {"pieces": ", ".join(sent_back)}
+            ) % {"pieces": join_list(sent_back)}
         return gettext(
             "Send the items back to our warehouse (the address is on this page) by a tracked service, "
             "then give us the tracking number and photos of the label and the receipt."

@@ -39,6 +39,7 @@ from rma.required.parts import (
     resolve_send_back,
 )
 from rma_portal import images
+from rma_portal.formats import join_list
 
 # Fills in a locked part from what was sent: (locked case, part, open pieces, stored images)
 # -> the event's data. Raises ``CaseActionError`` to refuse; nothing is then kept.
@@ -143,7 +144,7 @@ def case_mark_info_complete(
         if missing:
             raise CaseActionError(
                 _("Nothing was changed: still missing: %(parts)s. Enter it for the customer or waive it.")
-                % {"parts": ", ".join(missing)}
+                % {"parts": join_list(missing)}
             )
 
     return transition(

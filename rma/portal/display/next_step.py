@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Case, HoldSettlement, status_facts
-from rma.portal.display.dates import day
+from rma.portal.display.dates import day_whole
 from rma.required.parts import Part
 
 Status = Case.Status
@@ -77,7 +77,7 @@ def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime 
     if due is None:
         return NextStep(yours, text)
     late = (now or timezone.now()) > due
-    date = day(due)
+    date = day_whole(due)
     if yours and late:
         due_text = _(
             "The date we asked for, %(date)s, has passed. Please do it as soon as you can, or write "

@@ -4,7 +4,7 @@ lock, the audit event, and the move along one row of the lifecycle table.
 
 Each service (``rma.cases.services``, ``rma.required.services``, ``payments.services``, ...)
 runs in one transaction: it locks the case row, checks the current status against the
-lifecycle table in ``rma.cases.models``, makes the change, writes one ``CaseEvent`` and
+lifecycle table in ``rma.cases.models.lifecycle``, makes the change, writes one ``CaseEvent`` and
 queues the notification email to go out after the commit. A second, concurrent click waits
 for the lock, then finds the status already moved on and is refused without any change.
 """

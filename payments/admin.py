@@ -34,6 +34,7 @@ from payments.models import (
 from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.admin import PartAdminMixin
+from rma.required.list_filters import CurrencyFilter
 from rma.required.parts import PartReview, PartTool
 from rma_portal.formats import format_money
 
@@ -112,7 +113,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         "invoice_state",
         "submitted_at",
     )
-    list_filter = ("state", "lookup_state", "invoice_state", "currency")
+    list_filter = ("state", "lookup_state", "invoice_state", CurrencyFilter)
     search_fields = ("case__number", "transaction_number", "case__customer__email", "invoice_id")
     list_select_related = ("case",)
     inlines = (PaymentReceiptInline,)

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from rma.backoffice.actions import CASE_ACTIONS
 from rma.backoffice.ordering import CaseChangeList
-from rma.backoffice.paging import CappedPaginator
 from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import Case
 from rma.required.search import matching_case_ids
+from rma_portal.paging import CappedPaginator
 
 
 class CaseListMixin:
@@ -78,7 +78,6 @@ class CaseListMixin:
             return format_html('<span class="overdue">{} ({})</span>', when, _("overdue"))
         return when
 
-
     @admin.display(description=gettext_lazy("warehouse"), ordering="warehouse_id")
     def warehouse_display(self, case: Case) -> str:
         return str(case.warehouse) if case.warehouse_id else "—"
@@ -116,7 +115,6 @@ class CaseListMixin:
     @admin.display(description=gettext_lazy("Exception reason"))
     def exception_reason_display(self, case: Case) -> str:
         return case.policy_exception_reason or "—"
-
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList

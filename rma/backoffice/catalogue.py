@@ -37,4 +37,3 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Tied to the customer's account when the address is one (kept empty otherwise).
         obj.customer = get_user_model().objects.with_email(obj.email).filter(is_staff=False).first()
         super().save_model(request, obj, form, change)
-

@@ -25,11 +25,13 @@ from django.utils.translation import gettext_lazy
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.forms import AddressForm, ReturnShipmentForm
+from rma.required.list_filters import CarrierFilter, CountryFilter
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
 from rma.required.search import matching_case_ids
 from rma.required.selectors import address_on_file, duplicate_tracking_cases
+from rma_portal.paging import CappedPaginator
 
 
 class PartAdminMixin:
@@ -38,7 +40,11 @@ class PartAdminMixin:
     like the case list and flagging identifiers used on another case."""
 
     entry_form_class: type[forms.Form]
+    # Big lists: no COUNT over the whole table, pages counted only as far as they go, in the
+    # order of the primary key (the order the parts came in).
     show_full_result_count = False
+    paginator = CappedPaginator
+    ordering = ("-id",)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -79,7 +85,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
     entry_form_class = ReturnShipmentForm
 
     list_display = ("case_number", "carrier", "tracking_number", "used_elsewhere", "state", "submitted_at")
-    list_filter = ("state", "carrier")
+    list_filter = ("state", CarrierFilter)
     search_fields = ("case__number", "tracking_number", "case__customer__email")
     list_select_related = ("case",)
     fields = (
@@ -190,7 +196,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
 
     form = AddressOnFileForm
     list_display = ("case", "full_name", "city", "country", "state", "submitted_at")
-    list_filter = ("state", "country")
+    list_filter = ("state", CountryFilter)
     search_fields = ("case__number", "full_name", "case__customer__email")
     list_select_related = ("case",)
     readonly_fields = (

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from rma.backoffice.admin import CaseAdmin
-from rma.backoffice.paging import CappedPaginator
+from rma_portal.paging import CappedPaginator
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

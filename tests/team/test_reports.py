@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from rma.backoffice.reports import bar_chart_svg, build_report, week_start
+from rma.backoffice.charts import bar_chart_svg
+from rma.backoffice.reports import build_report, week_start
 from rma.cases.models import Action, Case
 from tests.factories import CaseFactory
 from tests.team.conftest import at, history

@@ -106,13 +106,14 @@ def event_saved(sender, instance: CaseEvent, created: bool, raw: bool = False, *
     if raw or not created or field not in ("first_completed_at", "first_cancelled_at"):
         return
     first = (
-        Case.objects.filter(pk=instance.case_id, **{field: instance.created_at})
-        .values_list("solution_type", "warehouse_id", "first_completed_at")
+        Case.objects.filter(pk=instance.case_id)
+        .values_list(field, "solution_type", "warehouse_id", "first_completed_at")
         .first()
     )
-    if first is None:
+    # Sent as the event is saved, before it writes its moment onto the case (CaseEvent.save).
+    if first is None or (first[0] is not None and first[0] <= instance.created_at):
         return  # not its first completion or cancellation
-    solution, warehouse, completed_at = first
+    _moment, solution, warehouse, completed_at = first
     if field == "first_cancelled_at" and completed_at is not None:
         return  # a case completed at some point is never counted as cancelled
     name = "completed" if field == "first_completed_at" else "cancelled"

@@ -30,7 +30,7 @@ from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
 from rma.required.search import matching_case_ids
-from rma.required.selectors import address_on_file, duplicate_tracking_cases
+from rma.required.selectors import address_on_file, cases_sharing_identifier, duplicate_tracking_cases
 from rma_portal.paging import CappedPaginator
 
 
@@ -124,7 +124,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
-        shipment = ReturnShipment.objects.filter(case=case).first()
+        shipment = part_of(case, ReturnShipment)
         if shipment is None:
             return summary
         shipment.case = case  # its pictures' addresses carry the case number: no second read
@@ -132,9 +132,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
             (_("Carrier"), shipment.carrier),
             (_("Tracking number"), shipment.tracking_number),
         ]
-        duplicates = duplicate_tracking_cases(
-            tracking_number=shipment.tracking_number, exclude_case_id=case.pk
-        )
+        duplicates = sorted(row[1] for row in cases_sharing_identifier(case, ReturnShipment))
         if duplicates:
             summary.warnings.append(
                 _("The same tracking number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
@@ -226,7 +224,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
-        address = ShippingAddress.objects.filter(case=case).first()
+        address = part_of(case, ShippingAddress)
         if address is not None:
             summary.details.append((_("Ship to"), " · ".join(address.lines)))
         return summary

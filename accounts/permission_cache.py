@@ -5,7 +5,8 @@ user object) before the view runs.
 
 Any change that can change someone's permissions (a group's or a user's permissions, a
 user's groups, a user saved, a permission or group added or removed) starts a new
-generation, and every entry of an older one is read again from the database.
+generation, and every entry of an older one is read again from the database. Where the
+cache is the database itself (no Redis), the middleware stands aside.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import MiddlewareNotUsed
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION = "permissions:generation"
@@ -49,6 +52,9 @@ class PermissionCacheMiddleware:
     """Hands each signed-in staff member's permissions from the cache to the request's user."""
 
     def __init__(self, get_response) -> None:
+        if isinstance(caches["default"], DatabaseCache):
+            # Kept in the database, the cache would cost what it saves.
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):

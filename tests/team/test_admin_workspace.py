@@ -182,7 +182,7 @@ def test_the_case_page_with_every_part_in_costs_a_fixed_number_of_queries(
     # the same whatever the number of items, messages and events; one more for the team's
     # list in the assigned-agent field. Each part is read with the case, and an identifier used
     # on another case is looked up once for the review and the risk signals.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         change_page(agent_client, case)
 
 

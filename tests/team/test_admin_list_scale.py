@@ -76,9 +76,9 @@ def test_the_case_page_costs_the_same_whatever_the_case_holds(
     case = CaseFactory(item=None)
     CaseItemFactory.create_batch(items, case=case)
     agent_client.get(f"{LIST}{case.pk}/change/")  # warms the session and permission caches
-    # The customer's other cases and how many there are in one query, the timeline and the conversation a page each; one
-    # more for the team's list in the assigned-agent field. (With Redis, two fewer: the
-    # permissions come from the cache, accounts.permission_cache.)
+    # The customer's other cases and how many there are in one query, the timeline and the
+    # conversation a page each; one more for the team's list in the assigned-agent field.
+    # (With Redis, two fewer: the permissions come from the cache, accounts.permission_cache.)
     with django_assert_max_num_queries(14):
         response = agent_client.get(f"{LIST}{case.pk}/change/")
     assert response.status_code == 200

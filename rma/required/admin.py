@@ -16,7 +16,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.list_filters import CarrierFilter, CountryFilter
 from rma.required.models import ReturnShipment, ShippingAddress
+from rma.required.part_list import PartChangeList
 from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
 from rma.required.search import matching_case_ids
@@ -51,18 +51,10 @@ class PartAdminMixin:
             return queryset, False
         return queryset.filter(case_id__in=matching_case_ids(search_term)), False
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        field = self.model.identifier_field
-        if not field:
-            return queryset
-        # One index probe per row shown, rather than grouping every part of every case.
-        elsewhere = (
-            self.model.objects.filter(**{field: OuterRef(field)})
-            .exclude(case_id=OuterRef("case_id"))
-            .exclude(**{field: ""})
-        )
-        return queryset.annotate(identifier_used_elsewhere=Exists(elsewhere))
+    def get_changelist(self, request, **kwargs):
+        # Which rows shown carry an identifier another case's part carries too: one query
+        # for the page (rma.required.part_list).
+        return PartChangeList
 
     def review_section(self, case: Case) -> PartReview:
         return PartReview()

@@ -230,10 +230,11 @@ def build_report(*, start: datetime.date, end: datetime.date, narrow: dict | Non
 
 def _per_agent(cases: QuerySet[Case], completed_count: Counter, medians: dict) -> list[AgentRow]:
     open_now = dict(
-        cases.filter(status__in=OPEN_STATUSES)  # the open cases' partial index
+        # The open cases' partial index alone: it holds the agent, and the status is counted.
+        cases.filter(status__in=OPEN_STATUSES)
         .order_by()
         .values("assigned_agent_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("status"))
         .values_list("assigned_agent_id", "n")
     )
     agent_ids = {agent_id for agent_id in (*open_now, *completed_count) if agent_id is not None}

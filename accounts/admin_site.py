@@ -118,9 +118,6 @@ class PortalAdminSite(OTPAdminSite):
     index_title = _("RMA administration")
     login_template = "admin/portal_login.html"
 
-    def __init__(self, name: str = "admin") -> None:
-        super().__init__(name)
-
     @property
     def login_form(self):
         if settings.STAFF_TOTP_REQUIRED:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import holds, paypal, services
+from payments.bindings import MethodBinding, PaymentBinding
 from payments.display import invoice_words, lookup_can_be_repeated, lookup_words
-from payments.forms import InvoiceLinkForm, MethodForm, PaymentProofForm
+from payments.forms import InvoiceLinkForm
 from payments.models import (
     HoldState,
     InvoiceState,
@@ -31,8 +32,9 @@ from payments.models import (
     ReplacementChoice,
     SupplementaryPayment,
 )
+from rma.cases.http import request_meta
 from rma.cases.models import Case, HoldSettlement
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.admin import PartAdminMixin
 from rma.required.list_filters import CurrencyFilter
 from rma.required.parts import PartReview, PartTool
@@ -100,7 +102,7 @@ class CasePartAdmin(PartAdminMixin, admin.ModelAdmin):
 
 @admin.register(SupplementaryPayment)
 class SupplementaryPaymentAdmin(CasePartAdmin):
-    entry_form_class = PaymentProofForm
+    binding = PaymentBinding()
 
     list_display = (
         "case_number",
@@ -145,21 +147,6 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
             },
         ),
     )
-
-    def entry_form(self, case: Case, data=None, files=None):
-        payment = SupplementaryPayment.objects.filter(case=case).first() or SupplementaryPayment.start(case)
-        pieces = payment.open_pieces()
-        return PaymentProofForm(data, files, whole=payment.asks_for_everything(pieces), pieces=pieces)
-
-    def enter_for_customer(self, *, case: Case, form, actor, meta: RequestMeta) -> None:
-        services.payment_submit(
-            case=case,
-            actor=actor,
-            transaction_number=form.cleaned_data.get("transaction_number", ""),
-            receipts=form.cleaned_data.get("receipts") or [],
-            on_behalf=True,
-            meta=meta,
-        )
 
     def review_section(self, case: Case) -> PartReview:
         """The payment proof as the reviewer of a case sees it."""
@@ -244,9 +231,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         link_form = InvoiceLinkForm(request.POST if "link" in request.POST else None)
         if request.method == "POST" and "link" not in request.POST:
             try:
-                payment = services.invoice_send(
-                    case=case, actor=request.user, meta=RequestMeta.from_request(request)
-                )
+                payment = services.invoice_send(case=case, actor=request.user, meta=request_meta(request))
             except CaseActionError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return HttpResponseRedirect(change_url)
@@ -262,7 +247,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
                     case=case,
                     actor=request.user,
                     link=link_form.cleaned_data["link"],
-                    meta=RequestMeta.from_request(request),
+                    meta=request_meta(request),
                 )
             except CaseActionError as error:
                 link_form.add_error("link", error.message)
@@ -367,7 +352,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         for payment in queryset.select_related("case"):
             try:
                 payment = services.invoice_send(
-                    case=payment.case, actor=request.user, meta=RequestMeta.from_request(request)
+                    case=payment.case, actor=request.user, meta=request_meta(request)
                 )
             except CaseActionError as error:
                 self.message_user(request, f"{payment.case.number}: {error.message}", messages.ERROR)
@@ -421,7 +406,7 @@ class ReplacementChoiceAdmin(CasePartAdmin):
     """The replacement method and the PayPal hold: read-only; the hold's release and capture
     are steps of the case (its buttons), the watch on holds settles any left by day 28."""
 
-    entry_form_class = MethodForm
+    binding = MethodBinding()
 
     list_display = (
         "case_number",
@@ -459,15 +444,6 @@ class ReplacementChoiceAdmin(CasePartAdmin):
             },
         ),
     )
-
-    def entry_form(self, case: Case, data=None, files=None):
-        # Only the customer can approve a hold on their own PayPal account.
-        return MethodForm(data, files, advance_available=False)
-
-    def enter_for_customer(self, *, case: Case, form, actor, meta: RequestMeta) -> None:
-        if form.cleaned_data["method"] != "standard":
-            raise CaseActionError(_("Only the customer can place a PayPal hold."))
-        holds.method_choose_standard(case=case, actor=actor, on_behalf=True, meta=meta)
 
     def review_section(self, case: Case) -> PartReview:
         """The method, and the hold when there is one, as the reviewer of a case sees it."""
@@ -539,7 +515,7 @@ class ReplacementChoiceAdmin(CasePartAdmin):
         change_url = reverse("admin:rma_case_change", args=[case.pk])
         if request.method == "POST":
             try:
-                holds.hold_settle_retry(case=case, actor=request.user, meta=RequestMeta.from_request(request))
+                holds.hold_settle_retry(case=case, actor=request.user, meta=request_meta(request))
             except CaseActionError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:

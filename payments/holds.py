@@ -33,6 +33,7 @@ from rma.cases.models import (
     ADVANCE_RETURN_WINDOW,
     HOLD_SETTLE_BY,
     Action,
+    Actor,
     Case,
     HoldSettlement,
     ReplacementMethod,
@@ -155,7 +156,7 @@ def _queue_email(event) -> None:
 
 
 def method_choose_standard(
-    *, case: Case, actor: Any, on_behalf: bool = False, meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, on_behalf: bool = False, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
     """The customer chooses the standard way: they send the item first, the replacement follows."""
 
@@ -175,7 +176,7 @@ def method_choose_standard(
 
 
 def hold_request(
-    *, case: Case, actor: Any, return_url: str, cancel_url: str, meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, return_url: str, cancel_url: str, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
     """The customer chooses advance replacement: PayPal creates the order for the hold and
     gives the link where the customer approves it (``choice.approval_url``).
@@ -264,7 +265,7 @@ def hold_request(
 
 
 def hold_not_placed(
-    *, case: Case, actor: Any | None, reason: str, order_id: str = "", meta: RequestMeta | None = None
+    *, case: Case, actor: Actor | None, reason: str, order_id: str = "", meta: RequestMeta | None = None
 ) -> ReplacementChoice | None:
     """The approval was cancelled on PayPal or failed: the choice is open again, nothing held."""
     with transaction.atomic():
@@ -289,7 +290,7 @@ def hold_not_placed(
     return choice
 
 
-def hold_approval_cancel(*, case: Case, actor: Any, order_id: str, meta: RequestMeta | None = None) -> bool:
+def hold_approval_cancel(*, case: Case, actor: Actor, order_id: str, meta: RequestMeta | None = None) -> bool:
     """The customer left PayPal's page without approving (PayPal sends them back with the
     order's token): the pending approval ends and the choice is open again. Only the token of
     the pending order does it, so a link from anywhere else changes nothing; returns whether
@@ -310,7 +311,7 @@ def hold_approval_cancel(*, case: Case, actor: Any, order_id: str, meta: Request
 
 
 def hold_authorize(
-    *, case: Case, actor: Any, order_id: str, meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, order_id: str, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
     """The customer is back from approving the order on PayPal: authorize it (the hold).
 
@@ -378,7 +379,7 @@ def _release_unwanted(authorization: paypal.Authorization, choice: ReplacementCh
 
 
 def hold_record(
-    *, case: Case, actor: Any, authorization: paypal.Authorization, meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, authorization: paypal.Authorization, meta: RequestMeta | None = None
 ) -> ReplacementChoice:
     """Record the authorization PayPal gave for the case's approved order: the hold is placed
     and the method part is in (the return is due once the replacement ships). Only an
@@ -588,7 +589,7 @@ def hold_settle_unanswered(*, case_id: int, error: paypal.PayPalError) -> Replac
     return choice
 
 
-def hold_settle_retry(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> ReplacementChoice:
+def hold_settle_retry(*, case: Case, actor: Actor, meta: RequestMeta | None = None) -> ReplacementChoice:
     """The team asks PayPal again to release or capture a hold it refused or did not answer:
     a supervisor for a capture, an agent for a release. A refusal is asked again as a new
     request; an unanswered one with the same request, so PayPal never does it twice."""

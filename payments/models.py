@@ -17,10 +17,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case, HoldSettlement, ReplacementMethod
 from rma.required.models import PartState, RequiredPart, StoredPicture
+from rma_portal.formats import format_money
 
 # PayPal transaction IDs are 17 letters and digits.
 transaction_number_validator = RegexValidator(
@@ -60,6 +62,10 @@ class SupplementaryPayment(RequiredPart):
     case_accessor = "supplementary_payment"
     step_url_name = "payments:payment"
     submit_action = Action.PAYMENT_SUBMIT
+    step_title = _("Send the payment proof")
+    help_anchor = "payment"
+    has_pictures = True
+    submitted_sentence = _("Your payment proof was received.")
     identifier_field = "transaction_number"
     identifier_risk = (
         "repeated_transaction_number",
@@ -130,6 +136,13 @@ class SupplementaryPayment(RequiredPart):
     @classmethod
     def is_needed(cls, case: Case) -> bool:
         return case.requires_payment
+
+    @classmethod
+    def ask(cls, case: Case, *, after_shipment: bool = False, sent_back: tuple[str, ...] = ()) -> str:
+        return gettext(
+            "Pay %(amount)s by PayPal and send us the payment proof; the payment page shows the PayPal "
+            "account to pay."
+        ) % {"amount": format_money(case.payment_amount, case.payment_currency)}
 
     def current_receipt_list(self) -> list[PaymentReceipt]:
         if self.pk is None:
@@ -238,6 +251,9 @@ class ReplacementChoice(RequiredPart):
     case_accessor = "replacement_choice"
     step_url_name = "payments:method"
     submit_action = Action.METHOD_CHOOSE
+    step_title = _("Choose how you get the replacement")
+    help_anchor = "method"
+    submitted_sentence = _("You chose how to get your replacement.")
 
     case = models.OneToOneField(
         "rma.Case", on_delete=models.PROTECT, related_name="replacement_choice", verbose_name=_("case")
@@ -282,6 +298,13 @@ class ReplacementChoice(RequiredPart):
     @classmethod
     def is_needed(cls, case: Case) -> bool:
         return case.offers_advance_replacement
+
+    @classmethod
+    def ask(cls, case: Case, *, after_shipment: bool = False, sent_back: tuple[str, ...] = ()) -> str:
+        return gettext(
+            "Choose how you get the replacement: send the item first, or get the replacement "
+            "first against a PayPal hold of %(amount)s."
+        ) % {"amount": format_money(case.hold_amount, case.hold_currency)}
 
     @property
     def hold_placed(self) -> bool:

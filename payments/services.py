@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from payments import paypal
 from payments.models import InvoiceState, LookupState, PaymentReceipt, SupplementaryPayment
-from rma.cases.models import Action, Case, Role
+from rma.cases.models import Action, Actor, Case, Role
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -64,7 +64,7 @@ def duplicate_transaction_cases(*, transaction_number: str, exclude_case_id: int
 def payment_submit(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     transaction_number: str = "",
     receipts: Sequence[images.CleanImage] = (),
     on_behalf: bool = False,
@@ -234,7 +234,7 @@ def payment_lookup_failed(*, payment_id: int, error: paypal.PayPalError) -> Supp
     return payment
 
 
-def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> SupplementaryPayment:
+def payment_lookup_again(*, payment: SupplementaryPayment, actor: Actor) -> SupplementaryPayment:
     """An agent asks PayPal again about a submitted transaction number: after PayPal failed
     to answer, after a result that may have changed, or for a proof that came before PayPal
     was connected (skipped). Without credentials it says so and changes nothing."""
@@ -264,7 +264,7 @@ def payment_lookup_again(*, payment: SupplementaryPayment, actor: Any) -> Supple
     return locked
 
 
-def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> SupplementaryPayment:
+def invoice_request(*, case: Case, actor: Actor, meta: RequestMeta | None = None) -> SupplementaryPayment:
     """The customer cannot send money directly and asks the team for a PayPal invoice link."""
     with transaction.atomic():
         locked = lock_case(case)
@@ -286,7 +286,7 @@ def invoice_request(*, case: Case, actor: Any, meta: RequestMeta | None = None) 
     return payment
 
 
-def invoice_send(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> SupplementaryPayment:
+def invoice_send(*, case: Case, actor: Actor, meta: RequestMeta | None = None) -> SupplementaryPayment:
     """An agent has PayPal create and send an invoice for the amount due (queued after commit)."""
     if not paypal.is_configured():
         raise CaseActionError(_("PayPal is not configured: send the customer a payment link by hand."))
@@ -346,7 +346,7 @@ def invoice_asked(payment: SupplementaryPayment) -> bool:
 
 
 def invoice_link_send(
-    *, case: Case, actor: Any, link: str, meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, link: str, meta: RequestMeta | None = None
 ) -> SupplementaryPayment:
     """An agent sends the customer the link of an invoice they made on PayPal's site (no
     PayPal credentials needed): it is emailed to the customer and shown on the payment page."""
@@ -378,7 +378,7 @@ def _record_invoice_sent(
     payment: SupplementaryPayment,
     link: str,
     invoice_id: str,
-    actor: Any | None,
+    actor: Actor | None,
     meta: RequestMeta = NO_META,
 ) -> None:
     """Keep the invoice link on the payment, write its event and queue its email; the email

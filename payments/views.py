@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from payments import paypal
-from payments.forms import MethodForm, PaymentProofForm
-from payments.holds import hold_approval_cancel, hold_authorize, hold_request, method_choose_standard
-from payments.models import HoldState, InvoiceState, ReplacementChoice, SupplementaryPayment
+from payments.bindings import MethodBinding, PaymentBinding
+from payments.holds import hold_approval_cancel, hold_authorize, hold_request
+from payments.models import HoldState, InvoiceState, SupplementaryPayment
 from payments.selectors import payment_of_case, receipt_for_viewer
-from payments.services import invoice_asked, invoice_request, payment_submit
+from payments.services import invoice_asked, invoice_request
+from rma.cases.http import request_meta
 from rma.cases.models import ADVANCE_RETURN_WINDOW, Case, ReplacementMethod
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.models import RequiredPart
 from rma.required.views import CustomerCaseMixin, PartStepView, PrivateFileView
 from rma_portal import private_files
@@ -32,8 +33,7 @@ PAYPAL_SEND_MONEY_HELP = "https://www.paypal.com/c2/cshelp/article/how-do-i-send
 class PaymentView(PartStepView):
     """``/rma/<number>/payment/``: where and how to pay, and the form for the payment proof."""
 
-    part_model = SupplementaryPayment
-    form_class = PaymentProofForm
+    binding = PaymentBinding()
     file_fields = ("receipts",)
     template_name = "payments/payment.html"
 
@@ -43,10 +43,6 @@ class PaymentView(PartStepView):
 
     def find_part(self) -> SupplementaryPayment | None:
         return payment_of_case(case=self.case)
-
-    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        payment = self.get_part() or SupplementaryPayment.start(self.case)
-        return PaymentProofForm(data, files, whole=payment.asks_for_everything(pieces), pieces=pieces)
 
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         payment = part
@@ -65,15 +61,6 @@ class PaymentView(PartStepView):
             "max_receipts": settings.UPLOAD_MAX_RECEIPTS,
         }
 
-    def submit(self, form: Form) -> None:
-        payment_submit(
-            case=self.case,
-            actor=self.request.user,
-            transaction_number=form.cleaned_data.get("transaction_number", ""),
-            receipts=form.cleaned_data.get("receipts") or [],
-            meta=RequestMeta.from_request(self.request),
-        )
-
 
 class InvoiceRequestView(CustomerCaseMixin, View):
     """``POST /rma/<number>/invoice-request/``: ask the team for a PayPal invoice link."""
@@ -82,7 +69,7 @@ class InvoiceRequestView(CustomerCaseMixin, View):
 
     def post(self, request: HttpRequest, number: str) -> HttpResponse:
         try:
-            invoice_request(case=self.case, actor=request.user, meta=RequestMeta.from_request(request))
+            invoice_request(case=self.case, actor=request.user, meta=request_meta(request))
         except CaseActionError as error:
             messages.error(request, error.message)
         else:
@@ -109,8 +96,7 @@ class ReceiptFileView(PrivateFileView):
 class MethodView(PartStepView):
     """``/rma/<number>/method/``: the standard way, or advance replacement against a PayPal hold."""
 
-    part_model = ReplacementChoice
-    form_class = MethodForm
+    binding = MethodBinding()
     template_name = "payments/method.html"
     closed_message = gettext_lazy("Nothing was changed: the replacement method can no longer be changed.")
     thanks_message = gettext_lazy("Thank you: we will ship your replacement once your item arrives.")
@@ -121,11 +107,6 @@ class MethodView(PartStepView):
             # The form leads to PayPal's approval page: the policy's form-action must allow it.
             response._csp_update = {"form-action": [paypal.approval_origin()]}
         return response
-
-    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        choice = self.get_part()
-        initial = {"method": choice.method} if choice and choice.method else {}
-        return MethodForm(data, advance_available=paypal.is_configured(), initial=initial)
 
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         return {
@@ -140,10 +121,9 @@ class MethodView(PartStepView):
         return reverse("payments:method", kwargs={"number": self.case.number})
 
     def submit(self, form: Form) -> HttpResponse | None:
-        meta = RequestMeta.from_request(self.request)
         if form.cleaned_data["method"] == ReplacementMethod.STANDARD:
-            method_choose_standard(case=self.case, actor=self.request.user, meta=meta)
-            return None
+            return super().submit(form)
+        meta = request_meta(self.request)
         choice = hold_request(
             case=self.case,
             actor=self.request.user,
@@ -167,9 +147,7 @@ class HoldReturnView(CustomerCaseMixin, View):
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         order_id = (request.GET.get("token") or request.POST.get("token") or "").strip()[:40]
         try:
-            hold_authorize(
-                case=self.case, actor=request.user, order_id=order_id, meta=RequestMeta.from_request(request)
-            )
+            hold_authorize(case=self.case, actor=request.user, order_id=order_id, meta=request_meta(request))
         except CaseActionError as error:
             messages.error(request, error.message)
             return redirect(reverse("payments:method", kwargs={"number": self.case.number}))
@@ -198,7 +176,7 @@ class HoldCancelView(CustomerCaseMixin, View):
             case=self.case,
             actor=request.user,
             order_id=(request.GET.get("token") or "").strip()[:40],
-            meta=RequestMeta.from_request(request),
+            meta=request_meta(request),
         )
         if cancelled:
             messages.warning(

@@ -6,7 +6,8 @@ A page is stored under the customer's *data version*: a random token in the cach
 replaced, when the change is made and again when its transaction commits, whenever a row
 a customer page shows is saved or deleted (a case, or anything that points at one: items,
 events, messages, returns, payments, receipts). Every change to a case goes through
-``rma.services`` and writes a ``CaseEvent`` in the same transaction, so the version moves
+its app's services (``rma.cases.services``, ``rma.required.services``, ``payments.services``)
+and writes a ``CaseEvent`` in the same transaction, so the version moves
 with every visible change even when a service updates rows in bulk. A warehouse change,
 or a new release of the code and templates, moves every customer's pages on at once.
 

@@ -486,7 +486,15 @@ LOGGING = {
 
 # --- The warranty team's clock ----------------------------------------------------------
 # Time allowed per waiting status, e.g. "awaiting_info=14d,under_review=2wd" (d: calendar
-# days, wd: working days, h: hours; "none" removes a deadline); see rma.deadlines.
+# days, wd: working days, h: hours; "none" removes a deadline); see rma.cases.deadlines.
+# The kinds of required part a solution may ask for, by model label, in the order the customer
+# usually does them (each a rma.required.models.RequiredPart; docs/architecture.md, "Adding a part").
+RMA_REQUIRED_PARTS = [
+    "payments.ReplacementChoice",
+    "rma.ReturnShipment",
+    "payments.SupplementaryPayment",
+    "rma.ShippingAddress",
+]
 RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
 RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
 RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from rma.backoffice.forms import AssignForm
 from rma.backoffice.reminders import case_remind
 from rma.cases.editing import case_update
+from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.services import case_approve
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 
 
 def _apply(
@@ -76,7 +77,7 @@ def bulk_assign(
     form = AssignForm(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
         agent = form.cleaned_data["agent"]
-        meta = RequestMeta.from_request(request)
+        meta = request_meta(request)
 
         def assign(case: Case) -> Case:
             case.assigned_agent = agent
@@ -108,7 +109,7 @@ def bulk_assign(
 @admin.action(description=gettext_lazy("Approve the selected solutions"), permissions=["approve"])
 def bulk_approve(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
     """Approve every selected case awaiting approval (supervisors only)."""
-    meta = RequestMeta.from_request(request)
+    meta = request_meta(request)
     done, refused = _apply(
         request, queryset, lambda case: case_approve(case=case, actor=request.user, meta=meta)
     )
@@ -126,7 +127,7 @@ def bulk_approve(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: 
 @admin.action(description=gettext_lazy("Remind the customers of their pending step"), permissions=["change"])
 def bulk_remind(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
     """Send each selected case's customer a reminder now, where they have something to do."""
-    meta = RequestMeta.from_request(request)
+    meta = request_meta(request)
     done, refused = _apply(
         request, queryset, lambda case: case_remind(case=case, actor=request.user, meta=meta)
     )

@@ -28,10 +28,11 @@ from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageI
 from rma.backoffice.steps import case_tools, staff_transitions, transition_view
 from rma.backoffice.workspace import workspace_for
 from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
+from rma.cases.http import request_meta
 from rma.cases.models import Case, CaseEvent, CaseItem
 from rma.cases.services import case_message_post
 from rma.cases.warranty import refund_refusals
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.required.admin_pages import open_parts, part_entry_view, review_view, waive_view
 from rma.required.parts import part_models
 
@@ -212,7 +213,7 @@ class CasePageMixin:
         return (*self.STATUS_FIELDS, "refund_eligibility")
 
     def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
-        meta = RequestMeta.from_request(request)
+        meta = request_meta(request)
         try:
             if not change:
                 obj.customer = customer_for_email(email=form.cleaned_data["customer_email"])
@@ -245,7 +246,7 @@ class CasePageMixin:
                 saved=saved,
                 deleted=formset.deleted_objects,
                 record_event=change,
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             raise PermissionDenied(error.message) from error

@@ -20,13 +20,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.deadlines import WAITING_ON, Party
+from rma.cases.deadlines import Party, statuses_waiting_on
 from rma.cases.models import OPEN_STATUSES, Case
 
 Status = Case.Status
 OPEN = Q(status__in=OPEN_STATUSES)
-TEAM_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.TEAM)
-CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,13 @@ class Queue:
 QUEUES: tuple[Queue, ...] = (
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
-    Queue("waiting_on_us", _("Waiting on us"), lambda user, now: Q(status__in=TEAM_STATUSES)),
+    Queue(
+        "waiting_on_us", _("Waiting on us"), lambda user, now: Q(status__in=statuses_waiting_on(Party.TEAM))
+    ),
     Queue(
         "waiting_on_customer",
         _("Waiting on the customer"),
-        lambda user, now: Q(status__in=CUSTOMER_STATUSES),
+        lambda user, now: Q(status__in=statuses_waiting_on(Party.CUSTOMER)),
     ),
     Queue("overdue", _("Overdue"), lambda user, now: OPEN & Q(due_at__lt=now)),
     Queue("disagreed", _("Disagreed"), lambda user, now: Q(status=Status.DISAGREED)),

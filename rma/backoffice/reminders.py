@@ -15,7 +15,6 @@ Agents may also remind customers by hand (``case_remind``), at most once a day p
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -25,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.models import CaseReminder
-from rma.cases.deadlines import WAITING_ON, Party, reminder_lead
+from rma.cases.deadlines import Party, reminder_lead, statuses_waiting_on
 from rma.cases.emails import case_admin_url, case_url, language_of, team_address, team_language
-from rma.cases.models import Action, Case
+from rma.cases.models import Action, Actor, Case
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -43,12 +42,13 @@ from rma_portal.tasks import queue_after_commit
 
 # Cases claimed, and emails queued as one task, per transaction of the beat task.
 CLAIM_BATCH = 1000
-CUSTOMER_STATUSES = sorted(status for status, party in WAITING_ON.items() if party == Party.CUSTOMER)
 MANUAL_REMINDER_GAP = datetime.timedelta(hours=24)
 
 
 def _due_for_reminder(now: datetime.datetime) -> Q:
-    return Q(status__in=CUSTOMER_STATUSES, due_at__gt=now, due_at__lte=now + reminder_lead())
+    return Q(
+        status__in=statuses_waiting_on(Party.CUSTOMER), due_at__gt=now, due_at__lte=now + reminder_lead()
+    )
 
 
 def _overdue(now: datetime.datetime) -> Q:
@@ -114,13 +114,13 @@ def flag_overdue_cases(*, now: datetime.datetime | None = None) -> int:
     return _claim_all(kind=CaseReminder.Kind.OVERDUE, eligible=_overdue(now), now=now)
 
 
-def case_remind(*, case: Case, actor: Any, meta: RequestMeta | None = None) -> CaseReminder:
+def case_remind(*, case: Case, actor: Actor, meta: RequestMeta | None = None) -> CaseReminder:
     """An agent reminds the customer of their pending step now (at most once a day)."""
     if not actor.has_perm("rma.change_case"):
         raise CaseActionError(_("You do not have the permission to remind customers."))
     with transaction.atomic():
         locked = lock_case(case)
-        if locked.status not in CUSTOMER_STATUSES:
+        if locked.status not in statuses_waiting_on(Party.CUSTOMER):
             raise CaseStatusError(
                 _("%(number)s is “%(status)s”: the customer has nothing to do, so no reminder was sent.")
                 % {"number": locked.number, "status": locked.get_status_display()}

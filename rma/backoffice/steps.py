@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rma.backoffice.forms import TransitionForm, transition_label
+from rma.cases.http import request_meta
 from rma.cases.models import TRANSITIONS, Action, Case, Transition, transition_for
-from rma.cases.workflow import CaseActionError, RequestMeta, can_take, role_of
+from rma.cases.workflow import CaseActionError, can_take, role_of
 from rma.lifecycle import refusal_for, transition_take
 
 TRANSITION_ACTIONS = {row.action for row in TRANSITIONS}
@@ -92,7 +93,7 @@ def transition_view(
         model_admin.message_user(request, refusal_for(case, action, moved=moved).message, messages.ERROR)
         return HttpResponseRedirect(change_url)
     if request.method == "POST" and form.is_valid():
-        kwargs = {"case": case, "actor": request.user, "meta": RequestMeta.from_request(request)}
+        kwargs = {"case": case, "actor": request.user, "meta": request_meta(request)}
         kwargs.update(form.service_arguments())
         if row.on_behalf:
             kwargs["on_behalf"] = on_behalf

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import deadline_for
-from rma.cases.models import Case, HoldSettlement
+from rma.cases.models import Case, HoldSettlement, status_facts
 from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
 
 Status = Case.Status
@@ -85,16 +85,8 @@ def next_step_sentence(case: Case) -> str:
             "The customer sends the item back: mark the return received to release the PayPal hold, "
             "or, once the return date has passed, a supervisor captures the hold or extends the date."
         )
-    return {
-        Status.PENDING_APPROVAL: _("A supervisor approves the solution or sends it back to the team."),
-        Status.PENDING_CONFIRM: _("The customer agrees to the solution or disagrees with it."),
-        Status.DISAGREED: _(
-            "The team reads why the customer disagrees, then revises the solution or cancels the case."
-        ),
-        Status.UNDER_REVIEW: _("The team reviews what the customer sent: accepts it or sends parts back."),
-        Status.COMPLETED: _("Nothing: the case is completed."),
-        Status.CANCELLED: _("Nothing: the case is cancelled."),
-    }[case.status]
+    # The status's own sentence, from its row of the status table.
+    return str(status_facts(case.status).team_next)
 
 
 def next_step_for(case: Case) -> NextStep:

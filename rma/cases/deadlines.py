@@ -1,11 +1,12 @@
 """
 Deadlines: whose move a case waits on, and by when.
 
-Every status that waits on someone has an allowance, configured per status in
-``settings.RMA_DEADLINES`` (``{"awaiting_info": "14d", "under_review": "2wd", ...}``):
-``d`` counts calendar days, ``wd`` working days (Monday to Friday, minus the dates in
-``settings.RMA_HOLIDAYS``), ``h`` hours. A status missing from the setting keeps the default
-below; an empty value or ``none`` gives that status no deadline. Final statuses never have one.
+Every status that waits on someone has an allowance: its row's ``deadline`` in the status
+table (``rma.cases.models.statuses``), configured per status in ``settings.RMA_DEADLINES``
+(``{"awaiting_info": "14d", "under_review": "2wd", ...}``): ``d`` counts calendar days,
+``wd`` working days (Monday to Friday, minus the dates in ``settings.RMA_HOLIDAYS``), ``h``
+hours. A status missing from the setting keeps its row's default; an empty value or ``none``
+gives that status no deadline. Final statuses never have one.
 
 The due time is counted from the moment the case entered its status, in the portal's time
 zone (so "2 working days" from Friday 15:00 is Tuesday 15:00, whatever the clocks do).
@@ -19,49 +20,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import TextChoices
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Case
-
-Status = Case.Status
+from rma.cases.models import Case, Party, all_status_facts, status_facts
 
 
-class Party(TextChoices):
-    """Who the case waits on."""
-
-    CUSTOMER = "customer", _("the customer")
-    TEAM = "team", _("the warranty team")
-    SUPERVISOR = "supervisor", _("a supervisor")
+def waiting_on() -> dict[str, str]:
+    """Whose move each status is (the status table's ``waits_on``); final statuses wait on nobody."""
+    return {row.status: row.waits_on for row in all_status_facts() if row.waits_on}
 
 
-# Whose move each status is; final statuses wait on nobody.
-WAITING_ON: dict[str, Party] = {
-    Status.DRAFT: Party.TEAM,
-    Status.PENDING_APPROVAL: Party.SUPERVISOR,
-    Status.PENDING_CONFIRM: Party.CUSTOMER,
-    Status.DISAGREED: Party.TEAM,
-    Status.AWAITING_INFO: Party.CUSTOMER,
-    Status.UNDER_REVIEW: Party.TEAM,
-    Status.PROCESSING: Party.TEAM,
-    # The replacement shipped ahead: the customer sends the item back.
-    Status.AWAITING_RETURN: Party.CUSTOMER,
-}
+def statuses_waiting_on(party: str) -> list[str]:
+    """The statuses whose move is ``party``'s, sorted."""
+    return sorted(status for status, whose in waiting_on().items() if whose == party)
 
-# Statuses whose due time is a date the case carries rather than an allowance: the return
-# after an advance replacement is due 25 days after the shipment (at most a day before the
-# hold must be settled), then the hold is settled by its last safe day.
-DATED_STATUSES: dict[str, str] = {Status.AWAITING_RETURN: "awaiting_return_due_at"}
 
-DEFAULT_DEADLINES: dict[str, str] = {
-    Status.PENDING_APPROVAL: "1wd",
-    Status.PENDING_CONFIRM: "14d",
-    Status.DISAGREED: "2wd",
-    Status.AWAITING_INFO: "14d",
-    Status.UNDER_REVIEW: "2wd",
-    Status.PROCESSING: "3wd",
-}
+def default_deadlines() -> dict[str, str]:
+    """The allowance of each status by default (the status table's ``deadline``)."""
+    return {row.status: row.deadline for row in all_status_facts() if row.deadline}
+
 
 _ALLOWANCE = re.compile(r"^\s*(\d+)\s*(wd|d|h)\s*$", re.IGNORECASE)
 
@@ -93,14 +70,14 @@ class Allowance:
 def allowances() -> dict[str, Allowance]:
     """The allowance of each waiting status, the setting laid over the defaults."""
     configured = getattr(settings, "RMA_DEADLINES", None) or {}
-    return dict(_allowances(tuple(sorted({**DEFAULT_DEADLINES, **configured}.items()))))
+    return dict(_allowances(tuple(sorted({**default_deadlines(), **configured}.items()))))
 
 
 @lru_cache(maxsize=8)
 def _allowances(pairs: tuple[tuple[str, str], ...]) -> dict[str, Allowance]:
     result = {}
     for status, text in pairs:
-        if status not in WAITING_ON:
+        if status not in waiting_on():
             raise ValueError(f"RMA_DEADLINES: {status!r} is not a status that waits on anyone")
         if (text or "").strip().lower() in ("", "none"):
             continue
@@ -155,15 +132,16 @@ def due_at_for(status: str, since: datetime.datetime) -> datetime.datetime | Non
 
 def due_at_on_entering(case: Case, status: str, since: datetime.datetime) -> datetime.datetime | None:
     """When ``case``, entering ``status`` at ``since``, is due to move on: the date it carries
-    for a dated status, else the status's allowance."""
-    if status in DATED_STATUSES:
-        return getattr(case, DATED_STATUSES[status])
+    for a dated status (its row's ``due_field``), else the status's allowance."""
+    due_field = status_facts(status).due_field
+    if due_field:
+        return getattr(case, due_field)
     return due_at_for(status, since)
 
 
-def whose_move(status: str) -> Party | None:
-    """Who the case waits on in ``status``; ``None`` once it is final."""
-    return WAITING_ON.get(status)
+def whose_move(status: str) -> str | None:
+    """Who the case waits on in ``status`` (a ``Party``); ``None`` once it is final."""
+    return status_facts(status).waits_on
 
 
 def reminder_lead() -> datetime.timedelta:
@@ -179,10 +157,6 @@ class Deadline:
     due_at: datetime.datetime | None
     overdue: bool
 
-    @property
-    def waits_on_customer(self) -> bool:
-        return self.party == Party.CUSTOMER
-
 
 def case_due_at(case: Case) -> datetime.datetime | None:
     """The case's due time: the one stored by its last transition, else computed."""
@@ -197,7 +171,3 @@ def deadline_for(case: Case, *, now: datetime.datetime | None = None) -> Deadlin
     now = now or timezone.now()
     due = case_due_at(case)
     return Deadline(party=whose_move(case.status), due_at=due, overdue=due is not None and now > due)
-
-
-def is_overdue(case: Case, *, now: datetime.datetime | None = None) -> bool:
-    return deadline_for(case, now=now).overdue

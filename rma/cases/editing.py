@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import due_at_for
-from rma.cases.models import Action, Case, CaseItem, CaseNumberCounter, Role
+from rma.cases.models import Action, Actor, Case, CaseItem, CaseNumberCounter, Role
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -80,7 +80,7 @@ def _next_number(year: int) -> str:
 def case_create(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     items: Iterable[Mapping[str, Any]] = (),
     meta: RequestMeta | None = None,
 ) -> Case:
@@ -118,7 +118,7 @@ def case_create(
 def case_update(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     changed_fields: Iterable[str],
     meta: RequestMeta | None = None,
     seen_event_id: int | None = None,
@@ -160,7 +160,7 @@ def case_update(
 def case_items_save(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     saved: Sequence[CaseItem],
     deleted: Sequence[CaseItem] = (),
     record_event: bool = True,
@@ -225,7 +225,7 @@ def _override_state(item: CaseItem | None) -> dict[str, str]:
 
 
 def _record_warranty_override(
-    *, case: Case, item: CaseItem, before: CaseItem | None, actor: Any, meta: RequestMeta
+    *, case: Case, item: CaseItem, before: CaseItem | None, actor: Actor, meta: RequestMeta
 ) -> None:
     """One event for an item whose warranty the team set, changed or gave back to the policy,
     with the warranty end and the override before and after."""
@@ -249,7 +249,7 @@ def _record_warranty_override(
     )
 
 
-def _check_may_waive_approval(actor: Any) -> None:
+def _check_may_waive_approval(actor: Actor) -> None:
     # Whether a solution is reviewed is not for the agent who drafted it to decide.
     if not actor.has_perm("rma.approve_case"):
         raise CasePermissionError(_("Only a supervisor can decide that a solution needs no approval."))

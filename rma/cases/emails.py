@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role
+from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role, status_facts
 from rma_portal.emails import build_email
 
 
@@ -56,60 +56,74 @@ def _build(*, template: str, subject: str, to: str, context: dict, language: str
     )
 
 
-def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
-    case = event.case
-    if event.action in (Action.PUBLISH, Action.APPROVE) or (
-        event.action == Action.REVISE and event.to_status == Case.Status.PENDING_CONFIRM
-    ):
-        if case.revision:
-            return "solution_revised", _("Your RMA solution %(number)s was revised: please review it")
-        return "solution_ready", _("Your RMA solution %(number)s is ready: please review it")
-    if event.action == Action.REQUEST_INFO:
-        return "info_requested", _("%(number)s: we need some information again")
-    if event.action == Action.MARK_INFO_COMPLETE:
-        return "info_received", _("%(number)s: we received your information")
-    if event.action == Action.ACCEPT:
-        return "info_accepted", _("%(number)s: your information was accepted")
-    if event.action == Action.CANCEL:
-        return "cancelled", _("%(number)s was closed")
-    if event.action == Action.COMPLETE:
-        return "completed", _("%(number)s is complete")
-    if event.action == Action.SHIP_AHEAD:
-        return "shipped_ahead", _("%(number)s: your replacement is on its way")
-    if event.action in (Action.AGREE, Action.DISAGREE) and event.on_behalf:
+# Every email of a case event: its template (``templates/emails/rma/``) and its subject.
+EMAILS = {
+    "solution_ready": _("Your RMA solution %(number)s is ready: please review it"),
+    "solution_revised": _("Your RMA solution %(number)s was revised: please review it"),
+    "info_requested": _("%(number)s: we need some information again"),
+    "info_received": _("%(number)s: we received your information"),
+    "info_accepted": _("%(number)s: your information was accepted"),
+    "cancelled": _("%(number)s was closed"),
+    "completed": _("%(number)s is complete"),
+    "shipped_ahead": _("%(number)s: your replacement is on its way"),
+    "on_your_behalf": _("%(number)s: the warranty team answered for you"),
+    "team_agreed": _("%(number)s: the customer agreed to the solution"),
+    "team_disagreed": _("%(number)s: the customer disagreed with the solution"),
+}
+# The customer's email of an action, whatever status it leads to; an action not listed sends
+# the email of the status it enters (its row's ``customer_email`` in the status table).
+CUSTOMER_EMAIL_OF_ACTION = {
+    Action.REQUEST_INFO: "info_requested",
+    Action.ACCEPT: "info_accepted",
+    Action.COMPLETE: "completed",
+    Action.SHIP_AHEAD: "shipped_ahead",
+}
+# The team's email of the customer's own step.
+TEAM_EMAIL_OF_ACTION = {Action.AGREE: "team_agreed", Action.DISAGREE: "team_disagreed"}
+STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
+
+
+def _entered(event: CaseEvent) -> str:
+    """The status ``event`` moved the case into, if it moved it."""
+    return event.to_status if event.to_status and event.to_status != event.from_status else ""
+
+
+def _customer_email(event: CaseEvent) -> str:
+    """The customer's email ``event`` sends, decided without touching the database."""
+    if event.action in (Action.AGREE, Action.DISAGREE):
         # The customer's own step, taken by the team: the customer hears of it.
-        return "on_your_behalf", _("%(number)s: the warranty team answered for you")
-    return None
+        return "on_your_behalf" if event.on_behalf else ""
+    if event.action in CUSTOMER_EMAIL_OF_ACTION:
+        return CUSTOMER_EMAIL_OF_ACTION[event.action]
+    entered = _entered(event)
+    return status_facts(entered).customer_email if entered else ""
+
+
+def _team_email(event: CaseEvent) -> str:
+    """The team's email ``event`` sends: never about what the team did itself."""
+    if event.actor_role in STAFF_ROLES:
+        return ""
+    if event.actor_role == Role.CUSTOMER and event.action in TEAM_EMAIL_OF_ACTION:
+        return TEAM_EMAIL_OF_ACTION[event.action]
+    entered = _entered(event)
+    return status_facts(entered).team_email if entered else ""
+
+
+def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
+    template = _customer_email(event)
+    if template == "solution_ready" and event.case.revision:
+        template = "solution_revised"
+    return (template, EMAILS[template]) if template else None
 
 
 def _team_template(event: CaseEvent) -> tuple[str, str] | None:
-    if event.actor_role != Role.CUSTOMER:
-        return None  # the team already knows what it did itself
-    if event.action == Action.AGREE:
-        return "team_agreed", _("%(number)s: the customer agreed to the solution")
-    if event.action == Action.DISAGREE:
-        return "team_disagreed", _("%(number)s: the customer disagreed with the solution")
-    return None
+    template = _team_email(event)
+    return (template, EMAILS[template]) if template else None
 
 
 def event_sends_email(event: CaseEvent) -> bool:
     """Whether ``event`` calls for an email, decided without touching the database."""
-    if event.action in (
-        Action.PUBLISH,
-        Action.APPROVE,
-        Action.REQUEST_INFO,
-        Action.MARK_INFO_COMPLETE,
-        Action.ACCEPT,
-        Action.CANCEL,
-        Action.COMPLETE,
-        Action.SHIP_AHEAD,
-    ):
-        return True
-    if event.action == Action.REVISE:
-        return event.to_status == Case.Status.PENDING_CONFIRM
-    return event.action in (Action.AGREE, Action.DISAGREE) and (
-        event.actor_role == Role.CUSTOMER or event.on_behalf
-    )
+    return bool(_customer_email(event) or _team_email(event))
 
 
 def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:

@@ -16,37 +16,42 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rma.cases.models import Case, CaseEvent, CaseItem, CaseMessage
-
-Status = Case.Status
+from rma.cases.models import (
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseMessage,
+    part_accessors,
+    status_facts,
+    statuses_where,
+)
 
 
 @dataclass(frozen=True)
 class CustomerGroup:
-    """A heading of the customer's case list and the statuses filed under it."""
+    """A heading of the customer's case list; the statuses filed under it say so in their
+    rows of the status table (``customer_group``)."""
 
     key: str
     title: str
-    statuses: frozenset[str]
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        return statuses_where(customer_group=self.key)
 
 
 CUSTOMER_GROUPS: tuple[CustomerGroup, ...] = (
-    CustomerGroup("pending_confirmation", _("Pending confirmation"), frozenset({Status.PENDING_CONFIRM})),
-    CustomerGroup(
-        "action_required", _("Action required"), frozenset({Status.AWAITING_INFO, Status.AWAITING_RETURN})
-    ),
-    CustomerGroup(
-        "in_progress",
-        _("In progress"),
-        frozenset({Status.DISAGREED, Status.UNDER_REVIEW, Status.PROCESSING}),
-    ),
-    CustomerGroup(
-        "closed",
-        pgettext_lazy("cases that are finished", "Closed"),
-        frozenset({Status.COMPLETED, Status.CANCELLED}),
-    ),
+    CustomerGroup("pending_confirmation", _("Pending confirmation")),
+    CustomerGroup("action_required", _("Action required")),
+    CustomerGroup("in_progress", _("In progress")),
+    CustomerGroup("closed", pgettext_lazy("cases that are finished", "Closed")),
 )
-GROUP_OF_STATUS = {status: group for group in CUSTOMER_GROUPS for status in group.statuses}
+
+
+def group_of_status(status: str) -> CustomerGroup | None:
+    """The heading ``status`` is filed under in the customer's list (none when hidden)."""
+    key = status_facts(status).customer_group
+    return next((group for group in CUSTOMER_GROUPS if group.key == key), None)
 
 
 def visible_cases(*, user: Any) -> QuerySet[Case]:
@@ -89,7 +94,7 @@ def case_for_customer(*, user: Any, number: str) -> Case:
     case = (
         visible_cases(user=user)
         # The parts of the required-information checklist come in the same query.
-        .select_related("warehouse", "return_shipment", "supplementary_payment", "shipping_address")
+        .select_related("warehouse", *part_accessors())
         .prefetch_related(
             # An item's warranty verdict reads its product, its registration and the unit it
             # replaced, if any (and that unit's own).

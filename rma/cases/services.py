@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Case, CaseMessage, Role
+from rma.cases.models import Action, Actor, Case, CaseMessage, Role
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -64,7 +64,7 @@ def _offer(locked: Case) -> None:
 
 
 def case_submit_for_approval(
-    *, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
     """Send a draft to a supervisor for approval."""
 
@@ -94,7 +94,7 @@ def _exception_data(case: Case) -> dict[str, Any]:
     }
 
 
-def case_publish(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
+def case_publish(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """Show a draft to the customer; one that needs approval (ticked, by the team's rules, or
     going against the warranty policy) goes to a supervisor instead."""
     with transaction.atomic():
@@ -113,7 +113,7 @@ def case_publish(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta
         )
 
 
-def case_approve(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
+def case_approve(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """A supervisor approves the solution: the customer now sees it. A solution that goes
     against the warranty policy is approved only with the reason for the exception."""
 
@@ -140,7 +140,7 @@ def case_approve(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta
     )
 
 
-def case_send_back(*, case: Case, actor: Any, comment: str, meta: RequestMeta | None = None) -> Case:
+def case_send_back(*, case: Case, actor: Actor, comment: str, meta: RequestMeta | None = None) -> Case:
     """A supervisor returns the solution to draft, saying why."""
     return transition(case=case, action=Action.SEND_BACK, actor=actor, comment=comment, meta=meta)
 
@@ -148,7 +148,7 @@ def case_send_back(*, case: Case, actor: Any, comment: str, meta: RequestMeta | 
 def case_agree(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     on_behalf: bool = False,
     comment: str = "",
     meta: RequestMeta | None = None,
@@ -179,7 +179,7 @@ def case_agree(
 def case_disagree(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     comment: str,
     on_behalf: bool = False,
     meta: RequestMeta | None = None,
@@ -200,7 +200,7 @@ def case_disagree(
     )
 
 
-def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
+def case_revise(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """Offer the (edited) solution again after a disagreement, through approval if it needs one."""
 
     def prepare(locked: Case) -> str:
@@ -228,7 +228,7 @@ def case_revise(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
     )
 
 
-def case_cancel(*, case: Case, actor: Any, comment: str, meta: RequestMeta | None = None) -> Case:
+def case_cancel(*, case: Case, actor: Actor, comment: str, meta: RequestMeta | None = None) -> Case:
     """Close a disagreed case without a solution."""
     return transition(case=case, action=Action.CANCEL, actor=actor, comment=comment, meta=meta)
 
@@ -236,7 +236,7 @@ def case_cancel(*, case: Case, actor: Any, comment: str, meta: RequestMeta | Non
 def case_complete(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     refund_reference: str = "",
     outbound_carrier: str = "",
     outbound_tracking_number: str = "",

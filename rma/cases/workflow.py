@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.limits import client_ip
 from rma.cases.deadlines import due_at_on_entering
 from rma.cases.emails import event_sends_email
-from rma.cases.models import Action, Case, CaseEvent, Role, Transition, transition_for
+from rma.cases.models import Action, Actor, Case, CaseEvent, Role, Transition, transition_for
 from rma_portal.page_cache import customers_pages_changed
 from rma_portal.tasks import queue_after_commit
 
@@ -66,15 +64,6 @@ class RequestMeta:
     ip: str | None = None
     user_agent: str = ""
 
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> RequestMeta:
-        # The same client address the rate limits count against: behind the trusted
-        # proxies, the one the outermost of them saw; never the proxy's own address.
-        return cls(
-            ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
-        )
-
 
 NO_META = RequestMeta()
 
@@ -97,7 +86,7 @@ def can_take(transition: Transition, *, case: Case, user: Any | None, on_behalf:
     return True
 
 
-def _authorize(transition: Transition, *, case: Case, actor: Any | None, on_behalf: bool) -> str:
+def _authorize(transition: Transition, *, case: Case, actor: Actor | None, on_behalf: bool) -> str:
     role = role_of(actor)
     if role == Role.CUSTOMER:
         if on_behalf or role not in transition.roles or actor.pk != case.customer_id:
@@ -163,7 +152,7 @@ def write_step_events(
     return events
 
 
-def authorize_customer_step(*, case: Case, actor: Any, on_behalf: bool) -> str:
+def authorize_customer_step(*, case: Case, actor: Actor, on_behalf: bool) -> str:
     """The customer themselves, or staff with ``rma.change_case`` acting on their behalf."""
     role = role_of(actor)
     if role == Role.CUSTOMER:
@@ -208,7 +197,7 @@ def write_event(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     role: str,
     on_behalf: bool = False,
     from_status: str = "",
@@ -238,7 +227,7 @@ def _new_event(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     role: str,
     on_behalf: bool = False,
     from_status: str = "",
@@ -272,7 +261,7 @@ def transition(
     *,
     case: Case,
     action: str,
-    actor: Any | None,
+    actor: Actor | None,
     on_behalf: bool = False,
     comment: str = "",
     data: Mapping[str, Any] | None = None,

@@ -11,16 +11,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from rma.cases.models import Case
+from rma.cases.http import request_meta
+from rma.cases.models import Case, status_facts
 from rma.cases.selectors import (
     CUSTOMER_GROUPS,
-    GROUP_OF_STATUS,
     case_for_customer,
     case_list_for_customer,
     case_number_for_customer,
+    group_of_status,
 )
 from rma.cases.services import case_agree, case_disagree, case_message_post
-from rma.cases.workflow import CaseActionError, RequestMeta
+from rma.cases.workflow import CaseActionError
 from rma.portal import display
 from rma.portal.forms import DisagreeForm, MessageForm
 from rma.required.parts import part_models, required_parts
@@ -43,7 +44,7 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         sections = []
         for case in context["page_obj"].object_list:
-            group = GROUP_OF_STATUS[case.status]
+            group = group_of_status(case.status)
             if not sections or sections[-1][0] is not group:
                 sections.append((group, []))
             sections[-1][1].append(case)
@@ -51,10 +52,6 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
         context["groups"] = CUSTOMER_GROUPS
         context["status_filter"] = self.request.GET.get("status", "")
         return context
-
-
-# Once the customer agreed, the page lists what the solution needs from them, part by part.
-CHECKLIST_STATUSES = display.AGREED_STATUSES
 
 
 def render_case_page(
@@ -69,7 +66,7 @@ def render_case_page(
     words = display.case_words(case, parts, events=case.customer_timeline)
     context = {
         "case": case,
-        "group": GROUP_OF_STATUS[case.status],
+        "group": group_of_status(case.status),
         "words": words,
         "current_step": display.current_step(words.steps),
         "items": [(item, display.warranty_sentence(item)) for item in case.items.all()],
@@ -78,7 +75,8 @@ def render_case_page(
         "disagree_form": disagree_form or DisagreeForm(),
         "disagree_open": disagree_form is not None,
         "message_form": message_form or MessageForm(),
-        "parts": parts if case.status in CHECKLIST_STATUSES else [],
+        # Once the customer agreed, the page lists what the solution needs from them, part by part.
+        "parts": parts if status_facts(case.status).customer_agreed else [],
     }
     return render(request, "rma/case_detail.html", context)
 
@@ -139,7 +137,7 @@ class CaseAgreeView(CaseActionView):
             case = case_agree(
                 case=self.case,
                 actor=request.user,
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
                 revision=self.decided_revision(),
             )
         except CaseActionError as error:
@@ -165,7 +163,7 @@ class CaseDisagreeView(CaseActionView):
                 case=self.case,
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
                 revision=self.decided_revision(),
             )
         except CaseActionError as error:
@@ -190,7 +188,7 @@ class CaseMessageView(CaseActionView):
                 case=self.case,
                 author=request.user,
                 body=form.cleaned_data["body"],
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             return self.done(error=error)

@@ -21,16 +21,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
-from rma.required.forms import AddressForm, ReturnShipmentForm
+from rma.required.bindings import AddressBinding, PartBinding, ReturnBinding
 from rma.required.list_filters import CarrierFilter, CountryFilter
 from rma.required.models import ReturnShipment, ShippingAddress
 from rma.required.part_list import PartChangeList
 from rma.required.parts import PartReview, part_of
-from rma.required.returns_and_addresses import address_confirm, address_on_file_save, return_submit
+from rma.required.returns_and_addresses import address_on_file_save
 from rma.required.search import matching_case_ids
-from rma.required.selectors import address_on_file, cases_sharing_identifier, duplicate_tracking_cases
+from rma.required.selectors import cases_sharing_identifier, duplicate_tracking_cases
 from rma_portal.paging import CappedPaginator
 
 
@@ -39,7 +40,7 @@ class PartAdminMixin:
     agent enters it for the customer with the customer's own form, and its list, searched
     like the case list and flagging identifiers used on another case."""
 
-    entry_form_class: type[forms.Form]
+    binding: PartBinding  # the part's form and service, shared with the customer's step page
     # Big lists: no COUNT over the whole table, pages counted only as far as they go, in the
     # order of the primary key (the order the parts came in).
     show_full_result_count = False
@@ -60,10 +61,12 @@ class PartAdminMixin:
         return PartReview()
 
     def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
-        return self.entry_form_class(data, files)
+        part = part_of(case, self.model)
+        pieces = self.binding.open_pieces(case, part) or self.model.pieces
+        return self.binding.form(case, data, files, part=part, pieces=pieces, on_behalf=True)
 
     def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
-        raise NotImplementedError
+        self.binding.submit(case, form, actor=actor, meta=meta, on_behalf=True)
 
 
 def _file_url(shipment: ReturnShipment, piece: str, variant: str) -> str:
@@ -74,7 +77,7 @@ def _file_url(shipment: ReturnShipment, piece: str, variant: str) -> str:
 
 @admin.register(ReturnShipment)
 class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
-    entry_form_class = ReturnShipmentForm
+    binding = ReturnBinding()
 
     list_display = ("case_number", "carrier", "tracking_number", "used_elsewhere", "state", "submitted_at")
     list_filter = ("state", CarrierFilter)
@@ -105,14 +108,6 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
-        shipment = part_of(case, ReturnShipment)
-        pieces = shipment.open_pieces() if shipment else ReturnShipment.pieces
-        return ReturnShipmentForm(data, files, pieces=pieces or ReturnShipment.pieces)
-
-    def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
-        return_submit(case=case, actor=actor, on_behalf=True, meta=meta, **form.cleaned_data)
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
@@ -182,7 +177,7 @@ class AddressOnFileForm(forms.ModelForm):
 
 @admin.register(ShippingAddress)
 class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
-    entry_form_class = AddressForm
+    binding = AddressBinding()
 
     form = AddressOnFileForm
     list_display = ("case", "full_name", "city", "country", "state", "submitted_at")
@@ -208,12 +203,6 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def entry_form(self, case: Case, data=None, files=None) -> forms.Form:
-        return AddressForm(data) if data is not None else AddressForm(initial=address_on_file(case))
-
-    def enter_for_customer(self, *, case: Case, form: forms.Form, actor, meta: RequestMeta) -> None:
-        address_confirm(case=case, actor=actor, fields=form.cleaned_data, on_behalf=True, meta=meta)
-
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
         address = part_of(case, ShippingAddress)
@@ -227,7 +216,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
                 case=obj.case,
                 actor=request.user,
                 fields={name: getattr(obj, name) for name in ShippingAddress.FIELDS},
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             raise PermissionDenied(error.message) from error

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma.cases.http import request_meta
 from rma.cases.models import Action, Case, transition_for
-from rma.cases.workflow import CaseActionError, RequestMeta, can_take
+from rma.cases.workflow import CaseActionError, can_take
 from rma.required.forms import ReviewForm
 from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, required_parts
 from rma.required.services import case_accept, part_waive, submission_send_back
@@ -54,7 +55,7 @@ def review_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
             )
             return HttpResponseRedirect(change_url)
         if form.is_valid():
-            meta = RequestMeta.from_request(request)
+            meta = request_meta(request)
             try:
                 if form.cleaned_data["decision"] == "accept":
                     case = case_accept(case=case, actor=request.user, meta=meta)
@@ -143,7 +144,7 @@ def part_entry_view(
     if posted and form.is_valid():
         try:
             part_admin.enter_for_customer(
-                case=case, form=form, actor=request.user, meta=RequestMeta.from_request(request)
+                case=case, form=form, actor=request.user, meta=request_meta(request)
             )
         except CaseActionError as error:
             form.add_error(None, error.message)
@@ -190,7 +191,7 @@ def waive_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: s
                 part_key=form.cleaned_data["part"],
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
-                meta=RequestMeta.from_request(request),
+                meta=request_meta(request),
             )
         except CaseActionError as error:
             form.add_error(None, error.message)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Case, HoldSettlement
+from rma.cases.models import Action, Actor, Case, HoldSettlement
 from rma.cases.workflow import CaseActionError, RequestMeta, transition
 from rma_portal.tasks import queue_after_commit
 
@@ -46,7 +46,7 @@ def _check_not_settling(case: Case) -> None:
 def case_ship_ahead(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     outbound_carrier: str = "",
     outbound_tracking_number: str = "",
     comment: str = "",
@@ -77,7 +77,7 @@ def case_ship_ahead(
 
 
 def case_receive_return(
-    *, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
     """The returned item arrived: the hold is released (queued); the case completes when
     PayPal confirms the release."""
@@ -94,7 +94,7 @@ def case_receive_return(
 
 
 def case_capture_hold(
-    *, case: Case, actor: Any | None, comment: str = "", meta: RequestMeta | None = None
+    *, case: Case, actor: Actor | None, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
     """The return window passed without the return: the hold is captured (queued); the case
     completes when PayPal confirms the capture. A supervisor decides; the system does it on
@@ -119,7 +119,7 @@ def case_capture_hold(
 def case_extend_return(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     comment: str,
     return_due_on: datetime.date | None = None,
     meta: RequestMeta | None = None,
@@ -166,7 +166,7 @@ def _close_on_paypal_confirmation(
     case: Case,
     action: str,
     settlement: str,
-    actor: Any | None,
+    actor: Actor | None,
     comment: str,
     data: dict[str, Any] | None,
     meta: RequestMeta | None,
@@ -187,7 +187,7 @@ def _close_on_paypal_confirmation(
 def case_hold_released(
     *,
     case: Case,
-    actor: Any | None = None,
+    actor: Actor | None = None,
     comment: str = "",
     data: dict[str, Any] | None = None,
     meta: RequestMeta | None = None,
@@ -207,7 +207,7 @@ def case_hold_released(
 def case_hold_captured(
     *,
     case: Case,
-    actor: Any | None = None,
+    actor: Actor | None = None,
     comment: str = "",
     data: dict[str, Any] | None = None,
     meta: RequestMeta | None = None,

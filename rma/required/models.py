@@ -18,10 +18,11 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case
-from rma_portal.formats import postal_address_lines
+from rma.cases.models import Action, Actor, Case
+from rma_portal.formats import country_name, postal_address_lines
 from rma_portal.images import StoredImage
 
 
@@ -65,6 +66,14 @@ class RequiredPart(models.Model):
     # risk signal (kind, title) the team sees when another case carries the same one.
     identifier_field: ClassVar[str] = ""
     identifier_risk: ClassVar[tuple[str, str | Promise]] = ("", "")
+    # How the part reads to the customer: its step in the case's tracker, the help answer
+    # about it, whether it is sent as pictures (the help answer about uploads then fits too),
+    # and the timeline's sentence for its ``submit_action``. ``ask`` is the sentence that
+    # asks for it.
+    step_title: ClassVar[str | Promise] = ""
+    help_anchor: ClassVar[str] = ""
+    has_pictures: ClassVar[bool] = False
+    submitted_sentence: ClassVar[str | Promise] = ""
 
     state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
     sent_back_items = models.JSONField(_("pieces sent back"), default=list, blank=True)
@@ -125,6 +134,12 @@ class RequiredPart(models.Model):
         return case.status == Case.Status.AWAITING_INFO
 
     @classmethod
+    def ask(cls, case: Case, *, after_shipment: bool = False, sent_back: tuple[str, ...] = ()) -> str:
+        """What the part asks of the customer, in a sentence short enough to read before
+        deciding (``sent_back``: the pieces the team sent back, by name, when only some were)."""
+        return str(cls.title)
+
+    @classmethod
     def start(cls, case: Case) -> RequiredPart:
         """A new, unsaved part of ``case``, before the customer sent anything."""
         return cls(case=case)
@@ -154,7 +169,7 @@ class RequiredPart(models.Model):
             return tuple(piece for piece in every if piece in (self.sent_back_items or every))
         return ()
 
-    def record_submission(self, *, actor: Any, on_behalf: bool) -> None:
+    def record_submission(self, *, actor: Actor, on_behalf: bool) -> None:
         """The part is in, from the customer or from the team on their behalf."""
         self.state = PartState.SUBMITTED
         self.sent_back_items = []
@@ -163,7 +178,7 @@ class RequiredPart(models.Model):
         self.submitted_by = actor
         self.on_behalf = on_behalf
 
-    def record_waiver(self, *, actor: Any, reason: str) -> None:
+    def record_waiver(self, *, actor: Actor, reason: str) -> None:
         """The team decided the part is not needed after all, saying why."""
         self.state = PartState.WAIVED
         self.waived_reason = reason
@@ -174,7 +189,7 @@ class RequiredPart(models.Model):
         self.on_behalf = True
 
     def record_verdict(
-        self, *, accepted: bool, actor: Any, reason: str = "", pieces: tuple[str, ...] = ()
+        self, *, accepted: bool, actor: Actor, reason: str = "", pieces: tuple[str, ...] = ()
     ) -> None:
         """The team's review: accepted, or sent back (``pieces`` of it, or all) with ``reason``."""
         self.state = PartState.ACCEPTED if accepted else PartState.SENT_BACK
@@ -201,6 +216,10 @@ class ReturnShipment(RequiredPart):
     PHOTOS = ("label_photo", "postage_receipt")
     identifier_field = "tracking_number"
     identifier_risk = ("repeated_tracking_number", _("The same return tracking number is on another case"))
+    step_title = _("Send the return")
+    help_anchor = "return"
+    has_pictures = True
+    submitted_sentence = _("Your return information was received.")
 
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, related_name="return_shipment", verbose_name=_("case")
@@ -226,6 +245,24 @@ class ReturnShipment(RequiredPart):
         return case.requires_return
 
     @classmethod
+    def ask(cls, case: Case, *, after_shipment: bool = False, sent_back: tuple[str, ...] = ()) -> str:
+        if after_shipment:
+            return gettext(
+                "Once your replacement has shipped, send the item back to our warehouse (the address is on "
+                "this page) by a tracked service, then give us the tracking number and photos of the label "
+                "and the receipt."
+            )
+        if sent_back:
+            return gettext(
+                "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
+                "information is kept."
+            ) % {"pieces": ", ".join(sent_back)}
+        return gettext(
+            "Send the items back to our warehouse (the address is on this page) by a tracked service, "
+            "then give us the tracking number and photos of the label and the receipt."
+        )
+
+    @classmethod
     def after_shipment(cls, case: Case) -> bool:
         return case.ships_ahead
 
@@ -238,6 +275,9 @@ class ShippingAddress(RequiredPart):
     case_accessor = "shipping_address"
     step_url_name = "rma:case_address"
     submit_action = Action.ADDRESS_CONFIRM
+    step_title = _("Confirm the address")
+    help_anchor = "address"
+    submitted_sentence = _("Your shipping address was received.")
     FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "phone")
 
     case = models.OneToOneField(
@@ -264,6 +304,12 @@ class ShippingAddress(RequiredPart):
     @classmethod
     def is_needed(cls, case: Case) -> bool:
         return case.requires_shipping_address
+
+    @classmethod
+    def ask(cls, case: Case, *, after_shipment: bool = False, sent_back: tuple[str, ...] = ()) -> str:
+        return gettext("Confirm the address we ship to (the country stays %(country)s).") % {
+            "country": country_name(case.country)
+        }
 
     @property
     def lines(self) -> list[str]:

@@ -1,8 +1,8 @@
 """
 The parts a solution may ask for, declared once, and the checklist read from them.
 
-``REQUIRED_PARTS`` names every kind of part by its model label, in the order the customer
-usually does them. Each is a ``RequiredPart`` model that knows when a case needs it, how to
+``settings.RMA_REQUIRED_PARTS`` names every kind of part by its model label, in the order the
+customer usually does them. Each is a ``RequiredPart`` model that knows when a case needs it, how to
 reach its page and what may be sent back of it; nothing registers itself anywhere. The
 labels are resolved through Django's app registry, so this module does not import the
 apps that build parts on top of it (``payments``).
@@ -13,28 +13,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
-from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Case
+from rma.cases.models import Case, declared_part_models
 from rma.required.models import PART_IN_STATES, PartState, RequiredPart
 
-REQUIRED_PARTS: tuple[str, ...] = (
-    "payments.ReplacementChoice",
-    "rma.ReturnShipment",
-    "payments.SupplementaryPayment",
-    "rma.ShippingAddress",
-)
 
-
-@cache
 def part_models() -> tuple[type[RequiredPart], ...]:
-    """The part models of ``REQUIRED_PARTS``, in order."""
-    models = tuple(apps.get_model(label) for label in REQUIRED_PARTS)
+    """The part models of ``settings.RMA_REQUIRED_PARTS``, in order."""
+    models = declared_part_models()
     for model in models:
         if not issubclass(model, RequiredPart):  # a wrong declaration, never a user error
             raise TypeError(f"{model.__name__} is not a RequiredPart")
@@ -73,6 +63,27 @@ class Part:
     takes_now: bool = False
     # What the team sent back of it, by name, when it sent back only some of its pieces.
     sent_back_pieces: tuple[str, ...] = ()
+    # The part's declaration (its model): its words, its help answer, its pictures.
+    model: type[RequiredPart] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def step_title(self) -> str:
+        """The part as a step of the tracker: what the customer does."""
+        return str(getattr(self.model, "step_title", "") or self.title)
+
+    @property
+    def help_anchor(self) -> str:
+        return getattr(self.model, "help_anchor", "")
+
+    @property
+    def has_pictures(self) -> bool:
+        return getattr(self.model, "has_pictures", False)
+
+    def ask(self, case: Case) -> str:
+        """What the part asks of the customer (its model's ``ask``)."""
+        if self.model is None:
+            return self.title
+        return self.model.ask(case, after_shipment=self.after_shipment, sent_back=self.sent_back_pieces)
 
     @property
     def state_label(self) -> str:
@@ -131,6 +142,7 @@ def required_parts(case: Case) -> list[Part]:
                 after_shipment=model.after_shipment(case),
                 takes_now=model.open_now(case),
                 sent_back_pieces=_sent_back_labels(row),
+                model=model,
             )
         )
     return parts

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Case, Role
+from rma.cases.models import Action, Actor, Case, Role
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -33,7 +33,7 @@ TRACKING_NUMBER = re.compile(r"[A-Z0-9]{8,40}")
 def return_submit(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     carrier: str = "",
     tracking_number: str = "",
     label_photo: images.CleanImage | None = None,
@@ -115,7 +115,7 @@ def _fill_address(address: ShippingAddress, *, case: Case, values: Mapping[str, 
 def address_confirm(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     fields: Mapping[str, str],
     on_behalf: bool = False,
     meta: RequestMeta | None = None,
@@ -134,7 +134,7 @@ def address_confirm(
 
 
 def address_on_file_save(
-    *, case: Case, actor: Any, fields: Mapping[str, str], meta: RequestMeta | None = None
+    *, case: Case, actor: Actor, fields: Mapping[str, str], meta: RequestMeta | None = None
 ) -> ShippingAddress:
     """The team records the address it has for the customer; the customer still confirms it."""
     if role_of(actor) == Role.CUSTOMER or not actor.has_perm("rma.change_case"):

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Case, Role
+from rma.cases.models import Action, Actor, Case, Role
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -62,7 +62,7 @@ def part_submit(
     *,
     case: Case,
     model: type[RequiredPart],
-    actor: Any,
+    actor: Actor,
     fill: PartFiller,
     uploads: Sequence[images.CleanImage] = (),
     folder: str = "uploads",
@@ -102,7 +102,7 @@ def part_submit(
     return part
 
 
-def complete_if_ready(*, case: Case, actor: Any | None, on_behalf: bool = False, meta: Any = None) -> Case:
+def complete_if_ready(*, case: Case, actor: Actor | None, on_behalf: bool = False, meta: Any = None) -> Case:
     """Move a locked ``awaiting_info`` case to ``under_review`` once every needed part is in.
 
     Called by ``part_submit`` inside the transaction that stored a part.
@@ -124,7 +124,7 @@ def complete_if_ready(*, case: Case, actor: Any | None, on_behalf: bool = False,
 def case_mark_info_complete(
     *,
     case: Case,
-    actor: Any | None,
+    actor: Actor | None,
     on_behalf: bool = False,
     comment: str = "",
     data: Mapping[str, Any] | None = None,
@@ -159,7 +159,7 @@ def case_mark_info_complete(
 
 
 def part_waive(
-    *, case: Case, part_key: str, actor: Any, reason: str, meta: RequestMeta | None = None
+    *, case: Case, part_key: str, actor: Actor, reason: str, meta: RequestMeta | None = None
 ) -> RequiredPart:
     """The team decides a part is not needed any more, with a reason the customer sees.
 
@@ -199,7 +199,7 @@ def part_waive(
 
 
 def _record_verdict(
-    case: Case, *, actor: Any, accepted: bool, reason: str = "", names: Sequence[str] = ()
+    case: Case, *, actor: Actor, accepted: bool, reason: str = "", names: Sequence[str] = ()
 ) -> None:
     """Mark the parts of a locked case: all accepted, or the named ones sent back with ``reason``."""
     try:
@@ -216,7 +216,7 @@ def _record_verdict(
         part.save()
 
 
-def case_accept(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
+def case_accept(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """The team accepts what the customer sent (every part marked accepted); the solution is carried out."""
 
     def prepare(locked: Case) -> None:
@@ -230,7 +230,7 @@ def case_accept(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta 
 def case_request_info(
     *,
     case: Case,
-    actor: Any,
+    actor: Actor,
     comment: str,
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta | None = None,
@@ -257,7 +257,7 @@ def case_request_info(
 
 
 def submission_send_back(
-    *, case: Case, actor: Any, parts: Sequence[str], reason: str, meta: Any = None
+    *, case: Case, actor: Actor, parts: Sequence[str], reason: str, meta: Any = None
 ) -> Case:
     """The team sends one or more parts back with a reason; the customer re-sends only those.
 

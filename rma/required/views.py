@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.limits import hit_account_limit
+from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.selectors import case_number_for_customer
-from rma.cases.workflow import CaseActionError, RequestMeta
-from rma.required.carriers import OTHER, carriers_for
-from rma.required.forms import AddressForm, MultipleImageField, ReturnShipmentForm
+from rma.cases.workflow import CaseActionError
+from rma.required.bindings import AddressBinding, PartBinding, ReturnBinding
+from rma.required.carriers import OTHER
+from rma.required.forms import MultipleImageField
 from rma.required.held_uploads import (
     held_upload_remove,
     held_uploads_for,
@@ -35,9 +37,7 @@ from rma.required.held_uploads import (
     held_uploads_load,
     held_uploads_release,
 )
-from rma.required.models import HeldUpload, RequiredPart, ReturnShipment, ShippingAddress
-from rma.required.returns_and_addresses import address_confirm, return_submit
-from rma.required.selectors import address_on_file
+from rma.required.models import HeldUpload, RequiredPart, ReturnShipment
 from rma_portal import private_files
 
 
@@ -54,17 +54,20 @@ class CustomerCaseMixin(LoginRequiredMixin):
 class PartStepView(CustomerCaseMixin, View):
     """One part of the checklist: its page (GET) and its form (POST).
 
-    A subclass names the part's model, form and template, and says how to call the part's
-    service with the cleaned form (``submit``).
+    A subclass names the part's binding (its form and the call of its service, shared with
+    the team's page that enters the part for the customer) and its template.
     """
 
-    part_model: type[RequiredPart]
-    form_class: type[Form]
+    binding: PartBinding
     template_name: str
     closed_message: str | Promise  # the case takes no such information now
     thanks_message: str | Promise
     # The form's picture fields: what passed the checks in a refused submission is kept.
     file_fields: tuple[str, ...] = ()
+
+    @property
+    def part_model(self) -> type[RequiredPart]:
+        return self.binding.model
 
     def get_part(self) -> RequiredPart | None:
         """The case's part, read once per request (the page and its form both need it)."""
@@ -82,7 +85,7 @@ class PartStepView(CustomerCaseMixin, View):
         return part.open_pieces() if part is not None else self.part_model.start(self.case).open_pieces()
 
     def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        return self.form_class(data, files)
+        return self.binding.form(self.case, data, files, part=self.get_part(), pieces=pieces, on_behalf=False)
 
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         pieces = self.open_pieces(part)
@@ -105,7 +108,9 @@ class PartStepView(CustomerCaseMixin, View):
     def submit(self, form: Form) -> HttpResponse | None:
         """Hand the form to the part's service; a step that leads elsewhere (PayPal's approval
         page) answers with where to go, the others with nothing."""
-        raise NotImplementedError
+        meta = request_meta(self.request)
+        self.binding.submit(self.case, form, actor=self.request.user, meta=meta, on_behalf=False)
+        return None
 
     def refused_url(self) -> str:
         """Where a refused submission leads: the case page, unless the step says otherwise."""
@@ -216,18 +221,13 @@ class PartStepView(CustomerCaseMixin, View):
 class ReturnView(PartStepView):
     """``/rma/<number>/return/``: the warehouse address, and the return information form."""
 
-    part_model = ReturnShipment
+    binding = ReturnBinding()
     file_fields = ReturnShipment.PHOTOS
-    form_class = ReturnShipmentForm
     template_name = "rma/return.html"
 
     closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no return information now.")
 
     thanks_message = gettext_lazy("Thank you: we received your return information.")
-
-    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        country = self.case.warehouse.country if self.case.warehouse_id else ""
-        return ReturnShipmentForm(data, files, pieces=pieces, carriers=carriers_for(country))
 
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         return {
@@ -237,39 +237,19 @@ class ReturnView(PartStepView):
             "other_carrier": OTHER,
         }
 
-    def submit(self, form: Form) -> None:
-        return_submit(
-            case=self.case,
-            actor=self.request.user,
-            meta=RequestMeta.from_request(self.request),
-            **form.cleaned_data,
-        )
-
 
 class AddressView(PartStepView):
     """``/rma/<number>/address/``: confirm or correct where the replacement goes."""
 
-    part_model = ShippingAddress
-    form_class = AddressForm
+    binding = AddressBinding()
     template_name = "rma/address.html"
 
     closed_message = gettext_lazy("Nothing was changed: this RMA solution takes no address now.")
 
     thanks_message = gettext_lazy("Thank you: we will ship to this address.")
 
-    def get_form(self, data=None, files=None, *, pieces: tuple[str, ...]) -> Form:
-        return AddressForm(data) if data is not None else AddressForm(initial=address_on_file(self.case))
-
     def get_context_data(self, part: RequiredPart | None, form: Form | None) -> dict[str, Any]:
         return {**super().get_context_data(part, form), "address": part}
-
-    def submit(self, form: Form) -> None:
-        address_confirm(
-            case=self.case,
-            actor=self.request.user,
-            fields=form.cleaned_data,
-            meta=RequestMeta.from_request(self.request),
-        )
 
 
 class PrivateFileView(View):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Case
+from rma.cases.models import all_status_facts
 
 
 @dataclass(frozen=True)
@@ -43,54 +43,12 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
 )
 HELP_ANCHORS = frozenset(section.anchor for section in HELP_SECTIONS)
 
-# What each status means to the customer, in the order a case usually goes through them.
-# Drafts and solutions waiting for a supervisor are never shown to the customer.
-STATUS_MEANINGS: tuple[tuple[str, str | Promise], ...] = (
-    (
-        Case.Status.PENDING_CONFIRM,
-        _(
-            "The warranty team has offered you a solution. Read it, then agree to it or tell us "
-            "why it does not suit you."
-        ),
-    ),
-    (
-        Case.Status.DISAGREED,
-        _("You turned the solution down. The team reads your comment and comes back with a revised one."),
-    ),
-    (
-        Case.Status.AWAITING_INFO,
-        _(
-            "You agreed. Now we need something from you, such as the return shipment details, "
-            "a payment proof or the address to ship to. The case page lists exactly what."
-        ),
-    ),
-    (
-        Case.Status.UNDER_REVIEW,
-        _("Everything we asked for has arrived and the team is checking it."),
-    ),
-    (
-        Case.Status.PROCESSING,
-        _("The checks are done: the team is sending your refund or shipping your items."),
-    ),
-    (
-        Case.Status.AWAITING_RETURN,
-        _(
-            "Advance replacement: your replacement is on its way, and PayPal holds its value on "
-            "your account. Send the original item back by the date on the case page."
-        ),
-    ),
-    (
-        Case.Status.COMPLETED,
-        _(
-            "Finished: the refund went out or the items were shipped. The case page shows the "
-            "reference or the tracking number."
-        ),
-    ),
-    (
-        Case.Status.CANCELLED,
-        _("The case was closed without a solution being carried out."),
-    ),
-)
+
+def status_meanings() -> list[tuple[str, str | Promise, str | Promise]]:
+    """Each status the customer sees, its name and what it means to them, in the order a case
+    usually goes through them (each row's ``label`` and ``meaning`` in the status table).
+    Drafts and solutions waiting for a supervisor are never shown to the customer."""
+    return [(row.status, row.label, row.meaning) for row in all_status_facts() if not row.hidden]
 
 
 def help_url(anchor: str = "") -> str:

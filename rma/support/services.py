@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.limits import ClientInfo
-from rma.cases.models import Case
+from rma.cases.models import Actor, Case
 from rma.required.models import StoredPicture
 from rma.support.models import SupportRequest, SupportScreenshot
 from rma_portal import images
@@ -210,7 +210,7 @@ def _forget(screenshots: list[SupportScreenshot]) -> int:
     return len(screenshots)
 
 
-def support_requests_mark_handled(*, requests: Iterable[SupportRequest], actor: Any) -> int:
+def support_requests_mark_handled(*, requests: Iterable[SupportRequest], actor: Actor) -> int:
     """An agent marks support requests answered; those already handled keep who did it first."""
     ids = [request.pk for request in requests]
     with transaction.atomic():

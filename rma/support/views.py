@@ -13,9 +13,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.limits import ClientInfo, hit_ip_limit
-from rma.cases.models import Case
 from rma.support.forms import SupportForm
-from rma.support.help import HELP_SECTIONS, STATUS_MEANINGS
+from rma.support.help import HELP_SECTIONS, status_meanings
 from rma.support.models import SupportScreenshot
 from rma.support.services import (
     SupportRateLimited,
@@ -34,10 +33,9 @@ class HelpView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        statuses = dict(Case.Status.choices)
         context.update(
             sections=HELP_SECTIONS,
-            statuses=[(value, statuses[value], meaning) for value, meaning in STATUS_MEANINGS],
+            statuses=status_meanings(),
             code_minutes=max(1, settings.LOGIN_CODE_VALIDITY // 60),
             max_upload_mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
             max_receipts=settings.UPLOAD_MAX_RECEIPTS,

@@ -6,6 +6,7 @@ day it was opened, its group, the day it is due, its steps and their states, the
 so each distinct card is rendered once per process and then reused: the list page, the
 portal's busiest, spends its time on the data rather than on re-rendering identical markup.
 Any change to one of those values is a new key, so a card is never stale; the cache is bounded.
+A template edited under ``runserver`` (which reloads templates without restarting) empties it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 
 from rma.cases.deadlines import case_due_at
-from rma.cases.models import Case
+from rma.cases.models import Case, status_facts
 from rma.cases.selectors import CustomerGroup
 from rma.portal.display import tracker
 from rma.required.parts import required_parts
@@ -52,7 +54,7 @@ def render_card(
                 "number": number,
                 "url": reverse("rma:case_detail", kwargs={"number": number}),
                 "status": status,
-                "status_label": Case.Status(status).label,
+                "status_label": status_facts(status).label,
                 "solution_label": Case.SolutionType(solution_type).label,
                 "products": products,
                 "opened": opened,
@@ -74,6 +76,15 @@ def render_card(
             },
         )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
+def forget_cards(sender=None, file_path=None, **kwargs) -> None:
+    """A file changed under the development server: the cards rendered so far are forgotten
+    (a template is reloaded without restarting the process, a card would keep the old one)."""
+    render_card.cache_clear()
+
+
+file_changed.connect(forget_cards, dispatch_uid="rma_cards_forget")
 
 
 @register.simple_tag

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from rma.cases.deadlines import allowances
 from rma.cases.models import Case
-from rma.required.carriers import carriers_for
 
 from . import words
+from .parts import PartFacts, Planned, part_state, plan_parts
 
 Status = Case.Status
 # Weights of the open statuses, out of about a fifth of the cases that are open.
@@ -76,28 +76,6 @@ class Context:
         for status, allowance in allowances().items():
             days = {"d": 1, "wd": 1.4, "h": 1 / 24}[allowance.unit.lower()] * allowance.amount
             self.due_days[status] = days
-
-
-@dataclass
-class Planned:
-    case: list = field(default_factory=list)
-    items: list = field(default_factory=list)
-    events: list = field(default_factory=list)  # (number, ..., message_seq or None)
-    messages: list = field(default_factory=list)
-    returns: list = field(default_factory=list)
-    addresses: list = field(default_factory=list)
-    payments: list = field(default_factory=list)
-    choices: list = field(default_factory=list)
-
-
-def part_state(rng: random.Random, status: str) -> str:
-    if status == Status.AWAITING_INFO:
-        return rng.choices(("to_do", "submitted", "sent_back", "accepted", "waived"), (35, 30, 15, 15, 5))[0]
-    if status == Status.UNDER_REVIEW:
-        return rng.choices(("submitted", "accepted", "waived"), (70, 25, 5))[0]
-    if status == Status.CANCELLED:
-        return rng.choices(("to_do", "sent_back", "submitted"), (60, 25, 15))[0]
-    return rng.choices(("accepted", "waived"), (95, 5))[0]
 
 
 def plan_case(ctx: Context, rng: random.Random, i: int, number: str, out: Planned) -> None:
@@ -351,47 +329,7 @@ def plan_case(ctx: Context, rng: random.Random, i: int, number: str, out: Planne
         out.messages.append((number, *message))
     for event_row in events:
         out.events.append((number, *event_row))
-    submitted = created + datetime.timedelta(days=4)
-    for part, state in states.items():
-        sent = submitted if state != "to_do" else None
-        reason = rng.choice(words.SEND_BACK_REASONS) if state == "sent_back" else ""
-        reviewed = sent + datetime.timedelta(days=1) if state in ("accepted", "sent_back") and sent else None
-        if part == "return":
-            carrier = rng.choice(carriers_for(country))
-            tracking = f"{carrier[:2].upper()}{i * 2654435761 % 16**12:012X}{i:08d}" if sent else ""
-            out.returns.append((number, carrier if sent else "", tracking, state, reason, sent, reviewed))
-        elif part == "address":
-            out.addresses.append((number, customer, country, state, reason, sent, reviewed))
-        elif part == "payment":
-            out.payments.append(
-                (
-                    number,
-                    payment,
-                    currency,
-                    state,
-                    f"{i:08X}PAY{i * 7919 % 16**6:06X}",
-                    reason,
-                    sent,
-                    reviewed,
-                    created,
-                )
-            )
-        elif part == "method":
-            if status == Status.AWAITING_RETURN:
-                hold = rng.choices(("authorized", "failed", "voiding"), (90, 4, 6))[0]
-            elif status == Status.COMPLETED:
-                hold = rng.choices(("voided", "captured"), (85, 15))[0]
-            else:
-                hold = "none" if state == "to_do" else rng.choice(("approving", "authorized"))
-            out.choices.append(
-                (
-                    number,
-                    "advance" if hold != "none" else "",
-                    hold,
-                    hold_amount,
-                    currency,
-                    hold_placed or (sent if hold != "none" else None),
-                    state,
-                    created,
-                )
-            )
+    facts = PartFacts(
+        i, number, status, created, customer, country, currency, payment, hold_amount, hold_placed
+    )
+    plan_parts(rng, facts, states, out)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rma.cases.editing import case_create, case_items_save, case_update, customer_for_email
+from rma.cases.http import request_meta
 from rma.cases.models import Action, Case, CaseEvent, CaseItem, Role
 from rma.cases.services import (
     case_agree,
@@ -197,11 +198,10 @@ def test_completing_a_replacement_needs_carrier_and_tracking(agent):
 
 
 def test_events_record_ip_and_user_agent(rf):
-    from rma.cases.workflow import RequestMeta
 
     request = rf.post("/", HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="203.0.113.9")
     case = CaseFactory()
-    case_agree(case=case, actor=case.customer, meta=RequestMeta.from_request(request))
+    case_agree(case=case, actor=case.customer, meta=request_meta(request))
     event = CaseEvent.objects.get(case=case)
     assert (event.ip, event.user_agent) == ("203.0.113.9", "Firefox/140")
 

@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models.lifecycle import OPEN_STATUSES, Status, Transition, transitions_from
+from rma.cases.models.lifecycle import Transition, transitions_from
+from rma.cases.models.parts import declared_part_models
 from rma.cases.models.replacement import AdvanceReplacement, HoldSettlement, ReplacementMethod
+from rma.cases.models.statuses import OPEN_STATUSES, Status, StatusSet, status_facts
 from rma.cases.models.warehouse import Warehouse
 from rma.cases.warranty import policy_breaches
 from rma_portal.currencies import CURRENCY_CHOICES
@@ -64,11 +66,12 @@ class Case(AdvanceReplacement, models.Model):
         REPLACEMENT = "replacement", _("Replacement")
         RESEND = "resend", _("Resend")
 
+    # Read from the status table (rma.cases.models.statuses), each time they are used.
     # Statuses the customer never sees: the solution is still being prepared or reviewed.
-    HIDDEN_STATUSES = frozenset({Status.DRAFT, Status.PENDING_APPROVAL})
-    FINAL_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
+    HIDDEN_STATUSES = StatusSet(hidden=True)
+    FINAL_STATUSES = StatusSet(final=True)
     # The solution may be edited only while nobody outside the team relies on it.
-    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.DISAGREED})
+    EDITABLE_STATUSES = StatusSet(editable=True)
 
     number = models.CharField(_("RMA number"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -319,21 +322,22 @@ class Case(AdvanceReplacement, models.Model):
 
     @property
     def requires_info(self) -> bool:
-        """Whether agreeing leads to ``awaiting_info`` rather than straight to processing."""
-        return self.requires_return or self.requires_payment or self.requires_shipping_address
+        """Whether agreeing leads to ``awaiting_info`` rather than straight to processing: the
+        solution needs one of the declared parts (``settings.RMA_REQUIRED_PARTS``)."""
+        return any(model.is_needed(self) for model in declared_part_models())
 
     @property
     def is_visible_to_customer(self) -> bool:
-        return self.status not in self.HIDDEN_STATUSES
+        return not status_facts(self.status).hidden
 
     @property
     def is_solution_editable(self) -> bool:
-        return self.status in self.EDITABLE_STATUSES
+        return status_facts(self.status).editable
 
     @property
     def is_closed(self) -> bool:
         """Completed or cancelled: nothing more happens on the case, messages included."""
-        return self.status in self.FINAL_STATUSES
+        return status_facts(self.status).final
 
     def approval_required_by_rules(self) -> bool:
         """Whether the team's rules send this solution to a supervisor, whoever drafted it:

@@ -1,5 +1,5 @@
 """
-The lifecycle as data: the statuses, the actions, and ``TRANSITIONS``, which says which action
+The lifecycle as data: the actions, and ``TRANSITIONS``, which says which action
 moves a case from which status to which, and who may take it. ``rma.cases.services`` is the
 only code that changes a case; it reads the table, never a second copy of the rules.
 """
@@ -7,9 +7,19 @@ only code that changes a case; it reads the table, never a second copy of the ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rma.cases.models.statuses import Status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Who takes an action: a signed-in person (a customer or a member of staff), or nobody for
+# the system's own steps (the schedule, PayPal's answers).
+Actor: TypeAlias = "User | None"
 
 
 class Role(models.TextChoices):
@@ -86,34 +96,6 @@ class Transition:
     permission: str
     on_behalf: bool = False
     comment_required: bool = False
-
-
-class Status(models.TextChoices):
-    """The statuses of a case, from draft to completion or cancellation."""
-
-    DRAFT = "draft", _("Draft")
-    PENDING_APPROVAL = "pending_approval", _("Pending approval")
-    PENDING_CONFIRM = "pending_confirm", _("Pending confirmation")
-    DISAGREED = "disagreed", _("Disagreed")
-    AWAITING_INFO = "awaiting_info", _("Awaiting information")
-    UNDER_REVIEW = "under_review", _("Under review")
-    PROCESSING = "processing", _("Processing")
-    AWAITING_RETURN = "awaiting_return", _("Replacement shipped, awaiting return")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-# Every status but ``Case.FINAL_STATUSES`` (a partial index needs them before the class exists).
-OPEN_STATUSES = (
-    "draft",
-    "pending_approval",
-    "pending_confirm",
-    "disagreed",
-    "awaiting_info",
-    "under_review",
-    "processing",
-    "awaiting_return",
-)
 
 
 TRANSITIONS: tuple[Transition, ...] = (

@@ -22,6 +22,9 @@ from rma.cases.models import Case, Warehouse
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LIST = "/admin/rma/case/"
+# The reports' figures: a few rows a day whatever the number of cases (five years here,
+# about 30,000 rows), which a 2-year report may rightly read whole.
+FIGURES = ("rma_casedayfigure", "rma_casestatusfigure")
 
 
 def pages(agent) -> list[str]:
@@ -70,7 +73,7 @@ def scans_of(client, paths: list[str]) -> dict:
         assert response.status_code == 200, path
         for sql, _ms, params in log.queries:
             if sql.lstrip().upper().startswith("SELECT"):
-                found = big_seq_scans(explain(sql, params))
+                found = [table for table in big_seq_scans(explain(sql, params)) if table not in FIGURES]
                 if found:
                     scans.setdefault(path, []).append((found, sql[:300]))
     return scans

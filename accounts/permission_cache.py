@@ -11,6 +11,7 @@ cache is the database itself (no Redis), the middleware stands aside.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import reverse
 
 GENERATION = "permissions:generation"
 TIMEOUT = 3600
@@ -49,7 +51,8 @@ def new_generation(*args, **kwargs) -> None:
 
 
 class PermissionCacheMiddleware:
-    """Hands each signed-in staff member's permissions from the cache to the request's user."""
+    """Hands each signed-in staff member's permissions from the cache to the request's user
+    in the back office."""
 
     def __init__(self, get_response) -> None:
         if isinstance(caches["default"], DatabaseCache):
@@ -58,10 +61,18 @@ class PermissionCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active and user.is_staff:
-            attach_permissions(user)
+        # The back office only: elsewhere the user is not even read (a customer's cached page
+        # is served without it).
+        if request.path.startswith(admin_prefix()):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.is_active and user.is_staff:
+                attach_permissions(user)
         return self.get_response(request)
+
+
+@functools.cache
+def admin_prefix() -> str:
+    return reverse("admin:index")
 
 
 def connect_signals() -> None:

@@ -37,6 +37,7 @@ from rma.cases.http import request_meta
 from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError
 from rma.required.admin import PartAdminMixin
+from rma.required.list_filters import CurrencyFilter
 from rma.required.parts import PartReview, PartTool
 from rma_portal.formats import format_money, join_list
 
@@ -115,7 +116,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         "invoice_state",
         "submitted_at",
     )
-    list_filter = ("state", "lookup_state", "invoice_state", "currency")
+    list_filter = ("state", "lookup_state", "invoice_state", CurrencyFilter)
     search_fields = ("case__number", "transaction_number", "case__customer__email", "invoice_id")
     list_select_related = ("case",)
     inlines = (PaymentReceiptInline,)

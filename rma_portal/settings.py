@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "accounts.middleware.AccountLanguageMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.permission_cache.PermissionCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

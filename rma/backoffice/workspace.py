@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -113,9 +114,12 @@ def part_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Pa
 
 def workspace_for(site: admin.AdminSite, case: Case, user=None) -> Workspace:
     """Everything the top of the case page shows about ``case``."""
+    # The first few and how many there are, in one query.
     others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
-    shown = list(others.order_by("-created_at", "-id")[: OTHER_CASES_SHOWN + 1])
-    count = len(shown) if len(shown) <= OTHER_CASES_SHOWN else others.count()
+    shown = list(
+        others.annotate(total=Window(Count("pk"))).order_by("-created_at", "-id")[:OTHER_CASES_SHOWN]
+    )
+    count = shown[0].total if shown else 0
     return Workspace(
         next_step=next_step_for(case),
         other_cases=shown[:OTHER_CASES_SHOWN],

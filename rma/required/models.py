@@ -236,6 +236,8 @@ class ReturnShipment(RequiredPart):
     class Meta:
         verbose_name = _("return shipment")
         verbose_name_plural = _("return shipments")
+        # The return list filtered by carrier, in its order (newest first).
+        indexes = [models.Index(fields=["carrier", "-id"], name="rma_return_carrier")]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"

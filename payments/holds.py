@@ -191,7 +191,7 @@ def hold_request(
     with transaction.atomic():
         locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=False)
-        check_part_step(locked, ReplacementChoice)
+        check_part_step(locked, ReplacementChoice, customer=role == Role.CUSTOMER)
         choice = _locked_choice(locked) or ReplacementChoice.start(locked)
         if choice.hold_placed:
             raise CaseActionError(_("Nothing was changed: the PayPal hold is already placed."))

@@ -269,7 +269,7 @@ def invoice_request(*, case: Case, actor: Actor, meta: RequestMeta | None = None
     with transaction.atomic():
         locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=False)
-        check_part_step(locked, SupplementaryPayment)
+        check_part_step(locked, SupplementaryPayment, customer=role == Role.CUSTOMER)
         payment = _payment_for(locked)
         if payment.invoice_state == InvoiceState.SENT:
             raise CaseActionError(_("Your invoice link is already on this page."))

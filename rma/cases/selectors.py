@@ -1,6 +1,10 @@
 """
 Reads a customer may make. Anything not theirs, or not yet shown to them, is a plain 404.
 
+A case in a hidden status stays shown when it began as the customer's warranty claim: they
+see it as a claim being looked at (``Case.customer_status``), so lists are filed, filtered
+and ordered by that status, never by the team's draft or approval state.
+
 Views never fetch a case themselves: they go through these functions, so the rule "a
 customer sees only their own visible cases" lives in one place.
 """
@@ -11,16 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rma.cases.models import (
+    Action,
     Case,
     CaseEvent,
     CaseItem,
     CaseMessage,
+    Status,
     part_accessors,
     status_facts,
     statuses_where,
@@ -55,10 +61,16 @@ def group_of_status(status: str) -> CustomerGroup | None:
 
 
 def visible_cases(*, user: Any) -> QuerySet[Case]:
-    """The cases ``user`` may see as a customer: theirs, and past the team's drafting."""
+    """The cases ``user`` may see as a customer: theirs, and past the team's drafting, or
+    begun as their claim (``Case.is_visible_to_customer``); the claim joined, for
+    ``Case.customer_status``."""
     if not user.is_authenticated:
         return Case.objects.none()
-    return Case.objects.filter(customer=user).exclude(status__in=Case.HIDDEN_STATUSES)
+    return (
+        Case.objects.filter(customer=user)
+        .filter(~Q(status__in=Case.HIDDEN_STATUSES) | Q(claim__isnull=False))
+        .select_related("claim")
+    )
 
 
 def case_list_for_customer(*, user: Any, status: str | None = None) -> QuerySet[Case]:
@@ -67,16 +79,16 @@ def case_list_for_customer(*, user: Any, status: str | None = None) -> QuerySet[
     ``status`` narrows the list to one status (``pending_confirm``) or one group
     (``action_required``); an unknown value narrows it to nothing rather than to everything.
     """
-    cases = visible_cases(user=user)
+    cases = visible_cases(user=user).annotate(shown_status=Case.customer_status_expression())
     if status:
         groups = {group.key: group for group in CUSTOMER_GROUPS}
         if status in groups:
-            cases = cases.filter(status__in=groups[status].statuses)
+            cases = cases.filter(shown_status__in=groups[status].statuses)
         else:
-            cases = cases.filter(status=status)
+            cases = cases.filter(shown_status=status)
     rank = SqlCase(
         *[
-            When(status__in=list(group.statuses), then=Value(position))
+            When(shown_status__in=list(group.statuses), then=Value(position))
             for position, group in enumerate(CUSTOMER_GROUPS)
         ],
         default=Value(len(CUSTOMER_GROUPS)),
@@ -106,9 +118,10 @@ def case_for_customer(*, user: Any, number: str) -> Case:
             ),
             Prefetch(
                 "events",
-                queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS).order_by(
-                    "created_at", "id"
-                ),
+                queryset=CaseEvent.objects.filter(action__in=CaseEvent.CUSTOMER_VISIBLE_ACTIONS)
+                # A claim's solution sent to a supervisor is not offered yet: its approval is.
+                .exclude(action=Action.ANSWER_CLAIM, to_status=Status.PENDING_APPROVAL)
+                .order_by("created_at", "id"),
                 to_attr="customer_timeline",
             ),
             Prefetch(

@@ -107,15 +107,16 @@ def _authorize(transition: Transition, *, case: Case, actor: Actor | None, on_be
     return role
 
 
-def status_refusal(case: Case, action: str, *, moved: bool) -> CaseStatusError:
+def status_refusal(case: Case, action: str, *, moved: bool, customer: bool = False) -> CaseStatusError:
     """The refusal of ``action`` on ``case`` in a status it does not start from.
 
     ``moved``: the person saw the case where the action starts, and it moved on since.
+    ``customer``: the person is the customer, who reads the status they are shown.
     """
     row = transition_for(action)
     values = {
         "number": case.number,
-        "status": case.get_status_display(),
+        "status": Case.Status(case.customer_status).label if customer else case.get_status_display(),
         "action": Action(action).label,
         "source": Case.Status(row.source).label,
     }
@@ -283,7 +284,9 @@ def transition(
         if locked.status != row.source:
             # ``case`` is the case as the caller read it: in the action's status, it was moved
             # on meanwhile; in another, the action was never open to them.
-            raise status_refusal(locked, action, moved=case.status == row.source)
+            raise status_refusal(
+                locked, action, moved=case.status == row.source, customer=role == Role.CUSTOMER
+            )
         if revision is not None and revision != locked.revision:
             raise CaseStaleError(
                 _(

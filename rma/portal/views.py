@@ -44,7 +44,7 @@ class CaseListView(CachedCustomerPageMixin, LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         sections = []
         for case in context["page_obj"].object_list:
-            group = group_of_status(case.status)
+            group = group_of_status(case.customer_status)
             if not sections or sections[-1][0] is not group:
                 sections.append((group, []))
             sections[-1][1].append(case)
@@ -66,17 +66,18 @@ def render_case_page(
     words = display.case_words(case, parts, events=case.customer_timeline)
     context = {
         "case": case,
-        "group": group_of_status(case.status),
+        "group": group_of_status(case.customer_status),
+        "status_label": status_facts(case.customer_status).label,
         "words": words,
         "current_step": display.current_step(words.steps),
         "items": [(item, display.warranty_sentence(item)) for item in case.items.all()],
         "timeline": [(event, display.event_sentence(event)) for event in case.customer_timeline],
-        "can_respond": case.status == Case.Status.PENDING_CONFIRM,
+        "can_respond": case.customer_status == Case.Status.PENDING_CONFIRM,
         "disagree_form": disagree_form or DisagreeForm(),
         "disagree_open": disagree_form is not None,
         "message_form": message_form or MessageForm(),
         # Once the customer agreed, the page lists what the solution needs from them, part by part.
-        "parts": parts if status_facts(case.status).customer_agreed else [],
+        "parts": parts if status_facts(case.customer_status).customer_agreed else [],
     }
     return render(request, "rma/case_detail.html", context)
 

@@ -46,8 +46,9 @@ from rma_portal.formats import join_list
 PartFiller = Callable[[Case, Any, tuple[str, ...], list[images.StoredImage]], dict[str, Any]]
 
 
-def check_part_step(case: Case, model: type[RequiredPart]) -> None:
-    """Refuse a part the solution does not ask for, or a case that takes no information now."""
+def check_part_step(case: Case, model: type[RequiredPart], *, customer: bool = False) -> None:
+    """Refuse a part the solution does not ask for, or a case that takes no information now
+    (``customer``: said to the customer, in the status they are shown)."""
     if not model.is_needed(case):
         raise CaseActionError(
             _("Nothing was changed: this RMA solution does not ask for “%(part)s”.") % {"part": model.title}
@@ -55,7 +56,10 @@ def check_part_step(case: Case, model: type[RequiredPart]) -> None:
     if not model.open_now(case):
         raise CaseStatusError(
             _("Nothing was changed: %(number)s is “%(status)s”, so it takes no information now.")
-            % {"number": case.number, "status": case.get_status_display()}
+            % {
+                "number": case.number,
+                "status": Case.Status(case.customer_status).label if customer else case.get_status_display(),
+            }
         )
 
 
@@ -75,11 +79,12 @@ def part_submit(
     Files are stored before the transaction and removed again if anything refuses, so a
     refused submission leaves the case, the part and the storage as they were.
     """
-    check_part_step(case, model)  # before storing anything; checked again under the lock
+    # Before storing anything; checked again under the lock.
+    check_part_step(case, model, customer=not on_behalf)
     with images.storing(uploads, folder=folder) as stored, transaction.atomic():
         locked = lock_case(case)
         role = authorize_customer_step(case=locked, actor=actor, on_behalf=on_behalf)
-        check_part_step(locked, model)
+        check_part_step(locked, model, customer=role == Role.CUSTOMER)
         part = model.objects.select_for_update().filter(case=locked).first() or model.start(locked)
         pieces = part.open_pieces()
         if not pieces:

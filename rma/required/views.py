@@ -117,7 +117,8 @@ class PartStepView(CustomerCaseMixin, View):
         return self.case.get_absolute_url()
 
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
-        if not self.part_model.is_needed(self.case):
+        # A claim the team is looking at offers no solution yet, whatever the team is writing.
+        if not self.part_model.is_needed(self.case) or self.case.customer_status == Case.Status.REQUESTED:
             raise Http404("This RMA solution does not ask for this.")
         return self.render_page()
 

@@ -77,7 +77,8 @@ class SupportForm(forms.Form):
             del self.fields["email"]
             self.cases = {case.number: case for case in visible_cases(user=user).order_by("-created_at")}
             self.fields["case"].choices = [("", _("None in particular"))] + [
-                (number, f"{number} ({case.get_status_display()})") for number, case in self.cases.items()
+                (number, f"{number} ({Case.Status(case.customer_status).label})")
+                for number, case in self.cases.items()
             ]
         else:
             del self.fields["case"]

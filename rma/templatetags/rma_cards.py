@@ -98,7 +98,7 @@ def case_card(case: Case, group: CustomerGroup) -> SafeString:
     steps = tracker(case, required_parts(case))
     return render_card(
         number=case.number,
-        status=case.status,
+        status=case.customer_status,
         solution_type=case.solution_type,
         products=tuple(item.product_model for item in case.items.all()),
         opened=timezone.localdate(case.created_at),

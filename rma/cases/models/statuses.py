@@ -73,7 +73,8 @@ class StatusFacts:
     label: str | Promise
     # Closed: nothing more happens on the case, messages included; no due time.
     final: bool = False
-    # Never shown to the customer: the solution is still being prepared or reviewed.
+    # Never shown to the customer: the solution is still being prepared or reviewed. A case
+    # that began as the customer's claim stays shown, as ``requested`` (``Case.customer_status``).
     hidden: bool = False
     # The solution may be edited: nobody outside the team relies on it.
     editable: bool = False

@@ -56,11 +56,11 @@ def _processing_text(case: Case) -> str:
 def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
     """Whose move it is and what it is: the status's own sentence (its row's
     ``customer_next``), or for the statuses whose sentence depends on the case, this one's."""
-    if case.status == Status.AWAITING_RETURN:
+    if case.customer_status == Status.AWAITING_RETURN:
         return _awaiting_return_text(case, parts)
-    if case.status == Status.PROCESSING:
+    if case.customer_status == Status.PROCESSING:
         return False, _processing_text(case)
-    facts = status_facts(case.status)
+    facts = status_facts(case.customer_status)
     if facts.customer_next:
         return facts.yours, str(facts.customer_next)
     # A status the customer never sees.
@@ -71,7 +71,11 @@ def _claim_question_open(case: Case) -> bool:
     """A claim whose conversation ends with the team's question (the case page's ``thread``):
     the claim waits on the customer's answer."""
     thread = getattr(case, "thread", None) or []
-    return case.status == Status.REQUESTED and bool(thread) and thread[-1].sender == CaseMessage.Sender.TEAM
+    return (
+        case.customer_status == Status.REQUESTED
+        and bool(thread)
+        and thread[-1].sender == CaseMessage.Sender.TEAM
+    )
 
 
 def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime | None = None) -> NextStep:

@@ -38,19 +38,19 @@ class CaseWords:
 def customer_sends(case: Case) -> bool:
     """Whether the case waits on the customer to send something, past their agreement (the
     required information, or the return of a replacement shipped ahead)."""
-    facts = status_facts(case.status)
+    facts = status_facts(case.customer_status)
     return facts.yours and facts.customer_agreed
 
 
 def help_anchors(case: Case, parts: Sequence[Part]) -> tuple[str, ...]:
     """The help answers that fit the case's step, and only those."""
-    if case.status == Status.PENDING_CONFIRM:
+    if case.customer_status == Status.PENDING_CONFIRM:
         return ("respond", "statuses", "serial-number")
     if customer_sends(case):
         taken_now = [part for part in parts if part.takes_now]
         open_parts = [part for part in taken_now if not part.is_in] or taken_now
         anchors = [part.help_anchor for part in open_parts if part.help_anchor]
-        if case.status == Status.AWAITING_RETURN:
+        if case.customer_status == Status.AWAITING_RETURN:
             # The answer about advance replacement explains the hold the case now carries.
             anchors.insert(0, "method")
         if any(part.has_pictures for part in open_parts):
@@ -67,7 +67,7 @@ def case_words(
     now: datetime.datetime | None = None,
 ) -> CaseWords:
     """What the case page says about ``case``, whose solution needs ``parts``."""
-    status = case.status
+    status = case.customer_status
     requests, requests_title, follows, commitment = [], "", "", ""
     if status == Status.PENDING_CONFIRM:
         requests = [part_request(case, part) for part in parts]

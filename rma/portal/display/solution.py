@@ -14,8 +14,9 @@ Solution = Case.SolutionType
 
 
 def solution_sentences(case: Case) -> list[str]:
-    """What the customer gets, in one or two plain sentences (nothing yet for a claim)."""
-    if not case.solution_type:
+    """What the customer gets, in one or two plain sentences (nothing yet for a claim: the
+    solution the team is writing or a supervisor is reviewing is not offered yet)."""
+    if not case.solution_type or case.customer_status == Case.Status.REQUESTED:
         return []
     if case.solution_type == Solution.REFUND:
         if case.refund_amount is not None:

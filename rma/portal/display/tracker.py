@@ -79,13 +79,15 @@ def hold_captured(case: Case, events: Iterable[CaseEvent] | None = None) -> bool
     """Whether the hold of the case is being charged, or was: the return did not come."""
     if case.hold_settlement:
         return case.hold_settlement == HoldSettlement.CAPTURE
-    return case.status == Status.COMPLETED and bool(_last(events, Action.CAPTURE_HOLD, Action.HOLD_CAPTURED))
+    return case.customer_status == Status.COMPLETED and bool(
+        _last(events, Action.CAPTURE_HOLD, Action.HOLD_CAPTURED)
+    )
 
 
 def hold_end_title(case: Case, events: Iterable[CaseEvent] | None) -> str:
     """The last step of an advance replacement: the hold released, or charged."""
     if hold_captured(case, events):
-        if case.status == Status.COMPLETED:
+        if case.customer_status == Status.COMPLETED:
             return _("The PayPal hold was charged")
         return _("We charge the PayPal hold")
     return _("We receive your return and release the hold")
@@ -94,7 +96,7 @@ def hold_end_title(case: Case, events: Iterable[CaseEvent] | None) -> str:
 def _stage_state(case: Case, stage: str) -> str:
     """A step of ``stage`` is done once the case's status is past it, current at it, else to
     come (the status's row says where it stands: ``stage``)."""
-    here, there = Stage.ORDER.index(status_facts(case.status).stage), Stage.ORDER.index(stage)
+    here, there = Stage.ORDER.index(status_facts(case.customer_status).stage), Stage.ORDER.index(stage)
     if here > there:
         return StepState.DONE
     return StepState.CURRENT if here == there else StepState.TO_COME
@@ -102,7 +104,7 @@ def _stage_state(case: Case, stage: str) -> str:
 
 def _finished(case: Case) -> bool:
     """Every step done: the status stands at the tracker's end."""
-    return status_facts(case.status).stage == Stage.FINISHED
+    return status_facts(case.customer_status).stage == Stage.FINISHED
 
 
 def _last(events: Iterable[CaseEvent] | None, *actions: str) -> datetime.datetime | None:
@@ -124,7 +126,7 @@ def _agree_step(case: Case, clock: _Clock) -> TrackerStep:
         when = _last(clock.events, Action.AGREE)
     else:
         # The customer's own step shows its due time while it is theirs to take.
-        when = clock.due if status_facts(case.status).yours else None
+        when = clock.due if status_facts(case.customer_status).yours else None
     return TrackerStep("agree", _("Agree to the solution"), state, when)
 
 
@@ -163,9 +165,9 @@ def _after_shipment_state(case: Case, part: Part, clock: _Clock) -> tuple[str, d
         return StepState.DONE, part.submitted_at
     if hold_captured(case, clock.events):
         return StepState.MISSED, None
-    if case.hold_settlement == HoldSettlement.RELEASE or case.status == Status.COMPLETED:
+    if case.hold_settlement == HoldSettlement.RELEASE or case.customer_status == Status.COMPLETED:
         return StepState.DONE, _last(clock.events, Action.RECEIVE_RETURN)
-    if case.status == Status.AWAITING_RETURN:
+    if case.customer_status == Status.AWAITING_RETURN:
         return StepState.CURRENT, clock.due
     return StepState.TO_COME, None
 
@@ -211,7 +213,7 @@ def tracker(
     cards) only what the case row and its parts hold is dated. Where the case stands comes
     from its status's row (``stage``).
     """
-    if status_facts(case.status).stage == Stage.CLOSED:
+    if status_facts(case.customer_status).stage == Stage.CLOSED:
         return [
             TrackerStep(
                 "closed", pgettext("step of a case", "Closed"), StepState.DONE, case.status_changed_at
@@ -224,7 +226,7 @@ def tracker(
     before = [part for part in parts if not part.after_shipment]
     after = [part for part in parts if part.after_shipment]
     steps = [_agree_step(case, clock), *_part_steps(case, before, clock)]
-    if status_facts(case.status).stage == Stage.CLAIM:
+    if status_facts(case.customer_status).stage == Stage.CLAIM:
         # A claim the team is looking at: its answer comes before anything else.
         claim = TrackerStep("claim", _("The warranty team is looking at your claim"), StepState.CURRENT, due)
         steps.insert(0, claim)

@@ -2,7 +2,7 @@
 Every write about the replacement method and the PayPal hold of an advance replacement.
 
 The customer chooses the method on its own step. The standard way is one part submission
-(``rma.required.services.part_submit``). Advance replacement is a PayPal order with
+(``rma.required.services.part_submission``). Advance replacement is a PayPal order with
 ``intent=AUTHORIZE``: the customer approves it on PayPal and comes back, and the portal
 authorizes it (the hold). These calls run in the request, because the customer is waiting
 for PayPal's page; each carries a PayPal-Request-Id made from the hold, so a repeated

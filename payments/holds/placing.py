@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +35,7 @@ from rma.cases.workflow import (
     write_step_event,
 )
 from rma.required.models import PartState
-from rma.required.services import check_part_step, complete_if_ready, part_submit
+from rma.required.services import check_part_step, complete_if_ready, part_submission
 
 
 def method_choose_standard(
@@ -44,19 +43,18 @@ def method_choose_standard(
 ) -> ReplacementChoice:
     """The customer chooses the standard way: they send the item first, the replacement follows."""
 
-    def fill(
-        locked: Case, choice: ReplacementChoice, pieces: tuple[str, ...], stored: list
-    ) -> dict[str, Any]:
+    with part_submission(
+        case=case, model=ReplacementChoice, actor=actor, on_behalf=on_behalf, meta=meta
+    ) as submission:
+        locked, choice = submission.case, submission.part
         choice.method = ReplacementMethod.STANDARD
         choice.hold_state = HoldState.NONE
         choice.order_id = choice.approval_url = ""
         locked.replacement_method = ReplacementMethod.STANDARD
         locked.save(update_fields=["replacement_method", "updated_at"])
-        return {"method": ReplacementMethod.STANDARD}
+        submission.data = {"method": ReplacementMethod.STANDARD}
 
-    return part_submit(
-        case=case, model=ReplacementChoice, actor=actor, fill=fill, on_behalf=on_behalf, meta=meta
-    )
+    return submission.part
 
 
 def hold_request(

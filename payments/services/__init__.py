@@ -4,7 +4,7 @@ Every write about supplementary payments.
 Each service locks the case row, checks what the lifecycle allows, writes the payment rows
 and one ``CaseEvent``, and queues emails and PayPal calls to run after the commit. The
 payment proof is one of the case's required parts and takes the same step as the others
-(``rma.required.services.part_submit``): receipt files are stored before the transaction
+(``rma.required.services.part_submission``): receipt files are stored before the transaction
 opens and removed again if it rolls back, so a refused submission leaves neither rows nor
 files behind.
 """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +23,7 @@ from rma.cases.workflow import (
     write_step_event,
 )
 from rma.required.models import normalise_identifier
-from rma.required.services import part_submit
+from rma.required.services import part_submission
 from rma_portal import images
 from rma_portal.tasks import queue_after_commit
 
@@ -73,9 +72,21 @@ def payment_submit(
         )
     configured = paypal.is_configured()
 
-    def fill(
-        locked: Case, payment: SupplementaryPayment, pieces: tuple[str, ...], stored: list
-    ) -> dict[str, Any]:
+    with part_submission(
+        case=case,
+        model=SupplementaryPayment,
+        actor=actor,
+        uploads=receipts,
+        folder="receipts",
+        on_behalf=on_behalf,
+        meta=meta,
+    ) as submission:
+        locked, payment, pieces, stored = (
+            submission.case,
+            submission.part,
+            submission.pieces,
+            submission.stored,
+        )
         whole = payment.asks_for_everything(pieces)
         replaced = [] if whole else SupplementaryPayment.receipt_positions(pieces)
         if whole and not 1 <= len(stored) <= settings.UPLOAD_MAX_RECEIPTS:
@@ -114,7 +125,7 @@ def payment_submit(
         )
         if configured:
             queue_after_commit("payments.tasks.lookup_payment", payment_id=payment.pk)
-        return {
+        submission.data = {
             "pieces": list(pieces),
             "transaction_number": payment.transaction_number,
             "receipts": [image.name for image in stored],
@@ -123,16 +134,7 @@ def payment_submit(
             ),
         }
 
-    return part_submit(
-        case=case,
-        model=SupplementaryPayment,
-        actor=actor,
-        fill=fill,
-        uploads=receipts,
-        folder="receipts",
-        on_behalf=on_behalf,
-        meta=meta,
-    )
+    return submission.part
 
 
 def _lock_payment(payment_id: int) -> tuple[Case, SupplementaryPayment] | None:

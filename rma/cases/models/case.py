@@ -16,44 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models.lifecycle import Transition, transitions_from
+from rma.cases.models.offer import OFFERED_FIELDS, OFFERED_ITEM_FIELDS
 from rma.cases.models.parts import declared_part_models
 from rma.cases.models.replacement import AdvanceReplacement, HoldSettlement, ReplacementMethod
 from rma.cases.models.statuses import OPEN_STATUSES, Status, StatusSet, status_facts
 from rma.cases.models.warehouse import Warehouse
 from rma.cases.warranty import policy_breaches
 from rma_portal.currencies import CURRENCY_CHOICES
-
-# What the customer is offered: a revision must change at least one of these, or an item.
-OFFERED_FIELDS = (
-    "solution_type",
-    "solution_note",
-    "return_required",
-    "warehouse_id",
-    "payment_amount",
-    "payment_currency",
-    "refund_amount",
-    "refund_currency",
-    "country",
-    "advance_replacement",
-    "hold_amount",
-    "hold_currency",
-)
-OFFERED_ITEM_FIELDS = (
-    "product_id",
-    "product_model",
-    "serial_number",
-    "uid",
-    "quantity",
-    "kit_scope",
-    "purchase_date",
-    "condition",
-    "purchase_channel",
-    "registered_on",
-    "replaces_id",
-    "unit_value",
-    "warranty_override_until",
-    "warranty_override_reason",
-)
 
 
 class Case(AdvanceReplacement, models.Model):
@@ -369,16 +338,3 @@ class Case(AdvanceReplacement, models.Model):
     def allowed_actions(self) -> list[Transition]:
         """The transitions the lifecycle table offers from the current status."""
         return transitions_from(self.status)
-
-
-class CaseNumberCounter(models.Model):
-    """The last case number handed out in a year, locked while the next one is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("case number counter")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_value}"

@@ -15,11 +15,13 @@ class AccountsConfig(AppConfig):
 
         from accounts.languages import remember_language_at_sign_in
         from accounts.middleware import stamp_sign_in
+        from accounts.permission_cache import connect_signals
         from accounts.tasks import RedactSecretTaskArguments
 
         logging.getLogger("celery.app.trace").addFilter(RedactSecretTaskArguments())
         user_logged_in.connect(stamp_sign_in, dispatch_uid="accounts.stamp_sign_in")
         user_logged_in.connect(remember_language_at_sign_in, dispatch_uid="accounts.language_at_sign_in")
+        connect_signals()  # the staff's cached permissions follow every change
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -6,13 +6,14 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import LoginCodeDevice, User
 from rma_portal.emails import build_email
+from rma_portal.portal_name import portal_name_lazy
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, language: str) -> None:
     build_email(
         template=f"accounts/{template}",
         subject=subject,
-        subject_params={"portal": settings.PORTAL_NAME},
+        subject_params={"portal": portal_name_lazy()},
         to=to,
         context=context,
         language=language or settings.LANGUAGE_CODE,

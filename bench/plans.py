@@ -34,10 +34,10 @@ class QueryLog:
         self._wrapper.__exit__(*exc)
 
 
-def explain(sql: str, params) -> dict:
-    """PostgreSQL's plan of one query (not run), as its top node."""
+def explain(sql: str, params, analyze: bool = False) -> dict:
+    """PostgreSQL's plan of one query (run too with ``analyze``), as its top node."""
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        cursor.execute(f"EXPLAIN ({'ANALYZE, ' if analyze else ''}FORMAT JSON) " + sql, params)
         document = cursor.fetchone()[0]
     if isinstance(document, str):
         document = json.loads(document)
@@ -72,3 +72,13 @@ def plan_summary(query: tuple[str, float, tuple] | None) -> str:
     top = plan["Node Type"] + (f" on {plan['Relation Name']}" if "Relation Name" in plan else "")
     scans = big_seq_scans(plan)
     return f"{ms:.0f} ms: {top}" + (f"; seq scan of {', '.join(scans)}" if scans else "")
+
+
+def scans_of(queries: list[tuple[str, float, tuple]]) -> list[str]:
+    """Every big table that a SELECT of ``queries`` reads from end to end, by
+    ``EXPLAIN (ANALYZE, FORMAT JSON)`` (the plan PostgreSQL really ran)."""
+    found: set[str] = set()
+    for sql, _ms, params in queries:
+        if sql.lstrip().upper().startswith("SELECT"):
+            found.update(big_seq_scans(explain(sql, params, analyze=True)))
+    return sorted(found)

@@ -37,6 +37,7 @@ from rma.required.advance import (
 )
 from rma.required.parts import missing_parts
 from rma.required.services import case_accept, case_mark_info_complete, case_request_info
+from rma_portal.formats import join_list
 
 TRANSITION_SERVICES: dict[str, Callable[..., Case]] = {
     Action.ANSWER_CLAIM: case_answer_claim,
@@ -78,7 +79,7 @@ def refusal_for(case: Case, action: str, *, moved: bool = False) -> CaseStatusEr
                 "Nothing was changed: “%(action)s” comes after the review, and %(number)s still "
                 "waits for: %(parts)s. Enter what is missing for the customer or waive it with a "
                 "reason (buttons on the case page); the case then goes to review."
-            ) % {"action": Action(action).label, "number": case.number, "parts": ", ".join(missing)}
+            ) % {"action": Action(action).label, "number": case.number, "parts": join_list(missing)}
             return CaseStatusError(message, case=case, action=action)
     return status_refusal(case, action, moved=moved)
 

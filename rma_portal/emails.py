@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from rma_portal.outbox import email_key
+from rma_portal.portal_name import portal_name_lazy
 
 
 def email_context(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What every email template may use, under these names, plus ``extra``."""
     return {
-        "portal_name": settings.PORTAL_NAME,
+        "portal_name": portal_name_lazy(),
         "support_email": settings.SUPPORT_EMAIL,
         "support_url": settings.SUPPORT_URL,
         "login_url": settings.SITE_URL + reverse("accounts:login"),

@@ -23,6 +23,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from rma_portal.portal_name import portal_name, portal_name_lazy
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,7 +38,7 @@ def _stylesheet_url() -> str:
 def plain_context(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What ``base_plain.html`` needs, taken from the settings alone."""
     return {
-        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_NAME": portal_name_lazy(),
         "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
         "stylesheet_url": _stylesheet_url(),
         **(extra or {}),
@@ -55,7 +57,7 @@ def _fixed_page(status: int) -> str:
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · {escape(settings.PORTAL_NAME)}</title></head><body>"
+        f"<title>{escape(title)} · {escape(portal_name())}</title></head><body>"
         f'<main><h1>{escape(title)}</h1><p><a href="/">{escape(back)}</a></p>'
         f'<p>{escape(write)} <a href="mailto:{email}">{email}</a></p></main></body></html>'
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.lists import format_list
 from babel.numbers import (
     UnknownCurrencyError,
     format_currency,
@@ -48,6 +49,19 @@ def format_money(amount: Decimal | int | float | None, currency: str, language: 
         return format_currency(value, currency, locale=locale)
     except (UnknownCurrencyError, ValueError, ArithmeticError):
         return f"{amount} {currency}".strip()
+
+
+def join_list(items, language: str | None = None, style: str = "standard") -> str:
+    """``items`` as one list in ``language`` (the active one by default), CLDR's way:
+    "A, B, and C" in English, "A, B und C" in German, "A、B、C" in Japanese.
+
+    Every list a reader sees is joined here, never with ``", ".join``: the separators and
+    the last "and" are the language's own.
+    """
+    words = [str(item) for item in items]
+    if not words:
+        return ""
+    return format_list(words, style=style, locale=to_locale(language or get_language() or "en"))
 
 
 def country_name(code: str) -> str:

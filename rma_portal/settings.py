@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "accounts.middleware.AccountLanguageMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.permission_cache.PermissionCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -488,6 +489,8 @@ LANGUAGES = [
     ("ja", "日本語"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers as CLDR writes them in each language (rma_portal/locale_formats/).
+FORMAT_MODULE_PATH = ["rma_portal.locale_formats"]
 # The choice made before sign-in; once signed in, accounts.User.language is the one kept.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -548,6 +551,9 @@ SUPPORT_HELD_BYTES_TOTAL = env.int("SUPPORT_HELD_BYTES_TOTAL", default=1024 * 10
 
 # Used by admin pages and emails.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Warranty Service")
+# The name per language ("de=Garantieservice,ja=保証サービス"); a language not listed reads
+# PORTAL_NAME through the catalogues, which translate the default name (rma_portal/portal_name.py).
+PORTAL_NAMES = env.dict("PORTAL_NAMES", default={})
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=WARRANTY_TEAM_EMAIL)
 # The name authenticator apps show beside a staff account's codes.
 OTP_TOTP_ISSUER = OTP_TOTP_ISSUER or PORTAL_NAME

@@ -26,14 +26,21 @@ TAG = re.compile(r"<[^>]+>")
 SAME_AS_ENGLISH = {
     "de": {
         "Status", "System", "optional", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard", "Filter",
-        "Details",
+        "Details", "%(solution)s: %(products)s", "%(title)s: %(state)s", "April", "August", "September",
+        "November",
     },
     "fr": {
         "image", "position", "Solution", "solution", "Message", "message", "Messages", "messages",
         "action", "photos", "Agent", "Pages", "S/N", "UID", "Standard",
     },
-    "es": {"no", "No", "Supervisor", "S/N", "UID", "%(size)s MB", "%(size)s KB"},
-    "it": {"no", "No", "user agent", "Home", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard"},
+    "es": {
+        "no", "No", "Supervisor", "S/N", "UID", "%(size)s MB", "%(size)s KB", "%(solution)s: %(products)s",
+        "%(title)s: %(state)s",
+    },
+    "it": {
+        "no", "No", "user agent", "Home", "S/N", "UID", "%(size)s MB", "%(size)s KB", "Standard",
+        "%(solution)s: %(products)s", "%(title)s: %(state)s",
+    },
     "ja": {"S/N", "UID", "%(size)s MB", "%(size)s KB"},
 }  # fmt: skip
 

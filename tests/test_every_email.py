@@ -20,7 +20,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.emails import (
     send_login_code,
@@ -38,6 +39,7 @@ from rma.cases.replies import reply_address
 from rma.support.emails import build_support_acknowledgement_email, build_support_request_email
 from rma.support.models import SupportRequest, SupportScreenshot
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
+from tests.output import output_folder
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +87,23 @@ class Outbox:
     def __init__(self):
         self.messages = []
         self.templates = set()
+        # The template of each message: the last text part rendered before it was added.
+        self.kinds = {}
+        self.rendering = []
+
+    def rendered(self, name: str) -> None:
+        self.templates.add(name)
+        self.rendering.append(name)
 
     def add(self, message):
         if message is not None:
             self.messages.append(message)
+            texts = [name for name in self.rendering if name.endswith(".txt")]
+            self.kinds[id(message)] = texts[-1].removeprefix("emails/").removesuffix(".txt") if texts else "?"
+        self.rendering = []
+
+    def kind(self, message) -> str:
+        return self.kinds[id(message)]
 
 
 def case_in(status: str, *, customer, agent, **fields) -> Case:
@@ -209,14 +224,17 @@ def every_support_email(outbox: Outbox, *, customer, agent, language: str) -> No
 def every_sign_in_email(outbox: Outbox, *, customer, language: str) -> None:
     device = LoginCodeDevice.objects.create(user=customer, name=LOGIN_CODE_DEVICE_NAME, confirmed=False)
     device.valid_until = DUE_TIMES[0]
-    sent_before = len(mail.outbox)
-    send_login_code(device=device, code="123456", language=language)
-    send_unknown_address_notice(email="stranger@example.com", language=language)
-    send_sign_in_blocked_notice(email=customer.email, blocked_hours=24, language=language)
     staff = AgentFactory(email=f"staff-{language}@example.com", language=language)
-    send_staff_sign_in_failures_notice(user=staff)
-    for message in mail.outbox[sent_before:]:
-        outbox.add(message)
+    for send in (
+        lambda: send_login_code(device=device, code="123456", language=language),
+        lambda: send_unknown_address_notice(email="stranger@example.com", language=language),
+        lambda: send_sign_in_blocked_notice(email=customer.email, blocked_hours=24, language=language),
+        lambda: send_staff_sign_in_failures_notice(user=staff),
+    ):
+        sent_before = len(mail.outbox)
+        send()
+        for message in mail.outbox[sent_before:]:
+            outbox.add(message)
 
 
 @pytest.fixture
@@ -229,7 +247,7 @@ def emails_in(settings):
         agent = AgentFactory(language=language)
 
         def recording(name, context=None, *args, **kwargs):
-            outbox.templates.add(name)
+            outbox.rendered(name)
             return render_to_string(name, context, *args, **kwargs)
 
         with mock.patch("rma_portal.emails.render_to_string", side_effect=recording):
@@ -303,3 +321,37 @@ def test_the_checks_catch_each_kind_of_glitch(text):
 def test_the_checks_let_ordinary_sentences_through():
     assert glitches("Reminder: RMA-2026-000123 is waiting for you. Deadline: Dec. 2, 2026, 9 a.m.") == []
     assert glitches("Loading… please wait...") == []
+
+
+# Emails written to the team, which open with what happened instead of a greeting.
+TEAM_EMAILS = {"rma/team_overdue", "support/team_request"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_email_of_each_kind_is_written_to_the_test_output_folder(emails_in, language):
+    outbox = emails_in(language)
+    folder = output_folder("emails", language)
+    with translation.override(language):
+        greeting = gettext("Hello,")
+
+    written = {}
+    for message in outbox.messages:
+        kind = outbox.kind(message)
+        if kind in written:
+            continue
+        written[kind] = message
+        name = kind.replace("/", "-")
+        (folder / f"{name}.txt").write_text(f"Subject: {message.subject}\n\n{message.body}", encoding="utf-8")
+        (folder / f"{name}.html").write_text(message.alternatives[0][0], encoding="utf-8")
+
+    assert "?" not in written
+    assert set(written) >= {
+        name.removeprefix("emails/").removesuffix(".txt")
+        for name in outbox.templates
+        if name.endswith(".txt")
+    }
+    # Every email to a customer opens with the one greeting of the language, its sentence ended.
+    openings = {
+        kind: message.body.splitlines()[0] for kind, message in written.items() if kind not in TEAM_EMAILS
+    }
+    assert {opening for opening in openings.values()} == {greeting}, openings

@@ -8,7 +8,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +27,9 @@ from payments.models import (
 from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError
+from rma.required.list_filters import CurrencyFilter
 from rma.required.parts import PartReview, PartTool
+from rma_portal.formats import join_list
 
 
 @admin.register(SupplementaryPayment)
@@ -44,7 +47,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         "invoice_state",
         "submitted_at",
     )
-    list_filter = ("state", "lookup_state", "invoice_state", "currency")
+    list_filter = ("state", "lookup_state", "invoice_state", CurrencyFilter)
     search_fields = ("case__number", "transaction_number", "case__customer__email", "invoice_id")
     list_select_related = ("case",)
     inlines = (PaymentReceiptInline,)
@@ -123,7 +126,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         )
         if duplicates:
             review.warnings.append(
-                _("The same transaction number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+                _("The same transaction number is on: %(cases)s.") % {"cases": join_list(duplicates)}
             )
         review.images = [
             (receipt.original_name, receipt_url(receipt, "thumbnail"), receipt_url(receipt, "image"))
@@ -219,7 +222,7 @@ class SupplementaryPaymentAdmin(CasePartAdmin):
         )
         if not numbers:
             return _("no other case")
-        return format_html_join(", ", "<strong>{}</strong>", ((number,) for number in numbers))
+        return mark_safe(join_list(format_html("<strong>{}</strong>", number) for number in numbers))  # noqa: S308 - escaped
 
     @admin.display(description=gettext_lazy("PayPal says"))
     def lookup_result(self, payment: SupplementaryPayment) -> str:

@@ -16,6 +16,7 @@ from rma.cases.models import (
     Transition,
 )
 from rma.cases.workflow import CaseStaleError, check_unchanged_since, last_event_id
+from rma_portal.formats import join_list
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -96,7 +97,7 @@ class CaseAdminForm(forms.ModelForm):
             alike = [user.email for user in get_user_model().objects.customers_like(email)]
             if alike:
                 message += " " + _("Customers with a similar address: %(addresses)s.") % {
-                    "addresses": ", ".join(alike)
+                    "addresses": join_list(alike)
                 }
             self.add_error("customer_email", message)
         if (

@@ -102,22 +102,51 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CaseMessageInline(ReadOnlyInline):
-    """The conversation, oldest first, as a list of messages; the reply box follows it."""
+class PagedInline(ReadOnlyInline):
+    """A read-only list of the case's newest rows, ``page_size`` more with each "show older"
+    (offered while the page is full). A POST of the case's form reads them all, so the ids
+    it carries are found whatever was added in the meantime."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 20
+    page_param: str
+    shown = page_size
+    older_query = ""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        object_id = match.kwargs.get("object_id", "") if match else ""
+        if request.method != "GET" or not str(object_id).isdigit():
+            return queryset
+        try:
+            self.shown = max(self.page_size, int(request.GET.get(self.page_param, self.page_size)))
+        except ValueError:
+            self.shown = self.page_size
+        query = request.GET.copy()
+        query[self.page_param] = str(self.shown + self.page_size)
+        self.older_query = query.urlencode()
+        newest = self.model.objects.filter(case_id=int(object_id)).order_by(*self.ordering).values("pk")
+        return queryset.filter(pk__in=newest[: self.shown])
+
+
+class CaseMessageInline(PagedInline):
+    """The conversation, newest first, as a list of messages; the reply box follows it."""
 
     model = CaseMessage
     fields = ("created_at", "sender", "author", "body")
     readonly_fields = fields
     template = "admin/rma/case/messages.html"
     verbose_name_plural = gettext_lazy("Messages")
+    page_param = "messages"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
 
 
-class CaseEventInline(ReadOnlyInline):
-    """The audit trail, shown in full and never editable, as a timeline: who, on whose
-    behalf, what and when, with the data each event carried folded away."""
+class CaseEventInline(PagedInline):
+    """The audit trail, never editable, as a timeline, newest first: who, on whose behalf,
+    what and when, with the data each event carried folded away."""
 
     model = CaseEvent
     fields = (
@@ -134,9 +163,9 @@ class CaseEventInline(ReadOnlyInline):
         "user_agent",
     )
     readonly_fields = fields
-    ordering = ("created_at", "id")
     template = "admin/rma/case/timeline.html"
     verbose_name_plural = gettext_lazy("History")
+    page_param = "history"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

@@ -48,3 +48,58 @@ class CaseReminder(models.Model):
             if self.due_at
             else self.get_kind_display()
         )
+
+
+class CaseDayFigure(models.Model):
+    """How many cases of one solution and warehouse were opened, completed for the first
+    time, and cancelled (never completed) on one day (in ``settings.TIME_ZONE``).
+
+    Kept up to date as cases change (``rma.backoffice.figures``), so the reports add up a
+    few rows a day rather than counting the cases; rebuilt by ``manage.py backfill_case_figures``.
+    Several rows may hold one key: the figures are their sums.
+    """
+
+    day = models.DateField()
+    solution_type = models.CharField(max_length=20, choices=Case.SolutionType.choices)
+    warehouse = models.ForeignKey(
+        "rma.Warehouse",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    opened = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "solution_type", "warehouse"], name="rma_case_day_figure")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.solution_type}: {self.opened}, {self.completed}, {self.cancelled}"
+
+
+class CaseStatusFigure(models.Model):
+    """How many cases of one solution and warehouse are in one status now; kept like
+    ``CaseDayFigure``. Several rows may hold one key: the figure is their sum."""
+
+    status = models.CharField(max_length=20, choices=Case.Status.choices)
+    solution_type = models.CharField(max_length=20, choices=Case.SolutionType.choices)
+    warehouse = models.ForeignKey(
+        "rma.Warehouse",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "solution_type", "warehouse"], name="rma_case_status_figure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.solution_type}: {self.count}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,16 +28,13 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    IntegerField,
     QuerySet,
-    Value,
+    Sum,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from rma.backoffice.models import CaseDayFigure, CaseStatusFigure
 from rma.cases.models import OPEN_STATUSES, Case
 
 Status = Case.Status
@@ -120,46 +117,58 @@ class _Seconds(Func):
     output_field = FloatField()
 
 
-def _medians(completed: QuerySet[Case]) -> tuple[float | None, dict[int | None, float | None]]:
-    """Median days from first visible to completed: overall, and per assigned agent."""
-    timed = completed.filter(first_visible_at__isnull=False).order_by()
-    if connections[timed.db].vendor != "postgresql":
+def _medians(completed: QuerySet[Case]) -> tuple[float | None, dict, Counter]:
+    """Median days from first visible to completed, overall and per assigned agent, and how
+    many cases each agent completed (those never visible count, without a duration)."""
+    completed = completed.order_by()
+    if connections[completed.db].vendor != "postgresql":
         durations: dict[int | None, list[datetime.timedelta]] = defaultdict(list)
-        rows = timed.values_list("assigned_agent_id", "first_visible_at", "first_completed_at")
+        counts: Counter = Counter()
+        rows = completed.values_list("assigned_agent_id", "first_visible_at", "first_completed_at")
         for agent_id, visible_at, completed_at in rows:
-            durations[agent_id].append(completed_at - visible_at)
+            counts[agent_id] += 1
+            if visible_at is not None:
+                durations[agent_id].append(completed_at - visible_at)
         overall = _median_days(duration for values in durations.values() for duration in values)
-        return overall, {agent_id: _median_days(values) for agent_id, values in durations.items()}
+        return overall, {agent_id: _median_days(values) for agent_id, values in durations.items()}, counts
     length = _Seconds(
         ExpressionWrapper(F("first_completed_at") - F("first_visible_at"), output_field=DurationField())
     )
-    # One pass for both: ROLLUP adds the overall row, which GROUPING() tells from "unassigned".
+    # One pass for all: ROLLUP adds the overall row, which GROUPING() tells from "unassigned";
+    # the median skips the cases never visible (no duration), the count does not.
     # The inner query is Django's own SQL, its values passed apart as parameters.
-    durations, params = timed.values_list("assigned_agent_id", length).query.sql_with_params()
+    durations, params = completed.values_list("assigned_agent_id", length).query.sql_with_params()
     median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)"
-    sql = f"SELECT agent, {median}, GROUPING(agent) FROM ({durations}) AS durations (agent, seconds)"  # noqa: S608
-    with connections[timed.db].cursor() as cursor:
+    sql = (
+        f"SELECT agent, {median}, GROUPING(agent), count(*) FROM ({durations}) AS durations (agent, seconds)"  # noqa: S608
+    )
+    with connections[completed.db].cursor() as cursor:
         cursor.execute(sql + " GROUP BY ROLLUP (agent)", params)
         rows = cursor.fetchall()
-    overall = next((seconds for _agent, seconds, total in rows if total), None)
-    return _days(overall), {agent: _days(seconds) for agent, seconds, total in rows if not total}
+    overall = next((seconds for _agent, seconds, total, _n in rows if total), None)
+    medians = {agent: _days(seconds) for agent, seconds, total, _n in rows if not total}
+    return _days(overall), medians, Counter({agent: n for agent, _s, total, n in rows if not total})
 
 
 def _days(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 86400, 2)
 
 
-def _by_day(cases: QuerySet[Case], field: str, since, until, agent: bool = True) -> list:
-    """(local day, solution, agent or ``None``, count) of ``cases`` whose ``field`` falls in
-    the period, counted in the database from the index on ``field``."""
-    tz = timezone.get_current_timezone()
-    agent_column = "assigned_agent_id" if agent else Value(None, output_field=IntegerField())
-    return list(
-        cases.filter(**{f"{field}__gte": since, f"{field}__lt": until})
+def _per_day(narrow: dict, start: datetime.date, end: datetime.date) -> tuple[list, list, list]:
+    """(day, solution, ``None``, count) of the cases opened, completed and cancelled on each
+    day of the period, added up from the figures kept per day (``rma.backoffice.figures``)."""
+    rows = (
+        CaseDayFigure.objects.filter(day__gte=start, day__lte=end, **narrow)
         .order_by()
-        .values_list(TruncDate(field, tzinfo=tz), "solution_type", agent_column)
-        .annotate(n=Count("pk"))
+        .values_list("day", "solution_type")
+        .annotate(opened=Sum("opened"), completed=Sum("completed"), cancelled=Sum("cancelled"))
     )
+    opened, completed, cancelled = [], [], []
+    for day, solution, n_opened, n_completed, n_cancelled in rows:
+        opened.append((day, solution, None, n_opened))
+        completed.append((day, solution, None, n_completed))
+        cancelled.append((day, solution, None, n_cancelled))
+    return opened, completed, cancelled
 
 
 def _totals(rows: list, position: int) -> Counter:
@@ -169,30 +178,29 @@ def _totals(rows: list, position: int) -> Counter:
     return totals
 
 
-def build_report(*, start: datetime.date, end: datetime.date, cases: QuerySet[Case] | None = None) -> Report:
+def build_report(*, start: datetime.date, end: datetime.date, narrow: dict | None = None) -> Report:
     """Every figure of the reports page for the period ``start``..``end`` (both included).
 
-    ``cases`` narrows the report (for example to one warehouse); it defaults to every case.
-    "By status now" and each agent's open cases describe the present, not the period. The
-    figures come from the milestones kept on each case (``first_visible_at``,
-    ``first_completed_at``, ``first_cancelled_at``), counted per day in the database.
+    ``narrow`` narrows the report to a solution or a warehouse (``{"solution_type": ...,
+    "warehouse": ...}``). "By status now" and each agent's open cases describe the present,
+    not the period. The counts come from the figures kept per day and per status
+    (``rma.backoffice.figures``); the medians and each agent's completions from the cases
+    completed in the period, read from the index on ``first_completed_at``.
     """
     if end < start:
         raise ValueError("the period ends before it starts")
-    cases = Case.objects.all() if cases is None else cases
+    narrow = narrow or {}
+    cases = Case.objects.filter(**narrow)
     since, until = _bounds(start, end)
 
-    opened = _by_day(cases, "created_at", since, until, agent=False)
+    opened, completed, cancelled = _per_day(narrow, start, end)
     completed_cases = cases.filter(first_completed_at__gte=since, first_completed_at__lt=until)
-    completed = _by_day(cases, "first_completed_at", since, until)
-    # A case completed at some point is never counted as cancelled.
-    cancelled = _by_day(cases.filter(first_completed_at__isnull=True), "first_cancelled_at", since, until)
 
     report = Report(start=start, end=end)
     report.opened = sum(row[3] for row in opened)
     report.completed = sum(row[3] for row in completed)
     report.cancelled = sum(row[3] for row in cancelled)
-    report.median_days, median_per_agent = _medians(completed_cases)
+    report.median_days, median_per_agent, completed_per_agent = _medians(completed_cases)
 
     opened_by_week, completed_by_week = _totals(opened, 0), _totals(completed, 0)
     cancelled_by_week = _totals(cancelled, 0)
@@ -209,23 +217,24 @@ def build_report(*, start: datetime.date, end: datetime.date, cases: QuerySet[Ca
         for value, label in Case.SolutionType.choices
     ]
 
-    now_counts = dict(cases.order_by().values("status").annotate(n=Count("id")).values_list("status", "n"))
+    now_counts = dict(
+        CaseStatusFigure.objects.filter(**narrow).order_by().values_list("status").annotate(n=Sum("count"))
+    )
     report.by_status = [
         StatusRow(value, str(label), now_counts.get(value, 0)) for value, label in Status.choices
     ]
 
-    report.per_agent = _per_agent(cases, _totals(completed, 2), median_per_agent)
+    report.per_agent = _per_agent(cases, completed_per_agent, median_per_agent)
     return report
 
 
-def _per_agent(
-    cases: QuerySet[Case], completed_count: Counter, medians: dict[int | None, float | None]
-) -> list[AgentRow]:
+def _per_agent(cases: QuerySet[Case], completed_count: Counter, medians: dict) -> list[AgentRow]:
     open_now = dict(
-        cases.filter(status__in=OPEN_STATUSES)  # the open cases' partial index
+        # The open cases' partial index alone: it holds the agent, and the status is counted.
+        cases.filter(status__in=OPEN_STATUSES)
         .order_by()
         .values("assigned_agent_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("status"))
         .values_list("assigned_agent_id", "n")
     )
     agent_ids = {agent_id for agent_id in (*open_now, *completed_count) if agent_id is not None}
@@ -258,97 +267,3 @@ def _agent_name(agent: Any | None) -> str:
     if agent is None:
         return _("Unassigned")
     return getattr(agent, "full_name", "") or agent.email
-
-
-# --- Charts -------------------------------------------------------------------------------
-
-CHART_COLOURS = ("#0b5cad", "#1f7a3f", "#b3261e", "#8a5a00")
-
-
-def bar_chart_svg(
-    *,
-    title: str,
-    labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float]]],
-    row_height: int = 22,
-    width: int = 640,
-    label_width: int = 180,
-) -> SafeString:
-    """A horizontal bar chart as inline SVG, one group of bars per label.
-
-    Everything is drawn with attributes (no ``style``), so it renders under a strict
-    Content-Security-Policy; the values are also written as text, and the SVG carries a
-    title and description for screen readers. Labels are escaped.
-    """
-    bars_width = width - label_width - 60
-    peak = max((value for _name, values in series for value in values), default=0) or 1
-    bar_height = max(4, (row_height - 4) // max(1, len(series)))
-    group_height = bar_height * len(series) + 8
-    legend_height = 24 if len(series) > 1 else 0
-    height = legend_height + group_height * len(labels) + 4
-    description = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {_number(values[index])}" for name, values in series)
-        for index, label in enumerate(labels)
-    )
-    parts = []
-    if legend_height:
-        parts.append(
-            format_html_join(
-                "",
-                '<rect x="{}" y="4" width="12" height="12" fill="{}"/>'
-                '<text x="{}" y="15" class="chart__legend">{}</text>',
-                (
-                    (
-                        label_width + position * 140,
-                        CHART_COLOURS[position % 4],
-                        label_width + position * 140 + 16,
-                        name,
-                    )
-                    for position, (name, _values) in enumerate(series)
-                ),
-            )
-        )
-    for index, label in enumerate(labels):
-        top = legend_height + index * group_height
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart__label">{}</text>',
-                label_width - 8,
-                top + group_height // 2 + 4,
-                label,
-            )
-        )
-        for position, (_name, values) in enumerate(series):
-            value = values[index]
-            length = round(bars_width * value / peak, 1) if value else 0
-            y = top + 4 + position * bar_height
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="chart__bar"/>'
-                    '<text x="{}" y="{}" class="chart__value">{}</text>',
-                    label_width,
-                    y,
-                    length,
-                    bar_height - 1,
-                    CHART_COLOURS[position % 4],
-                    label_width + length + 4,
-                    y + bar_height - 2,
-                    _number(value),
-                )
-            )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{}" height="{}" '
-        'viewBox="0 0 {} {}" font-size="12" font-family="system-ui, sans-serif">'
-        "<title>{}</title><desc>{}</desc>{}</svg>",
-        width,
-        height,
-        width,
-        height,
-        title,
-        description,
-        SafeString("".join(parts)),
-    )
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

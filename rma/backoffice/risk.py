@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from rma.cases.models import Case, CaseItem
 from rma.required.models import ShippingAddress
-from rma.required.parts import part_models
+from rma.required.parts import part_models, part_of
+from rma.required.selectors import cases_sharing_identifier
+from rma_portal.formats import join_list
 
 # How many related cases a signal lists at most (the count says how many there are).
 LISTED_CASES = 10
@@ -85,7 +87,7 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
             related[case_id] = RelatedCase(case_id, number, status, created_at, shared)
     if not related:
         return None
-    shared = ", ".join(sorted({row.shared for row in related.values()}))
+    shared = join_list(sorted({row.shared for row in related.values()}))
     return RiskSignal(
         "repeated_identifier",
         gettext_lazy("The same S/N or UID is on other cases"),
@@ -100,16 +102,9 @@ def repeated_identifiers(case: Case) -> RiskSignal | None:
 
 
 def _same_value_elsewhere(case: Case, model, field_name: str, kind: str, title: Promise) -> RiskSignal | None:
-    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``:
-    one query, the case's own value read in a subquery."""
-    own_value = model.objects.filter(case_id=case.pk).values(field_name)[:1]
-    rows = list(
-        model.objects.filter(**{field_name: Subquery(own_value)})
-        .exclude(**{field_name: ""})
-        .exclude(case_id=case.pk)
-        .order_by("case__created_at", "case_id")
-        .values_list("case_id", "case__number", "case__status", "case__created_at", field_name)
-    )
+    """Other cases whose row of ``model`` (one per case) carries the same ``field_name``
+    (read once per case, ``cases_sharing_identifier``)."""
+    rows = cases_sharing_identifier(case, model)
     if not rows:
         return None
     related = [RelatedCase(*row) for row in rows]
@@ -168,7 +163,7 @@ def repeated_part_identifiers(case: Case) -> list[RiskSignal]:
 
 def shared_shipping_address(case: Case) -> RiskSignal | None:
     """Other customers' cases shipping to the same street address and postal code."""
-    address = ShippingAddress.objects.filter(case_id=case.pk).first()
+    address = part_of(case, ShippingAddress)
     if address is None or not address.line1.strip():
         return None
     rows = list(

@@ -9,16 +9,11 @@ sign-in with its second factor, and both show the same figures: one permission
 
 from __future__ import annotations
 
-import csv
 import datetime
-from collections import defaultdict
-from collections.abc import Iterator
-from itertools import islice
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -29,9 +24,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rma.backoffice.reports import Report, bar_chart_svg, build_report
-from rma.cases.models import Case, CaseItem, Warehouse
-from rma.claims.reports import claim_reasons, claims_report
+from rma.backoffice.charts import bar_chart_svg
+from rma.backoffice.export import export_rows
+from rma.backoffice.reports import Report, build_report
+from rma.cases.models import Case, Warehouse
+from rma.claims.reports import claims_report
 
 REPORTS_PERMISSION = "rma.view_reports"
 DEFAULT_WEEKS = 8
@@ -70,13 +67,14 @@ class ReportPeriodForm(forms.Form):
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
-    def cases(self) -> QuerySet[Case]:
-        cases = Case.objects.all()
+    def narrowing(self) -> dict:
+        """The report's narrowing, as filters of the cases (and of their figures)."""
+        narrow = {}
         if self.cleaned_data.get("solution_type"):
-            cases = cases.filter(solution_type=self.cleaned_data["solution_type"])
+            narrow["solution_type"] = self.cleaned_data["solution_type"]
         if self.cleaned_data.get("warehouse"):
-            cases = cases.filter(warehouse=self.cleaned_data["warehouse"])
-        return cases
+            narrow["warehouse"] = self.cleaned_data["warehouse"]
+        return narrow
 
 
 def charts(report: Report) -> dict[str, str]:
@@ -116,7 +114,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     report = None
     if form.is_valid():
         report = build_report(
-            start=form.cleaned_data["start"], end=form.cleaned_data["end"], cases=form.cases()
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"], narrow=form.narrowing()
         )
     context = {
         **admin.site.each_context(request),
@@ -130,122 +128,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/rma/reports.html", context)
 
 
-# --- CSV export of the filtered case list --------------------------------------------------
-
-CSV_COLUMNS = (
-    ("number", gettext_lazy("RMA number")),
-    ("customer", gettext_lazy("Customer")),
-    ("status", gettext_lazy("Status")),
-    ("solution_type", gettext_lazy("Solution")),
-    ("return_required", gettext_lazy("Return required")),
-    ("warehouse", gettext_lazy("Warehouse")),
-    ("payment", gettext_lazy("Supplementary payment")),
-    ("refund", gettext_lazy("Refund")),
-    ("assigned_agent", gettext_lazy("Assigned agent")),
-    ("items", gettext_lazy("Items (model, S/N or UID, quantity)")),
-    ("created_at", gettext_lazy("Created")),
-    ("status_changed_at", gettext_lazy("Status changed")),
-    ("completed_at", gettext_lazy("Closed")),
-    ("claim_reason", gettext_lazy("Claim reason")),
-)
-# A spreadsheet runs a cell that starts like a formula; a leading apostrophe keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _amount(amount, currency: str) -> str:
-    return f"{amount} {currency}" if amount is not None else ""
-
-
-def _when(moment: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
-    if not moment:
-        return ""
-    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
-
-
-# The columns read for each case: plain values, no model instances, and no join: the
-# people and warehouses of a chunk are read in a query of their own.
-ROW_FIELDS = (
-    "pk",
-    "number",
-    "customer_id",
-    "status",
-    "solution_type",
-    "return_required",
-    "warehouse_id",
-    "payment_amount",
-    "payment_currency",
-    "refund_amount",
-    "refund_currency",
-    "assigned_agent_id",
-    "created_at",
-    "status_changed_at",
-    "completed_at",
-)
-EXPORT_CHUNK = 2000
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _items_by_case(case_ids: list[int]) -> dict[int, str]:
-    """Each case's items as one cell, for a chunk of cases in one query."""
-    items = defaultdict(list)
-    rows = (
-        CaseItem.objects.filter(case_id__in=case_ids)
-        .order_by("case_id", "id")
-        .values_list("case_id", "product_model", "serial_number", "uid", "quantity")
-    )
-    for case_id, product_model, serial_number, uid, quantity in rows:
-        items[case_id].append(f"{product_model} {serial_number or uid} x{quantity}")
-    return {case_id: "; ".join(lines) for case_id, lines in items.items()}
-
-
-def export_rows(cases: QuerySet[Case]) -> Iterator[str]:
-    """The CSV lines of ``cases``, streamed in chunks: flat memory whatever their number."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow([str(label) for _name, label in CSV_COLUMNS])
-    statuses = {value: str(label) for value, label in Case.Status.choices}
-    solutions = {value: str(label) for value, label in Case.SolutionType.choices}
-    yes, no = _("yes"), _("no")
-    tz = timezone.get_current_timezone()
-    warehouses = dict(Warehouse.objects.values_list("pk", "name"))
-    rows = cases.values_list(*ROW_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
-    while chunk := list(islice(rows, EXPORT_CHUNK)):
-        items = _items_by_case([row[0] for row in chunk])
-        reasons = claim_reasons(row[0] for row in chunk)
-        people = {row[2] for row in chunk} | {row[11] for row in chunk if row[11]}
-        emails = dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "email"))
-        lines = []
-        for row in chunk:
-            (pk, number, customer, status, solution, return_required, warehouse, payment, payment_currency,
-             refund, refund_currency, agent, created_at, status_changed_at, completed_at) = row  # fmt: skip
-            values = [
-                number,
-                emails.get(customer, ""),
-                statuses.get(status, status),
-                solutions.get(solution, solution),
-                yes if return_required else no,
-                warehouses.get(warehouse, ""),
-                _amount(payment, payment_currency),
-                _amount(refund, refund_currency),
-                emails.get(agent, "") if agent else "",
-                items.get(pk, ""),
-                _when(created_at, tz),
-                _when(status_changed_at, tz),
-                _when(completed_at, tz),
-                reasons.get(pk, ""),
-            ]
-            lines.append(writer.writerow([csv_cell(value) for value in values]))
-        yield "".join(lines)
+# --- CSV export of the filtered case list (rma.backoffice.export) -----------------------
 
 
 def filtered_cases(request: HttpRequest) -> QuerySet[Case]:

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import Case, HoldSettlement, status_facts
 from rma.required.parts import Part, PartReview, missing_parts, needed_part_models, part_of, required_parts
+from rma_portal.formats import join_list
 
 Status = Case.Status
 
@@ -59,7 +61,7 @@ def next_step_sentence(case: Case) -> str:
     if case.status == Status.AWAITING_INFO:
         missing = [str(model.title) for model in missing_parts(case)]
         if missing:
-            return _("The customer sends what is still missing: %(parts)s.") % {"parts": ", ".join(missing)}
+            return _("The customer sends what is still missing: %(parts)s.") % {"parts": join_list(missing)}
         return _("Everything is in: the case moves to review.")
     if case.status == Status.PROCESSING:
         if case.solution_type == Case.SolutionType.REFUND:
@@ -112,9 +114,12 @@ def part_sections(site: admin.AdminSite, case: Case, user=None) -> list[tuple[Pa
 
 def workspace_for(site: admin.AdminSite, case: Case, user=None) -> Workspace:
     """Everything the top of the case page shows about ``case``."""
+    # The first few and how many there are, in one query.
     others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
-    shown = list(others.order_by("-created_at", "-id")[: OTHER_CASES_SHOWN + 1])
-    count = len(shown) if len(shown) <= OTHER_CASES_SHOWN else others.count()
+    shown = list(
+        others.annotate(total=Window(Count("pk"))).order_by("-created_at", "-id")[:OTHER_CASES_SHOWN]
+    )
+    count = shown[0].total if shown else 0
     return Workspace(
         next_step=next_step_for(case),
         other_cases=shown[:OTHER_CASES_SHOWN],

@@ -16,7 +16,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -26,11 +25,15 @@ from rma.cases.http import request_meta
 from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError, RequestMeta
 from rma.required.bindings import AddressBinding, PartBinding, ReturnBinding
+from rma.required.list_filters import CarrierFilter, CountryFilter
 from rma.required.models import ReturnShipment, ShippingAddress
+from rma.required.part_list import PartChangeList
 from rma.required.parts import PartReview, part_of
 from rma.required.returns_and_addresses import address_on_file_save
 from rma.required.search import matching_case_ids
-from rma.required.selectors import duplicate_tracking_cases
+from rma.required.selectors import cases_sharing_identifier, duplicate_tracking_cases
+from rma_portal.formats import join_list
+from rma_portal.paging import CappedPaginator
 
 
 class PartAdminMixin:
@@ -39,25 +42,21 @@ class PartAdminMixin:
     like the case list and flagging identifiers used on another case."""
 
     binding: PartBinding  # the part's form and service, shared with the customer's step page
+    # Big lists: no COUNT over the whole table, pages counted only as far as they go, in the
+    # order of the primary key (the order the parts came in).
     show_full_result_count = False
+    paginator = CappedPaginator
+    ordering = ("-id",)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
         return queryset.filter(case_id__in=matching_case_ids(search_term)), False
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        field = self.model.identifier_field
-        if not field:
-            return queryset
-        # One index probe per row shown, rather than grouping every part of every case.
-        elsewhere = (
-            self.model.objects.filter(**{field: OuterRef(field)})
-            .exclude(case_id=OuterRef("case_id"))
-            .exclude(**{field: ""})
-        )
-        return queryset.annotate(identifier_used_elsewhere=Exists(elsewhere))
+    def get_changelist(self, request, **kwargs):
+        # Which rows shown carry an identifier another case's part carries too: one query
+        # for the page (rma.required.part_list).
+        return PartChangeList
 
     def review_section(self, case: Case) -> PartReview:
         return PartReview()
@@ -82,7 +81,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
     binding = ReturnBinding()
 
     list_display = ("case_number", "carrier", "tracking_number", "used_elsewhere", "state", "submitted_at")
-    list_filter = ("state", "carrier")
+    list_filter = ("state", CarrierFilter)
     search_fields = ("case__number", "tracking_number", "case__customer__email")
     list_select_related = ("case",)
     fields = (
@@ -113,7 +112,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
-        shipment = ReturnShipment.objects.filter(case=case).first()
+        shipment = part_of(case, ReturnShipment)
         if shipment is None:
             return summary
         shipment.case = case  # its pictures' addresses carry the case number: no second read
@@ -121,12 +120,10 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
             (_("Carrier"), shipment.carrier),
             (_("Tracking number"), shipment.tracking_number),
         ]
-        duplicates = duplicate_tracking_cases(
-            tracking_number=shipment.tracking_number, exclude_case_id=case.pk
-        )
+        duplicates = sorted(row[1] for row in cases_sharing_identifier(case, ReturnShipment))
         if duplicates:
             summary.warnings.append(
-                _("The same tracking number is on: %(cases)s.") % {"cases": ", ".join(duplicates)}
+                _("The same tracking number is on: %(cases)s.") % {"cases": join_list(duplicates)}
             )
         for piece, caption in (
             ("label_photo", _("Shipping label")),
@@ -150,7 +147,7 @@ class ReturnShipmentAdmin(PartAdminMixin, admin.ModelAdmin):
         numbers = duplicate_tracking_cases(
             tracking_number=shipment.tracking_number, exclude_case_id=shipment.case_id
         )
-        return ", ".join(numbers) or "—"
+        return join_list(numbers) or "—"
 
     @admin.display(description=gettext_lazy("photos"))
     def photos(self, shipment: ReturnShipment) -> str:
@@ -185,7 +182,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
 
     form = AddressOnFileForm
     list_display = ("case", "full_name", "city", "country", "state", "submitted_at")
-    list_filter = ("state", "country")
+    list_filter = ("state", CountryFilter)
     search_fields = ("case__number", "full_name", "case__customer__email")
     list_select_related = ("case",)
     readonly_fields = (
@@ -209,7 +206,7 @@ class ShippingAddressAdmin(PartAdminMixin, admin.ModelAdmin):
 
     def review_section(self, case: Case) -> PartReview:
         summary = PartReview()
-        address = ShippingAddress.objects.filter(case=case).first()
+        address = part_of(case, ShippingAddress)
         if address is not None:
             summary.details.append((_("Ship to"), " · ".join(address.lines)))
         return summary

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from rma.cases.models import Case, declared_part_models
 from rma.required.models import PART_IN_STATES, PartState, RequiredPart
+from rma_portal.formats import join_list
 
 
 def part_models() -> tuple[type[RequiredPart], ...]:
@@ -203,7 +204,7 @@ def resolve_send_back(case: Case, names: Sequence[str]) -> dict[type[RequiredPar
     owner = {piece: model for model, pieces in pieces_of.items() for piece in pieces}
     unknown = [name for name in names if name not in models and name not in owner]
     if unknown:
-        raise UnknownPart(_("This solution does not ask for: %(parts)s.") % {"parts": ", ".join(unknown)})
+        raise UnknownPart(_("This solution does not ask for: %(parts)s.") % {"parts": join_list(unknown)})
     chosen: dict[type[RequiredPart], tuple[str, ...]] = {}
     for name in dict.fromkeys(names):
         if name in models:

@@ -25,6 +25,7 @@ from rma.required.models import PartState, ReturnShipment, ShippingAddress, norm
 from rma.required.selectors import duplicate_tracking_cases
 from rma.required.services import part_submission
 from rma_portal import images
+from rma_portal.formats import join_list
 
 TRACKING_NUMBER = re.compile(r"[A-Z0-9]{8,40}")
 
@@ -81,9 +82,7 @@ def return_submit(
         if "postage_receipt" in pieces and "postage_receipt" not in stored_by_piece:
             missing.append(_("a photo of the postage receipt"))
         if missing:
-            raise CaseActionError(
-                _("Please add %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)}
-            )
+            raise CaseActionError(_("Please add %(missing)s.") % {"missing": join_list(missing)})
         for piece in ReturnShipment.PHOTOS:
             if piece in pieces:
                 image = stored_by_piece[piece]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from rma.cases.models import Case
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
-from rma.required.parts import missing_parts, part_models
+from rma.required.parts import missing_parts, part_models, part_of
 
 
 def duplicate_tracking_cases(*, tracking_number: str, exclude_case_id: int | None = None) -> list[str]:
@@ -15,6 +15,29 @@ def duplicate_tracking_cases(*, tracking_number: str, exclude_case_id: int | Non
         return []
     others = ReturnShipment.objects.filter(tracking_number=tracking_number).exclude(case_id=exclude_case_id)
     return sorted(others.values_list("case__number", flat=True))
+
+
+def cases_sharing_identifier(case: Case, model) -> list[tuple]:
+    """(case id, number, status, created, value) of the other cases whose part of ``model``
+    carries the same identifier as this case's, oldest first: read once per case object
+    (the case page's review and its risk signals both show them)."""
+    memo = case.__dict__.setdefault("_cases_sharing_identifier", {})
+    if model not in memo:
+        part = part_of(case, model)
+        value = getattr(part, model.identifier_field, "") if part is not None else ""
+        memo[model] = (
+            list(
+                model.objects.filter(**{model.identifier_field: value})
+                .exclude(case_id=case.pk)
+                .order_by("case__created_at", "case_id")
+                .values_list(
+                    "case_id", "case__number", "case__status", "case__created_at", model.identifier_field
+                )
+            )
+            if value
+            else []
+        )
+    return memo[model]
 
 
 def address_on_file(case: Case) -> dict[str, str]:

@@ -41,6 +41,7 @@ from rma.required.parts import (
     resolve_send_back,
 )
 from rma_portal import images
+from rma_portal.formats import join_list
 
 
 def check_part_step(case: Case, model: type[RequiredPart]) -> None:
@@ -156,7 +157,7 @@ def case_mark_info_complete(
         if missing:
             raise CaseActionError(
                 _("Nothing was changed: still missing: %(parts)s. Enter it for the customer or waive it.")
-                % {"parts": ", ".join(missing)}
+                % {"parts": join_list(missing)}
             )
 
     return transition(

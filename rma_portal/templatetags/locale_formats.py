@@ -1,8 +1,10 @@
-"""``{% load locale_formats %}``: money and country names in the reader's language."""
+"""``{% load locale_formats %}``: money, country names and lists in the reader's language."""
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
-from rma_portal.formats import country_name, format_money
+from rma_portal.formats import country_name, format_money, join_list
 
 register = template.Library()
 
@@ -17,3 +19,17 @@ def money(amount, currency: str) -> str:
 def country_name_filter(code: str) -> str:
     """``{{ case.country|country_name }}`` → ``Deutschland`` in German."""
     return country_name(code)
+
+
+@register.filter(needs_autoescape=True)
+def nowrap(value, autoescape: bool = True) -> str:
+    """``{{ case.number|nowrap }}``: kept on one line (a case number, a date) inside a sentence."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(f'<span class="nowrap">{escape(value)}</span>')  # noqa: S308 - the value is escaped
+
+
+@register.filter(name="join_list", needs_autoescape=True)
+def join_list_filter(items, autoescape: bool = True) -> str:
+    """``{{ products|join_list }}`` → ``A, B und C`` in German, ``A、B、C`` in Japanese."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(join_list(escape(item) for item in items))  # noqa: S308 - each item is escaped

@@ -135,10 +135,14 @@ def test_a_question_by_message_reaches_the_customer_and_the_claim_waits(
     page = signed_in.get(f"/rma/{claim.number}/").content.decode()
     assert "Does the LED on the front light up at all?" in page
     assert 'data-status="requested"' in page
+    assert "the warranty team asked you something about your claim" in page
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(f"/rma/{claim.number}/messages/", {"body": "No, it stays dark."})
     claim.refresh_from_db()
     assert claim.messages.count() == 2
+    answered = signed_in.get(f"/rma/{claim.number}/").content.decode()
+    assert "the warranty team asked you something" not in answered
+    assert "the warranty team is looking at your claim" in answered
 
 
 def test_another_customer_gets_a_404_for_the_claim(claim):

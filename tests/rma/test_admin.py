@@ -431,7 +431,7 @@ def test_complete_with_parts_missing_names_them_and_says_what_to_do(agent_client
         agent_client.post(_action_url(case, Action.COMPLETE), data, follow=True),
     ):
         page = response.content.decode()
-        assert "still waits for: Return shipment, Payment proof, Shipping address" in page
+        assert "still waits for: Return shipment, Payment proof, and Shipping address" in page
         assert "Enter what is missing for the customer or waive it" in page
         assert "no longer possible" not in page
     case.refresh_from_db()

@@ -10,7 +10,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from rma.cases.models import Action, Case, CaseEvent
 from rma.portal import display
@@ -383,3 +384,16 @@ def test_an_advance_replacement_whose_return_never_came_ends_with_the_hold_charg
     steps = display.tracker(case, with_parts_in(case, "method", "address"), events=[captured])
 
     assert (steps[-1].title, steps[-1].state) == ("The PayPal hold was charged", "done")
+
+
+def test_the_date_of_the_current_step_is_never_split_over_two_lines():
+    due = timezone.now() + datetime.timedelta(days=5)
+    case = make_case("replacement", True, False, S.AWAITING_INFO, due_at=due)
+
+    with translation.override("fr"):
+        [current] = [step for step in display.tracker(case, required_parts(case)) if step.state == "current"]
+        day = date_format(timezone.localtime(due), "DATE_FORMAT")
+        state = current.state_text
+
+    assert " " in day
+    assert day.replace(" ", "\N{NO-BREAK SPACE}") in state

@@ -377,7 +377,7 @@ def test_a_case_card_follows_every_change_of_the_case(customer, customer_client)
     CaseItemFactory(case=case, product_model="Solar Panel")
     html = customer_client.get("/rma/").content.decode()
     assert f'data-rma="{case.number}" data-status="processing"' in html
-    assert "Argus 3, Solar Panel" in html
+    assert "Argus 3 and Solar Panel" in html
     assert "Review and respond" not in html and "See details" in html
 
 

@@ -36,6 +36,7 @@ def test_the_case_list_shows_every_queue_with_its_count(agent, agent_client):
     CaseFactory(status=S.AWAITING_RETURN, due_at=timezone.now() - datetime.timedelta(hours=1))
     html = agent_client.get(LIST).content.decode()
     assert tab_counts(html) == {
+        "new_claims": 0,
         "mine": 1,
         "unassigned": 4,
         "waiting_on_us": 2,

@@ -25,6 +25,8 @@ def desk(agent):
         "mine_done": CaseFactory(status=S.COMPLETED, assigned_agent=agent),
         "other_confirm": CaseFactory(status=S.PENDING_CONFIRM, assigned_agent=other),
         "nobody_draft": CaseFactory(status=S.DRAFT),
+        # A warranty claim a customer sent: waiting for the team's answer.
+        "nobody_claim": CaseFactory(status=S.REQUESTED),
         "nobody_cancelled": CaseFactory(status=S.CANCELLED),
         "nobody_info": CaseFactory(status=S.AWAITING_INFO),
         "mine_disagreed": CaseFactory(status=S.DISAGREED, assigned_agent=agent),
@@ -47,9 +49,17 @@ def desk(agent):
 
 
 EXPECTED = {
+    "new_claims": {"nobody_claim"},
     "mine": {"mine_review", "mine_disagreed", "mine_late"},
-    "unassigned": {"nobody_draft", "nobody_info", "nobody_processing", "nobody_return", "nobody_return_late"},
-    "waiting_on_us": {"mine_review", "nobody_draft", "mine_disagreed", "nobody_processing"},
+    "unassigned": {
+        "nobody_claim",
+        "nobody_draft",
+        "nobody_info",
+        "nobody_processing",
+        "nobody_return",
+        "nobody_return_late",
+    },
+    "waiting_on_us": {"mine_review", "nobody_claim", "nobody_draft", "mine_disagreed", "nobody_processing"},
     "waiting_on_customer": {
         "other_confirm",
         "nobody_info",

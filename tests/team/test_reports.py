@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from rma.backoffice.reports import bar_chart_svg, build_report, week_start
+from rma.backoffice.charts import bar_chart_svg
+from rma.backoffice.reports import build_report, week_start
 from rma.cases.models import Action, Case
 from tests.factories import CaseFactory
 from tests.team.conftest import at, history
@@ -64,7 +65,7 @@ def test_a_narrowed_case_list_narrows_every_figure(fixture_cases):
     figures = build_report(
         start=datetime.date(2026, 11, 2),
         end=datetime.date(2026, 11, 15),
-        cases=Case.objects.filter(solution_type=Case.SolutionType.REFUND),
+        narrow={"solution_type": Case.SolutionType.REFUND},
     )
     assert (figures.opened, figures.completed, figures.cancelled) == (2, 1, 1)
     assert figures.median_days == 7.0

@@ -79,7 +79,9 @@ def _exception_data(case: Case) -> dict[str, Any]:
     if not breaches:
         return {}
     return {
-        "policy_breaches": [f"{item}: {reason}" for item, reason in breaches],
+        "policy_breaches": [
+            _("%(item)s: %(reason)s") % {"item": item, "reason": reason} for item, reason in breaches
+        ],
         "exception_reason": case.policy_exception_reason,
     }
 

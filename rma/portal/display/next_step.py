@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rma.cases.deadlines import case_due_at
-from rma.cases.models import Case, HoldSettlement, status_facts
-from rma.portal.display.dates import day
+from rma.cases.models import Case, CaseMessage, HoldSettlement, status_facts
+from rma.portal.display.dates import day_whole
 from rma.required.parts import Part
 
 Status = Case.Status
@@ -67,8 +67,23 @@ def _next_step_text(case: Case, parts: Sequence[Part] = ()) -> tuple[bool, str]:
     return False, _("Nothing left to do: this RMA solution was closed.")
 
 
+def _claim_question_open(case: Case) -> bool:
+    """A claim whose conversation ends with the team's question (the case page's ``thread``):
+    the claim waits on the customer's answer."""
+    thread = getattr(case, "thread", None) or []
+    return case.status == Status.REQUESTED and bool(thread) and thread[-1].sender == CaseMessage.Sender.TEAM
+
+
 def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime | None = None) -> NextStep:
     """The "next step" box of the case page."""
+    if _claim_question_open(case):
+        return NextStep(
+            True,
+            _(
+                "Your move: the warranty team asked you something about your claim. Answer in the "
+                "messages below; the team goes on with your claim once it has your answer."
+            ),
+        )
     yours, text = _next_step_text(case, parts)
     if case.is_closed:
         return NextStep(yours, text)
@@ -77,7 +92,7 @@ def next_step(case: Case, parts: Sequence[Part] = (), *, now: datetime.datetime 
     if due is None:
         return NextStep(yours, text)
     late = (now or timezone.now()) > due
-    date = day(due)
+    date = day_whole(due)
     if yours and late:
         due_text = _(
             "The date we asked for, %(date)s, has passed. Please do it as soon as you can, or write "

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 
 from rma.cases.deadlines import case_due_at
 from rma.cases.models import Action, Case, CaseEvent, HoldSettlement, Stage, status_facts
-from rma.portal.display.dates import day
+from rma.portal.display.dates import day_whole
 from rma.required.parts import Part
 
 Status = Case.Status
@@ -51,11 +51,15 @@ class TrackerStep:
     def state_text(self) -> str:
         """The step's state, with its date when it has one."""
         if self.state == StepState.DONE:
-            return _("Done on %(date)s") % {"date": day(self.when)} if self.when else pgettext("step", "Done")
+            if not self.when:
+                return pgettext("step", "Done")
+            return _("Done on %(date)s") % {"date": day_whole(self.when)}
         if self.state == StepState.CURRENT and self.late and self.when:
-            return _("Now, due since %(date)s") % {"date": day(self.when)}
+            return _("Now, due since %(date)s") % {"date": day_whole(self.when)}
         if self.state == StepState.CURRENT:
-            return _("Now, by %(date)s") % {"date": day(self.when)} if self.when else pgettext("step", "Now")
+            if not self.when:
+                return pgettext("step", "Now")
+            return _("Now, by %(date)s") % {"date": day_whole(self.when)}
         if self.state == StepState.MISSED:
             return _("Not received in time")
         return _("To come")

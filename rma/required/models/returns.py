@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Action, Case
 from rma.required.models.part import RequiredPart
+from rma_portal.formats import join_list
 
 
 class ReturnShipment(RequiredPart):
@@ -47,6 +48,8 @@ class ReturnShipment(RequiredPart):
     class Meta:
         verbose_name = _("return shipment")
         verbose_name_plural = _("return shipments")
+        # The return list filtered by carrier, in its order (newest first).
+        indexes = [models.Index(fields=["carrier", "-id"], name="rma_return_carrier")]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"
@@ -67,7 +70,7 @@ class ReturnShipment(RequiredPart):
             return gettext(
                 "Send us again only what the warranty team asked for: %(pieces)s. The rest of your return "
                 "information is kept."
-            ) % {"pieces": ", ".join(sent_back)}
+            ) % {"pieces": join_list(sent_back)}
         return gettext(
             "Send the items back to our warehouse (the address is on this page) by a tracked service, "
             "then give us the tracking number and photos of the label and the receipt."

@@ -1,13 +1,12 @@
 """
 The services of the return shipment and the shipping address: what each takes from the
-customer (or the team on their behalf), filled in through ``services.part_submit``.
+customer (or the team on their behalf), filled in through ``services.part_submission``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from rma.cases.workflow import (
 )
 from rma.required.models import PartState, ReturnShipment, ShippingAddress, normalise_identifier
 from rma.required.selectors import duplicate_tracking_cases
-from rma.required.services import part_submit
+from rma.required.services import part_submission
 from rma_portal import images
 from rma_portal.formats import join_list
 
@@ -54,7 +53,21 @@ def return_submit(
     }
     named = [piece for piece, image in photos.items() if image is not None]
 
-    def fill(locked: Case, shipment: ReturnShipment, pieces: tuple[str, ...], stored: list) -> dict[str, Any]:
+    with part_submission(
+        case=case,
+        model=ReturnShipment,
+        actor=actor,
+        uploads=[photos[piece] for piece in named],
+        folder="returns",
+        on_behalf=on_behalf,
+        meta=meta,
+    ) as submission:
+        locked, shipment, pieces, stored = (
+            submission.case,
+            submission.part,
+            submission.pieces,
+            submission.stored,
+        )
         stored_by_piece = dict(zip(named, stored, strict=True))
         missing = []
         if "tracking" in pieces:
@@ -76,7 +89,7 @@ def return_submit(
                 setattr(shipment, piece, image.name)
                 setattr(shipment, f"{piece}_thumbnail", image.thumbnail_name)
                 setattr(shipment, f"{piece}_name", image.original_name[:120])
-        return {
+        submission.data = {
             "pieces": list(pieces),
             "carrier": shipment.carrier,
             "tracking_number": shipment.tracking_number,
@@ -86,16 +99,7 @@ def return_submit(
             ),
         }
 
-    return part_submit(
-        case=case,
-        model=ReturnShipment,
-        actor=actor,
-        fill=fill,
-        uploads=[photos[piece] for piece in named],
-        folder="returns",
-        on_behalf=on_behalf,
-        meta=meta,
-    )
+    return submission.part
 
 
 def _address_values(fields: Mapping[str, str]) -> dict[str, str]:
@@ -124,12 +128,12 @@ def address_confirm(
     if any(not values[name] for name in ("full_name", "line1", "city", "postal_code")):
         raise CaseActionError(_("Please give the name, street, city and postal code."))
 
-    def fill(locked: Case, address: ShippingAddress, pieces: tuple[str, ...], stored: list) -> dict[str, Any]:
-        return _fill_address(address, case=locked, values=values)
+    with part_submission(
+        case=case, model=ShippingAddress, actor=actor, on_behalf=on_behalf, meta=meta
+    ) as submission:
+        submission.data = _fill_address(submission.part, case=submission.case, values=values)
 
-    return part_submit(
-        case=case, model=ShippingAddress, actor=actor, fill=fill, on_behalf=on_behalf, meta=meta
-    )
+    return submission.part
 
 
 def address_on_file_save(

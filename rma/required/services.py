@@ -1,7 +1,7 @@
 """
 Every change to the required information of a case.
 
-One step serves every kind of part (``part_submit``): store the files first, then in one
+One step serves every kind of part (``part_submission``): store the files first, then in one
 transaction lock the case, check who acts and that the case takes this part now, fill in
 the part, record who sent it, write the event, and move the case to ``under_review`` once
 every needed part is in. The return shipment and the shipping address use it here, the
@@ -11,7 +11,9 @@ the lifecycle that marks each part in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -41,10 +43,6 @@ from rma.required.parts import (
 from rma_portal import images
 from rma_portal.formats import join_list
 
-# Fills in a locked part from what was sent: (locked case, part, open pieces, stored images)
-# -> the event's data. Raises ``CaseActionError`` to refuse; nothing is then kept.
-PartFiller = Callable[[Case, Any, tuple[str, ...], list[images.StoredImage]], dict[str, Any]]
-
 
 def check_part_step(case: Case, model: type[RequiredPart], *, customer: bool = False) -> None:
     """Refuse a part the solution does not ask for, or a case that takes no information now
@@ -63,21 +61,36 @@ def check_part_step(case: Case, model: type[RequiredPart], *, customer: bool = F
         )
 
 
-def part_submit(
+@dataclass
+class PartSubmission:
+    """One part being sent, inside ``part_submission``: the locked case, the locked part, the
+    pieces it still asks for and the images already stored. The caller fills the part in and
+    sets ``data``, the event's data; raising ``CaseActionError`` refuses and keeps nothing."""
+
+    case: Case
+    part: Any
+    pieces: tuple[str, ...]
+    stored: list[images.StoredImage]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def part_submission(
     *,
     case: Case,
     model: type[RequiredPart],
     actor: Actor,
-    fill: PartFiller,
     uploads: Sequence[images.CleanImage] = (),
     folder: str = "uploads",
     on_behalf: bool = False,
     meta: RequestMeta | None = None,
-) -> RequiredPart:
+) -> Iterator[PartSubmission]:
     """The one step for every part: the customer (or the team on their behalf) sends it.
 
     Files are stored before the transaction and removed again if anything refuses, so a
-    refused submission leaves the case, the part and the storage as they were.
+    refused submission leaves the case, the part and the storage as they were. The body of
+    the ``with`` fills the part in; on leaving it, the submission is recorded, its event
+    written and the case moved to review once every needed part is in.
     """
     # Before storing anything; checked again under the lock.
     check_part_step(case, model, customer=not on_behalf)
@@ -92,7 +105,8 @@ def part_submit(
                 _("Nothing was changed: “%(part)s” is already with the warranty team.")
                 % {"part": model.title}
             )
-        data = fill(locked, part, pieces, stored)
+        submission = PartSubmission(case=locked, part=part, pieces=pieces, stored=stored)
+        yield submission
         part.record_submission(actor=actor, on_behalf=on_behalf)
         part.save()
         write_step_event(
@@ -101,17 +115,16 @@ def part_submit(
             actor=actor,
             role=role,
             on_behalf=on_behalf,
-            data=data,
+            data=submission.data,
             meta=meta or NO_META,
         )
         complete_if_ready(case=locked, actor=actor, on_behalf=on_behalf, meta=meta)
-    return part
 
 
 def complete_if_ready(*, case: Case, actor: Actor | None, on_behalf: bool = False, meta: Any = None) -> Case:
     """Move a locked ``awaiting_info`` case to ``under_review`` once every needed part is in.
 
-    Called by ``part_submit`` inside the transaction that stored a part.
+    Called by ``part_submission`` inside the transaction that stored a part.
     """
     if case.status != Case.Status.AWAITING_INFO or not every_part_in(case):
         return case
@@ -139,7 +152,7 @@ def case_mark_info_complete(
     """Every required part (return, payment proof, address) is in: the team reviews it.
 
     Refused while a needed part is neither in nor waived, whoever asks: an agent enters the
-    missing part for the customer, or waives it with a reason. ``part_submit`` calls it in
+    missing part for the customer, or waives it with a reason. ``part_submission`` calls it in
     the transaction that stores the last part; ``actor`` is the customer, an agent with
     ``on_behalf=True``, or ``None`` for the system.
     """

@@ -9,6 +9,8 @@ from django.core.files.storage import default_storage
 from PIL import ExifTags, Image
 
 from rma_portal import images
+from rma_portal.images import cleaning as image_cleaning
+from rma_portal.images import storage as image_storage
 from tests.uploads import files
 
 
@@ -88,7 +90,7 @@ def test_a_png_carrying_an_html_page_in_a_text_chunk_is_refused():
 def test_an_image_over_ten_megabytes_is_refused_before_it_is_decoded(monkeypatch):
     big = files.noisy_png("receipt-3.png", megabytes=11)
     opened = []
-    monkeypatch.setattr(images.Image, "open", lambda *args, **kwargs: opened.append(args))
+    monkeypatch.setattr(image_cleaning.Image, "open", lambda *args, **kwargs: opened.append(args))
 
     with pytest.raises(images.ImageRejected) as refused:
         images.clean_image(big)
@@ -226,7 +228,7 @@ def test_a_failure_while_storing_removes_the_files_already_stored(tmp_path, monk
         def delete(self, name):
             default_storage.delete(name)
 
-    monkeypatch.setattr(images, "default_storage", FailingStorage())
+    monkeypatch.setattr(image_storage, "default_storage", FailingStorage())
 
     with pytest.raises(OSError, match="disk full"):
         images.store_images(cleaned)

@@ -8,6 +8,7 @@ import requests
 from django.core.files.storage import default_storage
 
 from rma_portal import images
+from rma_portal.images import storage as image_storage
 from tests.uploads import files
 
 BUCKET = "rma-uploads"
@@ -107,7 +108,7 @@ def test_a_failure_while_storing_on_s3_leaves_no_object(s3, monkeypatch):
         def delete(self, name):
             default_storage.delete(name)
 
-    monkeypatch.setattr(images, "default_storage", FailingStorage())
+    monkeypatch.setattr(image_storage, "default_storage", FailingStorage())
 
     with pytest.raises(OSError):
         images.store_images(cleaned)

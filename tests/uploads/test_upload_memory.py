@@ -10,6 +10,7 @@ from PIL import Image, ImageFile
 
 from rma.cases.models import Case
 from rma_portal import image_memory, images
+from rma_portal.images import cleaning as image_cleaning
 from tests.factories import CaseFactory
 from tests.uploads import files
 
@@ -82,7 +83,7 @@ def test_images_wait_for_their_turn_and_are_refused_when_the_wait_is_too_long(se
 def test_images_of_parallel_requests_are_decoded_one_at_a_time(monkeypatch):
     busy, most = [0], [0]
     lock = threading.Lock()
-    original = images._decode_within_budget
+    original = image_cleaning._decode_within_budget
 
     def counting(name, raw):
         with lock:
@@ -94,7 +95,7 @@ def test_images_of_parallel_requests_are_decoded_one_at_a_time(monkeypatch):
             with lock:
                 busy[0] -= 1
 
-    monkeypatch.setattr(images, "_decode_within_budget", counting)
+    monkeypatch.setattr(image_cleaning, "_decode_within_budget", counting)
     uploads = [files.png(size=(800, 800)) for _ in range(8)]
     threads = [threading.Thread(target=images.clean_image, args=(upload,)) for upload in uploads]
     for thread in threads:

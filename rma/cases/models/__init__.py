@@ -5,7 +5,7 @@ replacement, the product catalogue, the items, the events and the messages. Ever
 is importable from here.
 """
 
-from rma.cases.models.case import OFFERED_FIELDS, OFFERED_ITEM_FIELDS, Case, CaseNumberCounter
+from rma.cases.models.case import Case
 from rma.cases.models.events import AppendOnlyQuerySet, CaseEvent
 from rma.cases.models.items import CaseItem, CaseItemQuerySet, attach_registrations
 from rma.cases.models.lifecycle import (
@@ -18,6 +18,8 @@ from rma.cases.models.lifecycle import (
     transitions_from,
 )
 from rma.cases.models.messages import CaseMessage
+from rma.cases.models.numbering import CaseNumberCounter
+from rma.cases.models.offer import OFFERED_FIELDS, OFFERED_ITEM_FIELDS
 from rma.cases.models.parts import declared_part_labels, declared_part_models, part_accessors
 from rma.cases.models.products import Product, Registration
 from rma.cases.models.replacement import (

@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rma.cases.models.customer_view import CustomerView
 from rma.cases.models.lifecycle import Transition, transitions_from
+from rma.cases.models.offer import OFFERED_FIELDS, OFFERED_ITEM_FIELDS
 from rma.cases.models.parts import declared_part_models
 from rma.cases.models.replacement import AdvanceReplacement, HoldSettlement, ReplacementMethod
 from rma.cases.models.statuses import OPEN_STATUSES, Status, StatusSet, status_facts
@@ -23,40 +25,8 @@ from rma.cases.models.warehouse import Warehouse
 from rma.cases.warranty import policy_breaches
 from rma_portal.currencies import CURRENCY_CHOICES
 
-# What the customer is offered: a revision must change at least one of these, or an item.
-OFFERED_FIELDS = (
-    "solution_type",
-    "solution_note",
-    "return_required",
-    "warehouse_id",
-    "payment_amount",
-    "payment_currency",
-    "refund_amount",
-    "refund_currency",
-    "country",
-    "advance_replacement",
-    "hold_amount",
-    "hold_currency",
-)
-OFFERED_ITEM_FIELDS = (
-    "product_id",
-    "product_model",
-    "serial_number",
-    "uid",
-    "quantity",
-    "kit_scope",
-    "purchase_date",
-    "condition",
-    "purchase_channel",
-    "registered_on",
-    "replaces_id",
-    "unit_value",
-    "warranty_override_until",
-    "warranty_override_reason",
-)
 
-
-class Case(AdvanceReplacement, models.Model):
+class Case(CustomerView, AdvanceReplacement, models.Model):
     """An RMA solution offered to one customer, from draft to completion."""
 
     Status = Status
@@ -332,41 +302,6 @@ class Case(AdvanceReplacement, models.Model):
         return any(model.is_needed(self) for model in declared_part_models())
 
     @property
-    def began_as_claim(self) -> bool:
-        """Whether the case began as a customer's warranty claim (``rma.claims``: it has a
-        ``claim``). Read through the relation, which the customer's selectors join."""
-        return hasattr(self, "claim")
-
-    @property
-    def shown_as_claim(self) -> bool:
-        """A customer's claim whose solution is being prepared or reviewed (a hidden status):
-        its customer keeps seeing it, as a claim being looked at."""
-        return status_facts(self.status).hidden and self.began_as_claim
-
-    @property
-    def customer_status(self) -> str:
-        """The status the customer is shown: the case's own, except for a claim in a hidden
-        status, shown as ``requested`` (never the team's draft or approval state)."""
-        return Status.REQUESTED if self.shown_as_claim else self.status
-
-    @classmethod
-    def customer_status_expression(cls) -> models.Case:
-        """``customer_status`` in SQL, for the customer's lists (filtered and ordered by it)."""
-        return models.Case(
-            models.When(
-                status__in=sorted(cls.HIDDEN_STATUSES),
-                claim__isnull=False,
-                then=models.Value(Status.REQUESTED),
-            ),
-            default=models.F("status"),
-            output_field=models.CharField(),
-        )
-
-    @property
-    def is_visible_to_customer(self) -> bool:
-        return not status_facts(self.status).hidden or self.began_as_claim
-
-    @property
     def is_solution_editable(self) -> bool:
         return status_facts(self.status).editable
 
@@ -405,16 +340,3 @@ class Case(AdvanceReplacement, models.Model):
     def allowed_actions(self) -> list[Transition]:
         """The transitions the lifecycle table offers from the current status."""
         return transitions_from(self.status)
-
-
-class CaseNumberCounter(models.Model):
-    """The last case number handed out in a year, locked while the next one is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("case number counter")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_value}"

@@ -1,10 +1,4 @@
-"""
-The warranty team's view of supplementary payments.
-
-Everything here is read-only: what the customer sent, what PayPal's lookup found, whether the
-transaction number was already used on another case. Changes go through the actions, which
-call ``payments.services`` like the customer pages do.
-"""
+"""The admin of supplementary payments: the proof, PayPal's lookup, the invoice."""
 
 from __future__ import annotations
 
@@ -14,91 +8,28 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments import holds, paypal, services
-from payments.bindings import MethodBinding, PaymentBinding
+from payments import paypal, services
+from payments.admin.base import CasePartAdmin, PaymentReceiptInline, receipt_url
+from payments.bindings import PaymentBinding
 from payments.display import invoice_words, lookup_can_be_repeated, lookup_words
 from payments.forms import InvoiceLinkForm
 from payments.models import (
-    HoldState,
     InvoiceState,
     LookupState,
     PaymentReceipt,
-    ReplacementChoice,
     SupplementaryPayment,
 )
 from rma.cases.http import request_meta
-from rma.cases.models import Case, HoldSettlement
+from rma.cases.models import Case
 from rma.cases.workflow import CaseActionError
-from rma.required.admin import PartAdminMixin
 from rma.required.list_filters import CurrencyFilter
 from rma.required.parts import PartReview, PartTool
-from rma_portal.formats import format_money, join_list
-
-
-def receipt_url(receipt: PaymentReceipt, variant: str) -> str:
-    return reverse(
-        "payments:receipt_file",
-        kwargs={"number": receipt.payment.case.number, "receipt_id": receipt.pk, "variant": variant},
-    )
-
-
-class PaymentReceiptInline(admin.TabularInline):
-    model = PaymentReceipt
-    extra = 0
-    can_delete = False
-    fields = ("preview", "original_name", "dimensions", "size", "is_current", "uploaded_at")
-    readonly_fields = fields
-    ordering = ("-is_current", "position", "id")
-
-    @admin.display(description=gettext_lazy("image"))
-    def preview(self, receipt: PaymentReceipt) -> str:
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="{}" width="160" loading="lazy"></a>',
-            receipt_url(receipt, "image"),
-            receipt_url(receipt, "thumbnail"),
-            receipt.original_name,
-        )
-
-    @admin.display(description=gettext_lazy("size (pixels)"))
-    def dimensions(self, receipt: PaymentReceipt) -> str:
-        return f"{receipt.width} × {receipt.height}"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CasePartAdmin(PartAdminMixin, admin.ModelAdmin):
-    """A part of a case shown read-only in its own list: made and changed only through the case."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("case"), ordering="case__number")
-    def case_number(self, part) -> str:
-        return part.case.number
-
-    @admin.display(description=gettext_lazy("case"))
-    def case_link(self, part) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:rma_case_change", args=[part.case_id]), part.case.number
-        )
+from rma_portal.formats import join_list
 
 
 @admin.register(SupplementaryPayment)
@@ -400,144 +331,3 @@ def lookup_outcome_message(payment: SupplementaryPayment) -> str:
     if payment.lookup_state == LookupState.QUEUED:
         return _("Asked PayPal again; its answer will show on the payment.")
     return lookup_words(payment)
-
-
-@admin.register(ReplacementChoice)
-class ReplacementChoiceAdmin(CasePartAdmin):
-    """The replacement method and the PayPal hold: read-only; the hold's release and capture
-    are steps of the case (its buttons), the watch on holds settles any left by day 28."""
-
-    binding = MethodBinding()
-
-    list_display = (
-        "case_number",
-        "method",
-        "hold_state",
-        "amount",
-        "currency",
-        "authorized_at",
-        "expires_at",
-        "flagged_at",
-        "state",
-    )
-    list_filter = ("method", "hold_state", "state")
-    search_fields = ("case__number", "authorization_id", "order_id", "case__customer__email")
-    list_select_related = ("case",)
-    fieldsets = (
-        (None, {"fields": ("case_link", "method", "state", "submitted_at", "submitted_by", "on_behalf")}),
-        (
-            gettext_lazy("PayPal hold"),
-            {
-                "fields": (
-                    "hold_state",
-                    "amount",
-                    "currency",
-                    "order_id",
-                    "authorization_id",
-                    "authorization_status",
-                    "authorized_at",
-                    "expires_at",
-                    "flagged_at",
-                    "settled_at",
-                    "capture_id",
-                    "paypal_error",
-                )
-            },
-        ),
-    )
-
-    def review_section(self, case: Case) -> PartReview:
-        """The method, and the hold when there is one, as the reviewer of a case sees it."""
-        review = PartReview()
-        choice = ReplacementChoice.objects.filter(case=case).first()
-        if choice is None or not choice.method:
-            review.details.append((_("Method"), _("not chosen yet")))
-            if choice is not None and choice.paypal_error:
-                review.details.append((_("PayPal's last answer"), choice.paypal_error))
-            return review
-        review.details.append((_("Method"), choice.get_method_display()))
-        if choice.hold_state != HoldState.NONE:
-            review.details += [
-                (_("PayPal hold"), choice.get_hold_state_display()),
-                (_("Amount held"), format_money(choice.amount, choice.currency)),
-                (_("PayPal authorization ID"), choice.authorization_id or "—"),
-                (
-                    _("Hold expires"),
-                    date_format(timezone.localtime(choice.expires_at), "DATETIME_FORMAT")
-                    if choice.expires_at
-                    else "—",
-                ),
-            ]
-        if choice.paypal_error:
-            review.details.append((_("PayPal's last answer"), choice.paypal_error))
-        if choice.settlement_failed:
-            capture = case.hold_settlement == HoldSettlement.CAPTURE
-            review.warnings.append(
-                (
-                    _("PayPal has not captured the hold: %(answer)s The case stays open until it does.")
-                    if capture
-                    else _("PayPal has not released the hold: %(answer)s The case stays open until it does.")
-                )
-                % {"answer": choice.paypal_error}
-            )
-            review.tools.append(
-                PartTool(
-                    label=_("Ask PayPal again to capture the hold")
-                    if capture
-                    else _("Ask PayPal again to release the hold"),
-                    url=reverse("admin:payments_retry_hold", args=[case.pk]),
-                    permission="rma.approve_case" if capture else "rma.change_case",
-                )
-            )
-        return review
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("case", "submitted_by")
-
-    def get_urls(self):
-        return [
-            path(
-                "retry-hold/<int:case_id>/",
-                self.admin_site.admin_view(self.retry_hold_view),
-                name="payments_retry_hold",
-            ),
-            *super().get_urls(),
-        ]
-
-    def retry_hold_view(self, request: HttpRequest, case_id: int) -> HttpResponse:
-        """From a case's page: confirm (GET), then ask PayPal again to settle the hold (POST)."""
-        case = Case.objects.filter(pk=case_id).first()
-        choice = ReplacementChoice.objects.filter(case_id=case_id).first()
-        if case is None or choice is None:
-            raise Http404("No such hold.")
-        capture = case.hold_settlement == HoldSettlement.CAPTURE
-        if not request.user.has_perm("rma.approve_case" if capture else "rma.change_case"):
-            raise PermissionDenied
-        change_url = reverse("admin:rma_case_change", args=[case.pk])
-        if request.method == "POST":
-            try:
-                holds.hold_settle_retry(case=case, actor=request.user, meta=request_meta(request))
-            except CaseActionError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    _("PayPal is asked again; the case completes when PayPal confirms it."),
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": (
-                _("Ask PayPal again to capture the hold of %(number)s")
-                if capture
-                else _("Ask PayPal again to release the hold of %(number)s")
-            )
-            % {"number": case.number},
-            "case": case,
-            "choice": choice,
-            "capture": capture,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/payments/retry_hold.html", context)

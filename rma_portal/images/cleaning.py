@@ -1,42 +1,23 @@
-"""
-The one path every uploaded image takes: checked, cleaned, then stored.
-
-A file's type is decided from its content (JPEG, PNG or WEBP), never from its name or the
-browser's word. Size is checked before anything is decoded, the pixel count before the
-pixels are decoded (decompression bombs), animated images are refused, the orientation
-is applied and the image is re-encoded from its pixels alone, so no EXIF (GPS), ICC,
-text chunk or trailing data survives. Stored copies get random names through Django's
-storage API, with a thumbnail beside each.
-
-A batch is checked whole before anything is stored, and a batch whose storing fails
-midway removes what it had already stored: a refused submission leaves no file behind.
-"""
+"""Checking and cleaning an uploaded image: its type from its content, its size and pixel count
+within bounds, re-encoded from its pixels alone."""
 
 from __future__ import annotations
 
 import io
-import logging
 import math
 import os
 import re
-import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
 
 from rma_portal import image_memory
-
-logger = logging.getLogger(__name__)
 
 # Pillow's plugin name -> (extension, content type). MPO is what Pillow calls a JPEG that
 # carries a second picture (some phone cameras write them); only the first is kept.
@@ -307,70 +288,3 @@ def clean_images(uploads: Iterable[IO[bytes]], *, max_count: int | None = None) 
     if problems:
         raise ImagesRejected(problems)
     return cleaned
-
-
-def _random_name(extension: str, *, folder: str) -> str:
-    return f"{folder}/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
-
-
-def store_images(images: Sequence[CleanImage], *, folder: str = "uploads") -> list[StoredImage]:
-    """Store clean images and their thumbnails; on any failure, remove what was stored."""
-    saved: list[str] = []
-    stored: list[StoredImage] = []
-    try:
-        for image in images:
-            name = default_storage.save(
-                _random_name(image.extension, folder=folder), ContentFile(image.content)
-            )
-            saved.append(name)
-            stem, extension = os.path.splitext(name)
-            thumbnail_name = default_storage.save(f"{stem}-thumb{extension}", ContentFile(image.thumbnail))
-            saved.append(thumbnail_name)
-            stored.append(
-                StoredImage(
-                    name=name,
-                    thumbnail_name=thumbnail_name,
-                    original_name=image.original_name,
-                    content_type=image.content_type,
-                    width=image.width,
-                    height=image.height,
-                    size=len(image.content),
-                )
-            )
-    except BaseException:
-        delete_names(saved)
-        raise
-    return stored
-
-
-def delete_names(names: Iterable[str]) -> None:
-    """Remove stored files, logging (never raising) a name that cannot be removed."""
-    for name in names:
-        if not name:
-            continue
-        try:
-            default_storage.delete(name)
-        except Exception:
-            logger.exception("Could not remove the stored upload %s", name)
-
-
-def delete_stored(images: Iterable[StoredImage]) -> None:
-    """Remove stored images and their thumbnails."""
-    delete_names(name for image in images for name in (image.name, image.thumbnail_name))
-
-
-@contextmanager
-def storing(images: Sequence[CleanImage], *, folder: str = "uploads") -> Iterator[list[StoredImage]]:
-    """Store the images for the block; if the block fails, the stored files are removed.
-
-    Put it outside ``transaction.atomic()`` so a rolled-back write leaves no file behind::
-
-        with images.storing(cleaned) as stored, transaction.atomic():
-            ...
-    """
-    stored = store_images(images, folder=folder)
-    try:
-        yield stored
-    except BaseException:
-        delete_stored(stored)
-        raise

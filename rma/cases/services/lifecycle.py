@@ -1,9 +1,5 @@
-"""
-The steps of a case's lifecycle and its conversation; creating and editing a case is in
-``rma.cases.editing``. The machinery they share (lock, checks, event, email) is in
-``rma.cases.workflow``; the required information has its own services in
-``rma.required.services``.
-"""
+"""The steps of a case's lifecycle: submitting, publishing, approving, the customer's answer,
+revising, cancelling, completing."""
 
 from __future__ import annotations
 
@@ -13,19 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rma.cases.models import Action, Actor, Case, CaseMessage, Role
+from rma.cases.models import Action, Actor, Case
 from rma.cases.workflow import (
-    NO_META,
     CaseActionError,
-    CasePermissionError,
-    CaseStatusError,
     RequestMeta,
     lock_case,
-    role_of,
     transition,
-    write_step_event,
 )
-from rma_portal.tasks import queue_after_commit
 
 
 def _check_ready_for_customer(case: Case) -> None:
@@ -281,89 +271,3 @@ def case_complete(
     return transition(
         case=case, action=Action.COMPLETE, actor=actor, comment=comment, data=data, meta=meta, prepare=prepare
     )
-
-
-def case_message_post(
-    *,
-    case: Case,
-    author: Any,
-    body: str,
-    meta: RequestMeta | None = None,
-    by_email: bool = False,
-    attachments: list[dict[str, Any]] | None = None,
-) -> CaseMessage:
-    """Add a message to the case's conversation and tell the other side by email.
-
-    A customer's message puts the case in the team's queue until the team answers; one that
-    came ``by_email`` (a reply to the portal's email) may carry ``attachments`` alone.
-    """
-    body = (body or "").strip()
-    if not body and not attachments:
-        raise CaseActionError(_("The message is empty."))
-    role = role_of(author)
-    with transaction.atomic():
-        locked = lock_case(case)
-        if locked.is_closed:
-            raise CaseStatusError(
-                _("This RMA solution is closed, so it takes no more messages. Please use the contact page.")
-            )
-        if role == Role.CUSTOMER:
-            if author.pk != locked.customer_id or not locked.is_visible_to_customer:
-                raise CasePermissionError(_("You cannot write on this RMA solution."))
-            sender = CaseMessage.Sender.CUSTOMER
-        elif role == Role.SYSTEM or not author.has_perm("rma.add_casemessage"):
-            raise CasePermissionError(_("You do not have the permission to write to customers."))
-        else:
-            sender = CaseMessage.Sender.TEAM
-        message = CaseMessage.objects.create(
-            case=locked,
-            author=author,
-            sender=sender,
-            body=body,
-            by_email=by_email,
-            attachments=attachments or [],
-        )
-        waiting_since = (
-            locked.customer_wrote_at or message.created_at if sender == CaseMessage.Sender.CUSTOMER else None
-        )
-        if waiting_since != locked.customer_wrote_at:
-            Case.objects.filter(pk=locked.pk).update(customer_wrote_at=waiting_since)
-            locked.customer_wrote_at = waiting_since
-        write_step_event(
-            case=locked,
-            action=Action.MESSAGE,
-            actor=author,
-            role=role,
-            data={"message_id": message.pk, "by_email": True} if by_email else {"message_id": message.pk},
-            meta=meta or NO_META,
-        )
-        queue_after_commit("rma.tasks.send_case_message_email", message_id=message.pk)
-    return message
-
-
-# --- A customer's warranty claim (``requested``) --------------------------------------------
-
-
-def case_answer_claim(*, case: Case, actor: Any, comment: str = "", meta: RequestMeta | None = None) -> Case:
-    """Publish the solution the team wrote in a claim: to the customer, or to a supervisor
-    first when it needs approval (ticked, by the team's rules, or against the policy)."""
-
-    def prepare(locked: Case) -> str:
-        _check_ready_for_customer(locked)
-        _offer(locked)
-        return Case.Status.PENDING_APPROVAL if locked.goes_to_approval else Case.Status.PENDING_CONFIRM
-
-    return transition(
-        case=case,
-        action=Action.ANSWER_CLAIM,
-        actor=actor,
-        comment=comment,
-        meta=meta,
-        prepare=prepare,
-        data=_exception_data(case),
-    )
-
-
-def case_decline_claim(*, case: Case, actor: Any, comment: str, meta: RequestMeta | None = None) -> Case:
-    """Decline a claim with a reason the customer reads; the case is cancelled."""
-    return transition(case=case, action=Action.DECLINE_CLAIM, actor=actor, comment=comment, meta=meta)

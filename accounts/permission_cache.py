@@ -7,6 +7,10 @@ Any change that can change someone's permissions (a group's or a user's permissi
 user's groups, a user saved, a permission or group added or removed) starts a new
 generation, and every entry of an older one is read again from the database. Where the
 cache is the database itself (no Redis), the middleware stands aside.
+
+Redis going away never fails a request or a change: the permissions are then read from the
+database as Django does, and a new generation Redis did not take is owed by this process and
+started before it trusts the cache again (as the page cache owes its versions).
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import MiddlewareNotUsed
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
+
+from rma_portal.cache import CACHE_UNREACHABLE, report_unreachable
 
 GENERATION = "permissions:generation"
 TIMEOUT = 3600
@@ -33,7 +40,16 @@ def _entry_key(user) -> str:
 
 def attach_permissions(user) -> None:
     """Give ``user`` (a staff member) their permission sets from the cache, reading them
-    from the database (and keeping them) when the cache has none of this generation."""
+    from the database (and keeping them) when the cache has none of this generation. With
+    Redis away, nothing is attached and Django reads them from the database itself."""
+    try:
+        _OwedGeneration.settle()
+        _attach_from_cache(user)
+    except CACHE_UNREACHABLE as error:
+        report_unreachable("permission cache", error)
+
+
+def _attach_from_cache(user) -> None:
     found = cache.get_many([GENERATION, _entry_key(user)])
     generation = found.get(GENERATION) or ""
     entry = found.get(_entry_key(user))
@@ -46,8 +62,31 @@ def attach_permissions(user) -> None:
     user._perm_cache = {*entry[1], *entry[2]}
 
 
+class _OwedGeneration:
+    """Whether this process failed to start a new generation and owes one."""
+
+    owed = False
+
+    @classmethod
+    def settle(cls) -> None:
+        if cls.owed:
+            cache.set(GENERATION, uuid.uuid4().hex, None)  # raises while Redis is still away
+            cls.owed = False
+
+
+def _start_generation() -> None:
+    try:
+        cache.set(GENERATION, uuid.uuid4().hex, None)
+    except CACHE_UNREACHABLE as error:
+        _OwedGeneration.owed = True
+        report_unreachable("permission cache", error)
+
+
 def new_generation(*args, **kwargs) -> None:
-    cache.set(GENERATION, uuid.uuid4().hex, None)
+    """A change that may change someone's permissions: now, and again after the commit (a
+    request meanwhile may have kept the permissions as they were before it)."""
+    _start_generation()
+    transaction.on_commit(_start_generation)
 
 
 class PermissionCacheMiddleware:

@@ -163,3 +163,25 @@ def test_staff_sign_in_limits_work_while_redis_is_away(redis_down, settings):
         "/admin/login/?next=/admin/", {"username": "agent-offline@example.com", "password": "wrong password"}
     )
     assert response.status_code < 500
+
+
+def test_the_back_office_and_a_permission_change_go_on_while_redis_is_away(redis_down, agent_client, agent):
+    """The staff's permission cache (accounts.permission_cache) falls back to the database,
+    and a change that starts a new generation is kept and owes it to Redis."""
+    from django.contrib.auth.models import Group
+
+    from accounts import permission_cache
+
+    case = CaseFactory()
+    try:
+        page = agent_client.get(f"/admin/rma/case/{case.pk}/change/")
+        assert page.status_code == 200
+        assert case.number in page.content.decode()
+
+        agent.groups.add(Group.objects.create(name="Night shift"))
+
+        assert agent.groups.filter(name="Night shift").exists()
+        assert permission_cache._OwedGeneration.owed
+        assert agent_client.get("/admin/rma/case/").status_code == 200
+    finally:
+        permission_cache._OwedGeneration.owed = False

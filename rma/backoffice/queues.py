@@ -39,12 +39,13 @@ QUEUES: tuple[Queue, ...] = (
     Queue("new_claims", _("New claims"), lambda user, now: Q(status=Status.REQUESTED)),
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
-    # A customer's message the team has not answered puts the case in our queue, whatever its status.
+    # A customer's message the team has not answered puts the case in our queue, whatever its
+    # (open) status. The whole condition inside OPEN, so the open cases' index serves it.
     Queue(
         "waiting_on_us",
         _("Waiting on us"),
         lambda user, now: (
-            Q(status__in=statuses_waiting_on(Party.TEAM)) | (OPEN & Q(customer_wrote_at__isnull=False))
+            OPEN & (Q(status__in=statuses_waiting_on(Party.TEAM)) | Q(customer_wrote_at__isnull=False))
         ),
     ),
     Queue(

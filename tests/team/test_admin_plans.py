@@ -15,11 +15,32 @@ from django.utils import timezone
 
 from bench.plans import QueryLog, big_seq_scans, explain, nodes
 from rma.cases.models import Case, Warehouse
+from rma_portal.permissions import WARRANTY_GROUPS
 
 # Seeded and committed, then vacuumed as a live database is (its pages marked all-visible, so
-# an index can be read alone); the tables are emptied afterwards and the migrations' rows
-# put back.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# an index can be read alone); the tables are emptied afterwards, as after every test that
+# commits (the fixture below puts back the migrations' rows the pages need).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+SUPERVISORS_ONLY = ("approve_case", "view_reports")
+
+
+@pytest.fixture(autouse=True)
+def warranty_groups():
+    """The warranty groups and what they may do: the migrations make them, but an earlier test
+    that committed emptied the tables after it (the permissions themselves are made again),
+    and the staff of this test join the groups by name."""
+    from django.contrib.auth.models import Group, Permission
+
+    team = Permission.objects.filter(
+        content_type__app_label__in=("rma", "payments")
+    ) | Permission.objects.filter(content_type__app_label="accounts", codename="view_customer")
+    agents_name, supervisors_name = WARRANTY_GROUPS
+    agents, _ = Group.objects.get_or_create(name=agents_name)
+    agents.permissions.add(*team.exclude(codename__in=SUPERVISORS_ONLY))
+    supervisors, _ = Group.objects.get_or_create(name=supervisors_name)
+    supervisors.permissions.add(*team)
+
 
 LIST = "/admin/rma/case/"
 # The reports' figures: a few rows a day whatever the number of cases (five years here,

@@ -142,3 +142,13 @@ def test_only_a_claim_stays_shown_in_a_hidden_status(answered_claim, signed_in, 
     assert signed_in.get(f"/rma/{prepared.number}/").status_code == 404
     assert signed_in.post(f"/rma/{prepared.number}/messages/", {"body": "Hello?"}).status_code == 404
     assert signed_in.get(f"/rma/{answered_claim.number}/").status_code == 200
+
+
+def test_a_claim_without_a_published_solution_shows_no_empty_solution_card(customer_client, customer):
+    from tests.factories import CaseFactory
+
+    claim = CaseFactory(customer=customer, status="requested")
+
+    page = customer_client.get(f"/rma/{claim.number}/").content.decode()
+
+    assert 'id="solution-title"' not in page

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.deadlines import Party, statuses_waiting_on
-from rma.cases.models import OPEN_STATUSES, Case
+from rma.cases.models import OPEN_STATUSES, Case, statuses_where
 
 Status = Case.Status
 OPEN = Q(status__in=OPEN_STATUSES)
@@ -40,12 +40,14 @@ QUEUES: tuple[Queue, ...] = (
     Queue("mine", _("My cases"), lambda user, now: OPEN & Q(assigned_agent_id=user.pk)),
     Queue("unassigned", _("Unassigned"), lambda user, now: OPEN & Q(assigned_agent__isnull=True)),
     # A customer's message the team has not answered puts the case in our queue, whatever its
-    # (open) status. The whole condition inside OPEN, so the open cases' index serves it.
+    # (open) status. The whole condition inside the open statuses, so the open cases' index
+    # serves it; read from the table each time, so a status another app declares counts too.
     Queue(
         "waiting_on_us",
         _("Waiting on us"),
         lambda user, now: (
-            OPEN & (Q(status__in=statuses_waiting_on(Party.TEAM)) | Q(customer_wrote_at__isnull=False))
+            Q(status__in=sorted(statuses_where(final=False)))
+            & (Q(status__in=statuses_waiting_on(Party.TEAM)) | Q(customer_wrote_at__isnull=False))
         ),
     ),
     Queue(

@@ -122,6 +122,8 @@ class SupplementaryPayment(RequiredPart):
         verbose_name = _("supplementary payment")
         verbose_name_plural = _("supplementary payments")
         ordering = ("-created_at", "-id")
+        # The payment list filtered by currency, in its order (newest first), and its count.
+        indexes = [models.Index(fields=["currency", "-id"], name="payments_payment_currency")]
         constraints = [
             models.CheckConstraint(
                 # Sent means a transaction number came with it; to do and waived need none.

@@ -40,8 +40,12 @@ class ShippingAddress(RequiredPart):
     class Meta:
         verbose_name = _("shipping address")
         verbose_name_plural = _("shipping addresses")
-        # The shared-address risk check compares street and postal code whatever their case.
-        indexes = [models.Index(Upper("postal_code"), Upper("line1"), name="rma_address_street")]
+        indexes = [
+            # The shared-address risk check compares street and postal code whatever their case.
+            models.Index(Upper("postal_code"), Upper("line1"), name="rma_address_street"),
+            # The address list filtered by country, in its order (newest first), and its count.
+            models.Index(fields=["country", "-id"], name="rma_address_country"),
+        ]
 
     def __str__(self) -> str:
         return ", ".join(self.lines)

@@ -5,7 +5,8 @@ lock, the audit event, and the move along one row of the lifecycle table.
 Each service (``rma.cases.services``, ``rma.required.services``, ``payments.services``, ...)
 runs in one transaction: it locks the case row, checks the current status against the
 lifecycle table in ``rma.cases.models.lifecycle``, makes the change, writes one ``CaseEvent`` and
-queues the notification email to go out after the commit. A second, concurrent click waits
+queues the notification email to go out after the commit (a status change goes through
+``rma.cases.moves.moving``). A second, concurrent click waits
 for the lock, then finds the status already moved on and is refused without any change.
 """
 
@@ -15,11 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rma.cases.deadlines import due_at_on_entering
 from rma.cases.emails import event_sends_email
 from rma.cases.models import Action, Actor, Case, CaseEvent, Role, Transition, transition_for
 from rma_portal.page_cache import customers_pages_changed
@@ -256,72 +254,3 @@ def queue_event_email(event: CaseEvent) -> None:
     """Queue the email ``event`` calls for, if any, to go out after the commit."""
     if event_sends_email(event):
         queue_after_commit("rma.tasks.send_case_event_email", event_id=event.pk)
-
-
-def transition(
-    *,
-    case: Case,
-    action: str,
-    actor: Actor | None,
-    on_behalf: bool = False,
-    comment: str = "",
-    data: Mapping[str, Any] | None = None,
-    meta: RequestMeta | None = None,
-    prepare: Callable[[Case], str | None] | None = None,
-    revision: int | None = None,
-) -> Case:
-    """Move ``case`` along one row of the lifecycle table.
-
-    ``prepare`` runs on the locked row after the checks; it may change fields, raise
-    ``CaseActionError``, and return the target status when the row offers more than one.
-    ``revision``: the revision of the solution the actor decided on; any other is refused.
-    """
-    row = transition_for(action)
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = lock_case(case)
-        role = _authorize(row, case=locked, actor=actor, on_behalf=on_behalf)
-        if locked.status != row.source:
-            # ``case`` is the case as the caller read it: in the action's status, it was moved
-            # on meanwhile; in another, the action was never open to them.
-            raise status_refusal(
-                locked, action, moved=case.status == row.source, customer=role == Role.CUSTOMER
-            )
-        if revision is not None and revision != locked.revision:
-            raise CaseStaleError(
-                _(
-                    "Nothing was changed: the solution was updated after you opened this page. "
-                    "Please read the current solution, then agree or disagree."
-                )
-            )
-        if row.comment_required and not comment:
-            raise CaseActionError(_("Please add a comment: it is required for this step."))
-        target = prepare(locked) if prepare else None
-        target = target or row.targets[0]
-        if target not in row.targets:  # a bug in ``prepare``, never a user error
-            raise ValueError(f"{action} cannot lead to {target}")
-        from_status = locked.status
-        locked.status = target
-        locked.status_changed_at = timezone.now()
-        # Every status starts its own clock; the table of allowances is in rma.cases.deadlines.
-        locked.due_at = due_at_on_entering(locked, target, locked.status_changed_at)
-        if target in Case.FINAL_STATUSES:
-            locked.completed_at = locked.status_changed_at
-        locked.save()
-        event = write_event(
-            case=locked,
-            action=action,
-            actor=actor,
-            role=role,
-            on_behalf=on_behalf,
-            from_status=from_status,
-            to_status=target,
-            comment=comment,
-            data=data,
-            meta=meta or NO_META,
-        )
-        queue_event_email(event)
-    return locked
-
-
-# --- Creating and editing -----------------------------------------------------------------

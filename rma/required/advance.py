@@ -22,7 +22,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rma.cases.models import Action, Actor, Case, HoldSettlement
-from rma.cases.workflow import CaseActionError, RequestMeta, transition
+from rma.cases.moves import moving
+from rma.cases.workflow import CaseActionError, RequestMeta
 from rma_portal.tasks import queue_after_commit
 
 HOLD_RELEASE_TASK = "payments.tasks.release_hold"
@@ -57,23 +58,17 @@ def case_ship_ahead(
     outbound_carrier = outbound_carrier.strip()
     outbound_tracking_number = outbound_tracking_number.strip()
 
-    def prepare(locked: Case) -> None:
+    data = {"outbound_carrier": outbound_carrier, "outbound_tracking_number": outbound_tracking_number}
+    step = {"action": Action.SHIP_AHEAD, "actor": actor, "comment": comment, "data": data, "meta": meta}
+    with moving(case=case, **step) as move:
+        locked = move.case
         _check_ships_ahead(locked)
         if not (outbound_carrier and outbound_tracking_number):
             raise CaseActionError(_("Give the carrier and tracking number of the shipment."))
         locked.outbound_carrier = outbound_carrier
         locked.outbound_tracking_number = outbound_tracking_number
         locked.return_due_at = locked.return_due_from(timezone.now())
-
-    return transition(
-        case=case,
-        action=Action.SHIP_AHEAD,
-        actor=actor,
-        comment=comment,
-        data={"outbound_carrier": outbound_carrier, "outbound_tracking_number": outbound_tracking_number},
-        meta=meta,
-        prepare=prepare,
-    )
+    return locked
 
 
 def case_receive_return(
@@ -82,15 +77,12 @@ def case_receive_return(
     """The returned item arrived: the hold is released (queued); the case completes when
     PayPal confirms the release."""
 
-    def prepare(locked: Case) -> None:
-        _check_ships_ahead(locked)
-        _check_not_settling(locked)
-        locked.hold_settlement = HoldSettlement.RELEASE
-        queue_after_commit(HOLD_RELEASE_TASK, case_id=locked.pk)
-
-    return transition(
-        case=case, action=Action.RECEIVE_RETURN, actor=actor, comment=comment, meta=meta, prepare=prepare
-    )
+    with moving(case=case, action=Action.RECEIVE_RETURN, actor=actor, comment=comment, meta=meta) as move:
+        _check_ships_ahead(move.case)
+        _check_not_settling(move.case)
+        move.case.hold_settlement = HoldSettlement.RELEASE
+        queue_after_commit(HOLD_RELEASE_TASK, case_id=move.case.pk)
+    return move.case
 
 
 def case_capture_hold(
@@ -100,7 +92,8 @@ def case_capture_hold(
     completes when PayPal confirms the capture. A supervisor decides; the system does it on
     the hold's last safe day."""
 
-    def prepare(locked: Case) -> None:
+    with moving(case=case, action=Action.CAPTURE_HOLD, actor=actor, comment=comment, meta=meta) as move:
+        locked = move.case
         _check_ships_ahead(locked)
         _check_not_settling(locked)
         if locked.return_due_at and timezone.now() < locked.return_due_at:
@@ -110,10 +103,7 @@ def case_capture_hold(
             )
         locked.hold_settlement = HoldSettlement.CAPTURE
         queue_after_commit(HOLD_CAPTURE_TASK, case_id=locked.pk)
-
-    return transition(
-        case=case, action=Action.CAPTURE_HOLD, actor=actor, comment=comment, meta=meta, prepare=prepare
-    )
+    return locked
 
 
 def case_extend_return(
@@ -130,7 +120,10 @@ def case_extend_return(
     the hold's last safe day.
     """
 
-    def prepare(locked: Case) -> None:
+    data = {"return_due_on": return_due_on.isoformat() if return_due_on else ""}
+    step = {"action": Action.EXTEND_RETURN, "actor": actor, "comment": comment, "data": data, "meta": meta}
+    with moving(case=case, **step) as move:
+        locked = move.case
         _check_ships_ahead(locked)
         _check_not_settling(locked)
         if return_due_on is None:
@@ -149,16 +142,7 @@ def case_extend_return(
                 % {"date": date_format(timezone.localtime(last), "DATE_FORMAT")}
             )
         locked.return_due_at = new_due
-
-    return transition(
-        case=case,
-        action=Action.EXTEND_RETURN,
-        actor=actor,
-        comment=comment,
-        data={"return_due_on": return_due_on.isoformat() if return_due_on else ""},
-        meta=meta,
-        prepare=prepare,
-    )
+    return locked
 
 
 def _close_on_paypal_confirmation(
@@ -171,17 +155,14 @@ def _close_on_paypal_confirmation(
     data: dict[str, Any] | None,
     meta: RequestMeta | None,
 ) -> Case:
-    def prepare(locked: Case) -> None:
-        _check_ships_ahead(locked)
-        if locked.hold_settlement not in (settlement, HoldSettlement.NONE):
+    with moving(case=case, action=action, actor=actor, comment=comment, data=data, meta=meta) as move:
+        _check_ships_ahead(move.case)
+        if move.case.hold_settlement not in (settlement, HoldSettlement.NONE):
             raise CaseActionError(
                 _("Nothing was changed: the PayPal hold was meant to be settled the other way.")
             )
-        locked.hold_settlement = settlement
-
-    return transition(
-        case=case, action=action, actor=actor, comment=comment, data=data, meta=meta, prepare=prepare
-    )
+        move.case.hold_settlement = settlement
+    return move.case
 
 
 def case_hold_released(

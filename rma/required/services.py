@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rma.cases.models import Action, Actor, Case, Role
+from rma.cases.moves import moving
 from rma.cases.workflow import (
     NO_META,
     CaseActionError,
@@ -29,7 +30,6 @@ from rma.cases.workflow import (
     authorize_customer_step,
     lock_case,
     role_of,
-    transition,
     write_step_event,
 )
 from rma.required.models import PartState, RequiredPart
@@ -157,24 +157,17 @@ def case_mark_info_complete(
     ``on_behalf=True``, or ``None`` for the system.
     """
 
-    def prepare(locked: Case) -> None:
-        missing = [str(model.title) for model in missing_parts(locked)]
+    step = {"actor": actor, "on_behalf": on_behalf, "comment": comment, "meta": meta}
+    with moving(case=case, action=Action.MARK_INFO_COMPLETE, data=data, **step) as move:
+        missing = [str(model.title) for model in missing_parts(move.case)]
         if missing:
             raise CaseActionError(
                 _("Nothing was changed: still missing: %(parts)s. Enter it for the customer or waive it.")
                 % {"parts": join_list(missing)}
             )
-
-    return transition(
-        case=case,
-        action=Action.MARK_INFO_COMPLETE,
-        actor=actor,
-        on_behalf=on_behalf,
-        comment=comment,
-        data=data or {"parts": [model.key for model in needed_part_models(case)]},
-        meta=meta,
-        prepare=prepare,
-    )
+        if not data:
+            move.data["parts"] = [model.key for model in needed_part_models(move.case)]
+    return move.case
 
 
 def part_waive(
@@ -238,12 +231,9 @@ def _record_verdict(
 def case_accept(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """The team accepts what the customer sent (every part marked accepted); the solution is carried out."""
 
-    def prepare(locked: Case) -> None:
-        _record_verdict(locked, actor=actor, accepted=True)
-
-    return transition(
-        case=case, action=Action.ACCEPT, actor=actor, comment=comment, meta=meta, prepare=prepare
-    )
+    with moving(case=case, action=Action.ACCEPT, actor=actor, comment=comment, meta=meta) as move:
+        _record_verdict(move.case, actor=actor, accepted=True)
+    return move.case
 
 
 def case_request_info(
@@ -260,19 +250,11 @@ def case_request_info(
     names none, every part is sent back. The others stay as the customer sent them.
     """
 
-    def prepare(locked: Case) -> None:
+    step = {"action": Action.REQUEST_INFO, "actor": actor, "comment": comment, "data": data, "meta": meta}
+    with moving(case=case, **step) as move:
         names = (data or {}).get("parts") or ()
-        _record_verdict(locked, actor=actor, accepted=False, reason=comment.strip(), names=names)
-
-    return transition(
-        case=case,
-        action=Action.REQUEST_INFO,
-        actor=actor,
-        comment=comment,
-        data=data,
-        meta=meta,
-        prepare=prepare,
-    )
+        _record_verdict(move.case, actor=actor, accepted=False, reason=comment.strip(), names=names)
+    return move.case
 
 
 def submission_send_back(

@@ -10,12 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rma.cases.models import Action, Actor, Case
-from rma.cases.workflow import (
-    CaseActionError,
-    RequestMeta,
-    lock_case,
-    transition,
-)
+from rma.cases.moves import moving, transition
+from rma.cases.workflow import CaseActionError, RequestMeta, lock_case
 
 
 def _check_ready_for_customer(case: Case) -> None:
@@ -57,20 +53,11 @@ def case_submit_for_approval(
     *, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None
 ) -> Case:
     """Send a draft to a supervisor for approval."""
-
-    def prepare(locked: Case) -> None:
-        _check_ready_for_customer(locked)
-        _offer(locked)
-
-    return transition(
-        case=case,
-        action=Action.SUBMIT_FOR_APPROVAL,
-        actor=actor,
-        comment=comment,
-        meta=meta,
-        prepare=prepare,
-        data=_exception_data(case),
-    )
+    step = {"action": Action.SUBMIT_FOR_APPROVAL, "actor": actor, "comment": comment, "meta": meta}
+    with moving(case=case, data=_exception_data(case), **step) as move:
+        _check_ready_for_customer(move.case)
+        _offer(move.case)
+    return move.case
 
 
 def _exception_data(case: Case) -> dict[str, Any]:
@@ -94,24 +81,22 @@ def case_publish(*, case: Case, actor: Actor, comment: str = "", meta: RequestMe
         if locked.status == Case.Status.DRAFT and locked.goes_to_approval:
             return case_submit_for_approval(case=case, actor=actor, comment=comment, meta=meta)
 
-        def prepare(locked: Case) -> None:
-            if locked.goes_to_approval:  # a bug in the routing above, never a user error
+        with moving(case=case, action=Action.PUBLISH, actor=actor, comment=comment, meta=meta) as move:
+            if move.case.goes_to_approval:  # a bug in the routing above, never a user error
                 raise CaseActionError(_("This solution needs a supervisor's approval first."))
-            _check_ready_for_customer(locked)
-            _offer(locked)
-
-        return transition(
-            case=case, action=Action.PUBLISH, actor=actor, comment=comment, meta=meta, prepare=prepare
-        )
+            _check_ready_for_customer(move.case)
+            _offer(move.case)
+        return move.case
 
 
 def case_approve(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """A supervisor approves the solution: the customer now sees it. A solution that goes
     against the warranty policy is approved only with the reason for the exception."""
 
-    def prepare(locked: Case) -> None:
-        breaches = locked.policy_breaches()
-        if breaches and not (locked.policy_exception_reason.strip() or (comment or "").strip()):
+    step = {"action": Action.APPROVE, "actor": actor, "comment": comment, "meta": meta}
+    with moving(case=case, data=_exception_data(case), **step) as move:
+        breaches = move.case.policy_breaches()
+        if breaches and not (move.case.policy_exception_reason.strip() or (comment or "").strip()):
             raise CaseActionError(
                 _(
                     "Nothing was changed: this solution goes against the warranty policy and gives no "
@@ -120,16 +105,7 @@ def case_approve(*, case: Case, actor: Actor, comment: str = "", meta: RequestMe
                 )
                 % {"breaches": _breaches_text(breaches)}
             )
-
-    return transition(
-        case=case,
-        action=Action.APPROVE,
-        actor=actor,
-        comment=comment,
-        meta=meta,
-        prepare=prepare,
-        data=_exception_data(case),
-    )
+    return move.case
 
 
 def case_send_back(*, case: Case, actor: Actor, comment: str, meta: RequestMeta | None = None) -> Case:
@@ -153,19 +129,10 @@ def case_agree(
     revised since is not agreed to.
     """
 
-    def prepare(locked: Case) -> str:
-        return Case.Status.AWAITING_INFO if locked.requires_info else Case.Status.PROCESSING
-
-    return transition(
-        case=case,
-        action=Action.AGREE,
-        actor=actor,
-        on_behalf=on_behalf,
-        comment=comment,
-        meta=meta,
-        prepare=prepare,
-        revision=revision,
-    )
+    step = {"actor": actor, "on_behalf": on_behalf, "comment": comment, "meta": meta, "revision": revision}
+    with moving(case=case, action=Action.AGREE, **step) as move:
+        move.to(Case.Status.AWAITING_INFO if move.case.requires_info else Case.Status.PROCESSING)
+    return move.case
 
 
 def case_disagree(
@@ -195,7 +162,9 @@ def case_disagree(
 def case_revise(*, case: Case, actor: Actor, comment: str = "", meta: RequestMeta | None = None) -> Case:
     """Offer the (edited) solution again after a disagreement, through approval if it needs one."""
 
-    def prepare(locked: Case) -> str:
+    step = {"action": Action.REVISE, "actor": actor, "comment": comment, "meta": meta}
+    with moving(case=case, data=_exception_data(case), **step) as move:
+        locked = move.case
         _check_ready_for_customer(locked)
         if locked.offered_solution and locked.offered_fingerprint() == locked.offered_solution:
             raise CaseActionError(
@@ -207,17 +176,9 @@ def case_revise(*, case: Case, actor: Actor, comment: str = "", meta: RequestMet
             )
         _offer(locked)
         locked.revision += 1
-        return Case.Status.PENDING_APPROVAL if locked.goes_to_approval else Case.Status.PENDING_CONFIRM
-
-    return transition(
-        case=case,
-        action=Action.REVISE,
-        actor=actor,
-        comment=comment,
-        meta=meta,
-        prepare=prepare,
-        data={"revision": case.revision + 1, **_exception_data(case)},
-    )
+        move.data["revision"] = locked.revision
+        move.to(Case.Status.PENDING_APPROVAL if locked.goes_to_approval else Case.Status.PENDING_CONFIRM)
+    return locked
 
 
 def case_cancel(*, case: Case, actor: Actor, comment: str, meta: RequestMeta | None = None) -> Case:
@@ -240,7 +201,18 @@ def case_complete(
     outbound_carrier = outbound_carrier.strip()
     outbound_tracking_number = outbound_tracking_number.strip()
 
-    def prepare(locked: Case) -> None:
+    data = {
+        key: value
+        for key, value in (
+            ("refund_reference", refund_reference),
+            ("outbound_carrier", outbound_carrier),
+            ("outbound_tracking_number", outbound_tracking_number),
+        )
+        if value
+    }
+    step = {"action": Action.COMPLETE, "actor": actor, "comment": comment, "data": data, "meta": meta}
+    with moving(case=case, **step) as move:
+        locked = move.case
         if locked.ships_ahead:
             raise CaseActionError(
                 _(
@@ -258,16 +230,4 @@ def case_complete(
                 raise CaseActionError(_("Give the carrier and tracking number of the shipment."))
             locked.outbound_carrier = outbound_carrier
             locked.outbound_tracking_number = outbound_tracking_number
-
-    data = {
-        key: value
-        for key, value in (
-            ("refund_reference", refund_reference),
-            ("outbound_carrier", outbound_carrier),
-            ("outbound_tracking_number", outbound_tracking_number),
-        )
-        if value
-    }
-    return transition(
-        case=case, action=Action.COMPLETE, actor=actor, comment=comment, data=data, meta=meta, prepare=prepare
-    )
+    return locked

@@ -15,8 +15,9 @@ from celery import shared_task
 from django.conf import settings
 
 from payments import holds, paypal, services
-from payments.emails import build_payment_email
+from payments.emails import TABLE
 from payments.models import HoldState, InvoiceState, SupplementaryPayment
+from rma.cases.event_emails import build_event_email
 from rma.cases.models import CaseEvent
 from rma_portal.tasks import EMAIL_RETRY
 
@@ -168,14 +169,14 @@ def watch_holds() -> dict[str, int]:
 
 @shared_task(**EMAIL_RETRY)
 def send_payment_email(event_id: int) -> bool:
-    """Send the email a payment event calls for (invoice link, invoice request)."""
+    """Send the payment email of an event, for a task queued before every event's emails went
+    through ``rma.tasks.send_case_event_email``, which the writer of events queues now."""
     event = (
         CaseEvent.objects.select_related("case__customer", "case__assigned_agent").filter(pk=event_id).first()
     )
     if event is None:
         return False
-    message = build_payment_email(event)
-    if message is None:
-        return False
-    message.send()
-    return True
+    messages = [build_event_email(event, email) for email in TABLE.chosen(event)]
+    for message in messages:
+        message.send()
+    return bool(messages)

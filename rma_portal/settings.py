@@ -524,6 +524,9 @@ RMA_REQUIRED_PARTS = [
     "payments.SupplementaryPayment",
     "rma.ShippingAddress",
 ]
+# The tables from a case's event to its emails, one per app (rma.cases.event_emails); the
+# writer of events reads them, so any event may send an email.
+RMA_EVENT_EMAILS = ["rma.cases.emails.TABLE", "payments.emails.TABLE"]
 RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
 RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
 RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)

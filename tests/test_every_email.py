@@ -30,10 +30,10 @@ from accounts.emails import (
     send_unknown_address_notice,
 )
 from accounts.models import LOGIN_CODE_DEVICE_NAME, LoginCodeDevice
-from payments.emails import build_payment_email
 from rma.backoffice.models import CaseReminder
 from rma.backoffice.reminders import build_reminder_email
 from rma.cases.emails import build_case_event_email, build_case_message_email
+from rma.cases.event_emails import build_event_email, event_emails
 from rma.cases.models import TRANSITIONS, Action, Case, CaseEvent, CaseMessage, Role
 from rma.cases.replies import reply_address
 from rma.support.emails import build_support_acknowledgement_email, build_support_request_email
@@ -126,6 +126,9 @@ def case_in(status: str, *, customer, agent, **fields) -> Case:
     )
 
 
+HOLD = {"authorization_id": "AUTH-1", "amount": "129.99", "currency": "EUR"}
+
+
 def every_case_event(outbox: Outbox, *, customer, agent) -> None:
     """Each row of the lifecycle table, taken by each role that may take it (and for the customer)."""
     cases = {}
@@ -145,8 +148,10 @@ def every_case_event(outbox: Outbox, *, customer, agent) -> None:
                         actor_role=role,
                         on_behalf=role != Role.CUSTOMER and Role.CUSTOMER in transition.roles,
                         comment=COMMENT,
+                        data=HOLD,  # what a hold's settling writes on the step that closes the case
                     )
-                    outbox.add(build_case_event_email(event))
+                    for email in event_emails(event):
+                        outbox.add(build_event_email(event, email))
     claimed = case_in(Case.Status.REQUESTED, customer=customer, agent=agent)
     outbox.add(
         build_case_event_email(
@@ -167,13 +172,13 @@ def every_case_event(outbox: Outbox, *, customer, agent) -> None:
         (Action.INVOICE_REQUEST, {}),
     ):
         outbox.add(
-            build_payment_email(CaseEvent(case=waiting, action=action, actor_role=Role.AGENT, data=data))
+            build_case_event_email(CaseEvent(case=waiting, action=action, actor_role=Role.AGENT, data=data))
         )
     holding = case_in(Case.Status.AWAITING_RETURN, customer=customer, agent=agent)
     for action in (Action.HOLD_PLACE, Action.HOLD_VOID, Action.HOLD_CAPTURED, Action.HOLD_ERROR):
         data = {"amount": "129.99", "currency": "EUR", "error": "AUTHORIZATION_EXPIRED."}
         outbox.add(
-            build_payment_email(CaseEvent(case=holding, action=action, actor_role=Role.SYSTEM, data=data))
+            build_case_event_email(CaseEvent(case=holding, action=action, actor_role=Role.SYSTEM, data=data))
         )
     for sender in CaseMessage.Sender.values:
         message = CaseMessage(case=waiting, sender=sender, body="Is there any news.", author=customer)

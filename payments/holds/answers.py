@@ -11,7 +11,6 @@ from rma.cases.models import (
     ADVANCE_RETURN_WINDOW,
     Case,
 )
-from rma_portal.tasks import queue_after_commit
 
 # The hold is flagged to the team this long after it was placed (the window a hold placed
 # and shipped at once would give; PayPal lets it go on day 29 whatever happened since).
@@ -106,7 +105,3 @@ def authorization_problem(
 
 def _locked_choice(case: Case) -> ReplacementChoice | None:
     return ReplacementChoice.objects.select_for_update().filter(case=case).first()
-
-
-def _queue_email(event) -> None:
-    queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)

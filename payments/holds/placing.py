@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from payments import paypal
 from payments.holds.answers import (
     _locked_choice,
-    _queue_email,
     authorization_problem,
     order_problem,
     paypal_words,
@@ -289,7 +288,7 @@ def hold_record(
         locked.replacement_method = ReplacementMethod.ADVANCE
         locked.hold_placed_at = now
         locked.save(update_fields=["replacement_method", "hold_placed_at", "updated_at"])
-        event = write_step_event(
+        write_step_event(
             case=locked,
             action=Action.HOLD_PLACE,
             actor=actor,
@@ -302,7 +301,6 @@ def hold_record(
             },
             meta=meta or NO_META,
         )
-        _queue_email(event)
         if not ReplacementChoice.open_now(locked):
             # The case moved on while the customer was on PayPal: nothing to hold any more.
             _start_settling(choice, HoldState.VOIDING)

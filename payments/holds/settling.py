@@ -15,7 +15,6 @@ from payments.holds.answers import (
     HOLD_FLAG_AFTER,
     SETTLING_RESUME_AFTER,
     _locked_choice,
-    _queue_email,
     _same_money,
     paypal_words,
 )
@@ -151,11 +150,11 @@ def hold_settled(
         data.update(
             authorization_id=choice.authorization_id, amount=str(choice.amount), currency=choice.currency
         )
-        event = _close_case_if_settled(case, choice, data) or write_step_event(
+        # The customer hears of a release or a capture; a refusal goes to the team, who check
+        # it (the events' emails, in payments.emails).
+        _close_case_if_settled(case, choice, data) or write_step_event(
             case=case, action=action, actor=None, role=Role.SYSTEM, data=data
         )
-        # The customer hears of a release or a capture; a refusal goes to the team, who check it.
-        _queue_email(event)
     return choice
 
 
@@ -173,9 +172,7 @@ def hold_close_if_settled(*, case_id: int) -> Case | None:
             "currency": choice.currency,
             "capture_id": choice.capture_id,
         }
-        event = _close_case_if_settled(case, choice, data)
-        if event is not None:
-            _queue_email(event)
+        _close_case_if_settled(case, choice, data)
     return case
 
 
@@ -191,14 +188,13 @@ def hold_settle_unanswered(*, case_id: int, error: paypal.PayPalError) -> Replac
             return choice
         choice.paypal_error = words
         choice.save(update_fields=["paypal_error", "updated_at"])
-        event = write_step_event(
+        write_step_event(
             case=case,
             action=Action.HOLD_ERROR,
             actor=None,
             role=Role.SYSTEM,
             data={"error": words, "authorization_id": choice.authorization_id, "answered": False},
         )
-        _queue_email(event)
     return choice
 
 

@@ -39,10 +39,9 @@ def invoice_request(*, case: Case, actor: Actor, meta: RequestMeta | None = None
         payment.invoice_requested_at = timezone.now()
         payment.invoice_error = ""
         payment.save()
-        event = write_step_event(
+        write_step_event(
             case=locked, action=Action.INVOICE_REQUEST, actor=actor, role=role, meta=meta or NO_META
         )
-        queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
     return payment
 
 
@@ -156,15 +155,9 @@ def _record_invoice_sent(
         "asked": payment.invoice_requested_at is not None,
         "by_hand": actor is not None,
     }
-    event = write_step_event(
-        case=case,
-        action=Action.INVOICE_SENT,
-        actor=actor,
-        role=role_of(actor),
-        data=data,
-        meta=meta,
+    write_step_event(
+        case=case, action=Action.INVOICE_SENT, actor=actor, role=role_of(actor), data=data, meta=meta
     )
-    queue_after_commit("payments.tasks.send_payment_email", event_id=event.pk)
 
 
 def invoice_number_for(payment: SupplementaryPayment) -> str:

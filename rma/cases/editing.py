@@ -25,7 +25,6 @@ from rma.cases.workflow import (
     RequestMeta,
     check_unchanged_since,
     lock_case,
-    queue_event_email,
     role_of,
     write_event,
     write_step_event,
@@ -103,7 +102,7 @@ def case_create(
             item = CaseItem(case=case, **fields)
             item.full_clean()
             item.save()
-        event = write_event(
+        write_event(
             case=case,
             action=Action.CREATE,
             actor=actor,
@@ -111,7 +110,6 @@ def case_create(
             to_status=case.status,
             meta=meta or NO_META,
         )
-        queue_event_email(event)
     return case
 
 
@@ -272,7 +270,7 @@ def case_open_claim(
         line = CaseItem(case=case, **item)
         line.full_clean()
         line.save()
-        event = write_event(
+        write_event(
             case=case,
             action=Action.CLAIM_SEND,
             actor=customer,
@@ -280,5 +278,4 @@ def case_open_claim(
             to_status=case.status,
             meta=meta or NO_META,
         )
-        queue_event_email(event)
     return case

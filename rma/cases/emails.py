@@ -1,84 +1,48 @@
 """
-The notification emails of a case, as text and HTML.
+The emails of a case's lifecycle (the table ``TABLE``, read by ``rma.cases.event_emails``
+when an event is written) and of its conversation, as text and HTML.
 
-Builders return an unsent message (or ``None`` when an event warrants no email); the tasks in
-``rma.cases.tasks`` send them. Every email links to the case: the customer's page, or the
-case in admin for the team (``case_admin_url``).
+Builders return an unsent message; the tasks in ``rma.cases.tasks`` send them. Every email
+links to the case: the customer's page, or the case in admin for the team.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.models import Action, Case, CaseEvent, CaseMessage, Role, status_facts
-from rma.cases.replies import reply_headers
+from rma.cases.event_emails import (
+    TEAM,
+    EmailTable,
+    EventEmail,
+    answerable,
+    build_event_email,
+    case_admin_url,
+    case_url,
+    event_emails,
+    language_of,
+    team_address,
+    team_language,
+)
+from rma.cases.models import Action, CaseEvent, CaseMessage, Role, status_facts
 from rma_portal.emails import build_email
 
-
-def case_url(case: Case) -> str:
-    """The customer's page of ``case``, as a full address."""
-    return settings.SITE_URL + case.get_absolute_url()
-
-
-def case_admin_url(case: Case) -> str:
-    """The team's page of ``case`` in admin, as a full address."""
-    return settings.SITE_URL + reverse("admin:rma_case_change", args=[case.pk])
-
-
-def team_address(case: Case) -> str:
-    """The assigned agent, or the team's shared address when nobody is assigned."""
-    if case.assigned_agent_id and case.assigned_agent.email:
-        return case.assigned_agent.email
-    return settings.WARRANTY_TEAM_EMAIL
-
-
-def language_of(user) -> str:
-    """The language ``user`` reads their emails in (their own, else the portal's default)."""
-    return (getattr(user, "language", "") if user else "") or settings.LANGUAGE_CODE
-
-
-def team_language(case: Case) -> str:
-    """The language of the team's emails about ``case``: the assigned agent's."""
-    return language_of(case.assigned_agent if case.assigned_agent_id else None)
-
-
-def answerable(case: Case, to: str) -> dict[str, object]:
-    """The Reply-To and Message-ID tag that bring the customer's reply back to ``case``
-    (``rma.cases.replies``); nothing for an email to the team."""
-    return reply_headers(case.pk) if to == case.customer.email else {}
-
-
-def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
-    case = context["case"]
-    return build_email(
-        template=f"rma/{template}",
-        subject=subject,
-        subject_params={"number": case.number},
-        to=to,
-        context=context,
-        language=language,
-        **answerable(case, to),
-    )
-
-
-# Every email of a case event: its template (``templates/emails/rma/``) and its subject.
+# Every email of a case's lifecycle: its template (``templates/emails/rma/<name>``), its
+# subject, and whether the team gets it.
 EMAILS = {
-    "claim_received": _("We received your warranty claim %(number)s"),
-    "claim_declined": _("%(number)s: your warranty claim was declined"),
-    "solution_ready": _("Your RMA solution %(number)s is ready: please review it"),
-    "solution_revised": _("Your RMA solution %(number)s was revised: please review it"),
-    "info_requested": _("%(number)s: we need some information again"),
-    "info_received": _("%(number)s: we received your information"),
-    "info_accepted": _("%(number)s: your information was accepted"),
-    "cancelled": _("%(number)s was closed"),
-    "completed": _("%(number)s is complete"),
-    "shipped_ahead": _("%(number)s: your replacement is on its way"),
-    "on_your_behalf": _("%(number)s: the warranty team answered for you"),
-    "team_agreed": _("%(number)s: the customer agreed to the solution"),
-    "team_disagreed": _("%(number)s: the customer disagreed with the solution"),
+    "claim_received": EventEmail(_("We received your warranty claim %(number)s")),
+    "claim_declined": EventEmail(_("%(number)s: your warranty claim was declined")),
+    "solution_ready": EventEmail(_("Your RMA solution %(number)s is ready: please review it")),
+    "solution_revised": EventEmail(_("Your RMA solution %(number)s was revised: please review it")),
+    "info_requested": EventEmail(_("%(number)s: we need some information again")),
+    "info_received": EventEmail(_("%(number)s: we received your information")),
+    "info_accepted": EventEmail(_("%(number)s: your information was accepted")),
+    "cancelled": EventEmail(_("%(number)s was closed")),
+    "completed": EventEmail(_("%(number)s is complete")),
+    "shipped_ahead": EventEmail(_("%(number)s: your replacement is on its way")),
+    "on_your_behalf": EventEmail(_("%(number)s: the warranty team answered for you")),
+    "team_agreed": EventEmail(_("%(number)s: the customer agreed to the solution"), to=TEAM),
+    "team_disagreed": EventEmail(_("%(number)s: the customer disagreed with the solution"), to=TEAM),
 }
 # The customer's email of an action, whatever status it leads to; an action not listed sends
 # the email of the status it enters (its row's ``customer_email`` in the status table).
@@ -100,14 +64,16 @@ def _entered(event: CaseEvent) -> str:
 
 
 def _customer_email(event: CaseEvent) -> str:
-    """The customer's email ``event`` sends, decided without touching the database."""
+    """The customer's email ``event`` sends."""
     if event.action in (Action.AGREE, Action.DISAGREE):
         # The customer's own step, taken by the team: the customer hears of it.
         return "on_your_behalf" if event.on_behalf else ""
     if event.action in CUSTOMER_EMAIL_OF_ACTION:
         return CUSTOMER_EMAIL_OF_ACTION[event.action]
     entered = _entered(event)
-    return status_facts(entered).customer_email if entered else ""
+    email = status_facts(entered).customer_email if entered else ""
+    # The case as written: a solution offered again is a revised one.
+    return "solution_revised" if email == "solution_ready" and event.case.revision else email
 
 
 def _team_email(event: CaseEvent) -> str:
@@ -120,49 +86,37 @@ def _team_email(event: CaseEvent) -> str:
     return status_facts(entered).team_email if entered else ""
 
 
-def _customer_template(event: CaseEvent) -> tuple[str, str] | None:
-    template = _customer_email(event)
-    if template == "solution_ready" and event.case.revision:
-        template = "solution_revised"
-    return (template, EMAILS[template]) if template else None
+def choose(event: CaseEvent) -> tuple[str, ...]:
+    """The lifecycle's email of ``event``: the customer's if it sends one, else the team's."""
+    email = _customer_email(event) or _team_email(event)
+    return (email,) if email else ()
 
 
-def _team_template(event: CaseEvent) -> tuple[str, str] | None:
-    template = _team_email(event)
-    return (template, EMAILS[template]) if template else None
+TABLE = EmailTable(app="rma", emails=EMAILS, choose=choose)
 
 
 def event_sends_email(event: CaseEvent) -> bool:
-    """Whether ``event`` calls for an email, decided without touching the database."""
-    return bool(_customer_email(event) or _team_email(event))
+    """Whether ``event`` calls for an email in any app's table."""
+    return bool(event_emails(event))
 
 
-def build_case_event_email(event: CaseEvent) -> EmailMultiAlternatives | None:
-    """The email an event sends, to the customer or to the team, if any."""
-    case = event.case
-    context = {"case": case, "event": event, "case_url": case_url(case)}
-    chosen = _customer_template(event)
-    if chosen:
-        template, subject = chosen
-        return _build(
-            template=template,
-            subject=subject,
-            to=case.customer.email,
-            context=context,
-            language=language_of(case.customer),
-        )
-    chosen = _team_template(event)
-    if chosen:
-        template, subject = chosen
-        context["case_url"] = case_admin_url(case)
-        return _build(
-            template=template,
-            subject=subject,
-            to=team_address(case),
-            context=context,
-            language=team_language(case),
-        )
-    return None
+def build_case_event_email(event: CaseEvent, email: str = "") -> EmailMultiAlternatives | None:
+    """The email ``email`` about ``event``; without a name, the first one the tables choose."""
+    email = email or next(iter(event_emails(event)), "")
+    return build_event_email(event, email) if email else None
+
+
+def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
+    case = context["case"]
+    return build_email(
+        template=f"rma/{template}",
+        subject=subject,
+        subject_params={"number": case.number},
+        to=to,
+        context=context,
+        language=language,
+        **answerable(case, to),
+    )
 
 
 def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:

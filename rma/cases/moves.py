@@ -33,7 +33,6 @@ from rma.cases.workflow import (
     RequestMeta,
     _authorize,
     lock_case,
-    queue_event_email,
     status_refusal,
     write_event,
 )
@@ -99,7 +98,8 @@ def moving(
 
 
 def _arrive(move: Move, *, actor: Actor | None, on_behalf: bool, comment: str, meta: RequestMeta) -> None:
-    """Put the locked case in its new status, with its clock, its event and its email."""
+    """Put the locked case in its new status, with its clock and its event (which queues its
+    emails)."""
     locked, target = move.case, move.target or move.row.targets[0]
     from_status = locked.status
     locked.status = target
@@ -121,7 +121,6 @@ def _arrive(move: Move, *, actor: Actor | None, on_behalf: bool, comment: str, m
         data=move.data,
         meta=meta,
     )
-    queue_event_email(move.event)
 
 
 def transition(

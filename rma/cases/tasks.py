@@ -10,8 +10,10 @@ from rma_portal.tasks import EMAIL_RETRY
 
 
 @shared_task(name="rma.tasks.send_case_event_email", **EMAIL_RETRY)
-def send_case_event_email(event_id: int) -> bool:
-    """Send the email a case event calls for; returns whether one was sent."""
+def send_case_event_email(event_id: int, email: str = "") -> bool:
+    """Send the email ``email`` (``"<app>/<name>"``, chosen when the event was written) about
+    a case event; returns whether one was sent. A task queued without a name (before the
+    writer named it) sends the first email the tables choose for the event."""
     event = (
         CaseEvent.objects.select_related("case__customer", "case__assigned_agent", "case__warehouse", "actor")
         .filter(pk=event_id)
@@ -19,7 +21,7 @@ def send_case_event_email(event_id: int) -> bool:
     )
     if event is None:
         return False
-    message = build_case_event_email(event)
+    message = build_case_event_email(event, email)
     if message is None:
         return False
     message.send()

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from rma.cases.emails import event_sends_email
+from rma.cases.event_emails import event_emails
 from rma.cases.models import Action, Actor, Case, CaseEvent, Role, Transition, transition_for
 from rma_portal.page_cache import customers_pages_changed
 from rma_portal.tasks import queue_after_commit
@@ -148,6 +148,8 @@ def write_step_events(
         ]
     )
     customers_pages_changed({case.customer_id for case in cases})
+    for event in events:
+        queue_event_email(event)
     return events
 
 
@@ -205,7 +207,8 @@ def write_event(
     data: Mapping[str, Any] | None = None,
     meta: RequestMeta = NO_META,
 ) -> CaseEvent:
-    """Append one entry to the case's audit trail (inside the caller's transaction)."""
+    """Append one entry to the case's audit trail (inside the caller's transaction), and
+    queue the emails the apps' tables choose for it to go out after the commit."""
     event = _new_event(
         case=case,
         action=action,
@@ -219,6 +222,7 @@ def write_event(
         meta=meta,
     )
     event.save()
+    queue_event_email(event)
     return event
 
 
@@ -251,6 +255,7 @@ def _new_event(
 
 
 def queue_event_email(event: CaseEvent) -> None:
-    """Queue the email ``event`` calls for, if any, to go out after the commit."""
-    if event_sends_email(event):
-        queue_after_commit("rma.tasks.send_case_event_email", event_id=event.pk)
+    """Queue each email the tables choose for ``event`` (``rma.cases.event_emails``), named, to
+    go out after the commit: the task builds that email and decides nothing again."""
+    for email in event_emails(event):
+        queue_after_commit("rma.tasks.send_case_event_email", event_id=event.pk, email=email)

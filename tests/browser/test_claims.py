@@ -92,7 +92,9 @@ def test_a_claim_with_a_photo_from_a_phone_becomes_a_solution_the_customer_agree
     # The acknowledgement, in the customer's language, with the case number.
     acknowledgement = _acknowledgement(customer, case.number)
     with translation.override(language):
-        assert acknowledgement.subject.endswith(str(EMAILS["claim_received"]) % {"number": case.number})
+        assert acknowledgement.subject.endswith(
+            str(EMAILS["claim_received"].subject) % {"number": case.number}
+        )
 
     page.goto("/rma/")
     expect(page.locator(f'[data-rma="{case.number}"]')).to_have_attribute("data-status", "requested")

@@ -90,7 +90,7 @@ class StatusFacts:
     # Where the customer's step tracker stands (``Stage``).
     stage: str = Stage.AGREE
     # The email the customer, and the team, get when a case enters this status, whichever
-    # action moved it there (a template of rma.cases.emails.EMAILS); an action with an email
+    # action moved it there (a name in rma.cases.emails.EMAILS); an action with an email
     # of its own sends that one instead.
     customer_email: str = ""
     team_email: str = ""

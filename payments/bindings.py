@@ -15,7 +15,7 @@ from payments.models import ReplacementChoice, SupplementaryPayment
 from payments.services import payment_submit
 from rma.cases.models import ReplacementMethod
 from rma.cases.workflow import CaseActionError
-from rma.required.bindings import PartBinding
+from rma.required.bindings import DemoAnswers, PartBinding
 
 
 class PaymentBinding(PartBinding):
@@ -33,6 +33,12 @@ class PaymentBinding(PartBinding):
             receipts=form.cleaned_data.get("receipts") or [],
             on_behalf=on_behalf,
             meta=meta,
+        )
+
+    def demo_answers(self, case, kit) -> DemoAnswers:
+        return DemoAnswers(
+            data={"transaction_number": f"5TY05013RG{case.pk:07d}"},
+            files={"receipts": [kit.picture("PayPal receipt", case)]},
         )
 
 
@@ -53,3 +59,7 @@ class MethodBinding(PartBinding):
         if form.cleaned_data["method"] != ReplacementMethod.STANDARD:
             raise CaseActionError(_("Only the customer can place a PayPal hold."))
         method_choose_standard(case=case, actor=actor, on_behalf=on_behalf, meta=meta)
+
+    def demo_answers(self, case, kit) -> DemoAnswers:
+        # A hold needs the customer's approval on PayPal: the demo sends the item first.
+        return DemoAnswers(data={"method": ReplacementMethod.STANDARD})

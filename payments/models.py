@@ -61,6 +61,7 @@ class SupplementaryPayment(RequiredPart):
     title = _("Payment proof")
     case_accessor = "supplementary_payment"
     step_url_name = "payments:payment"
+    binding = "payments.bindings.PaymentBinding"
     submit_action = Action.PAYMENT_SUBMIT
     step_title = _("Send the payment proof")
     help_anchor = "payment"
@@ -252,6 +253,7 @@ class ReplacementChoice(RequiredPart):
     title = _("Replacement method")
     case_accessor = "replacement_choice"
     step_url_name = "payments:method"
+    binding = "payments.bindings.MethodBinding"
     submit_action = Action.METHOD_CHOOSE
     step_title = _("Choose how you get the replacement")
     help_anchor = "method"

@@ -29,7 +29,7 @@ def session_cookie(live_server, client: Client) -> dict:
     }
 
 
-# What the migrations grant the group "Warranty agents" (tests/team/test_admin_workspace.py
+# What the migrations grant the group "Warranty agents" (tests/rma/backoffice/test_admin_workspace.py
 # checks that they still do). Transactional tests flush the groups the migrations made: the
 # group is made again by make_agent, so a browser sees the pages with an agent's permissions.
 AGENT_PERMISSIONS = [

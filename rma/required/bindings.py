@@ -10,8 +10,11 @@ and the address are here, the payment proof and the replacement method in
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import Form
 
 from rma.cases.models import Actor, Case
@@ -21,6 +24,24 @@ from rma.required.forms import AddressForm, ReturnShipmentForm
 from rma.required.models import RequiredPart, ReturnShipment, ShippingAddress
 from rma.required.returns_and_addresses import address_confirm, return_submit
 from rma.required.selectors import address_on_file
+
+
+class DemoKit(Protocol):
+    """What the demo hands a binding to answer with (``rma_portal.demo``)."""
+
+    address: Mapping[str, str]  # for a customer with no address on file
+
+    def picture(self, title: str, case: Case) -> UploadedFile:
+        """A picture with ``title`` and the case's number drawn on it."""
+
+
+@dataclass
+class DemoAnswers:
+    """What the demo sends on a part's form: the customer's answers, or the team's for them."""
+
+    data: dict[str, Any]
+    files: dict[str, Any] = field(default_factory=dict)
+    on_behalf: bool = False
 
 
 class PartBinding:
@@ -47,6 +68,11 @@ class PartBinding:
     def submit(self, case: Case, form: Form, *, actor: Actor, meta: RequestMeta, on_behalf: bool) -> None:
         raise NotImplementedError
 
+    def demo_answers(self, case: Case, kit: DemoKit) -> DemoAnswers | None:
+        """What the demo sends on the part's form for ``case``; ``None`` leaves the part for
+        someone trying the demo to send."""
+        return None
+
 
 class ReturnBinding(PartBinding):
     model = ReturnShipment
@@ -61,6 +87,18 @@ class ReturnBinding(PartBinding):
     def submit(self, case, form, *, actor, meta, on_behalf) -> None:
         return_submit(case=case, actor=actor, on_behalf=on_behalf, meta=meta, **form.cleaned_data)
 
+    def demo_answers(self, case, kit) -> DemoAnswers | None:
+        if case.ships_ahead:
+            return None  # an advance replacement's return follows the replacement
+        country = case.warehouse.country if case.warehouse_id else ""
+        return DemoAnswers(
+            data={"carrier": carriers_for(country)[0], "tracking_number": f"1Z 999 AA1 {case.pk:08d}"},
+            files={
+                "label_photo": kit.picture("Shipping label", case),
+                "postage_receipt": kit.picture("Postage receipt", case),
+            },
+        )
+
 
 class AddressBinding(PartBinding):
     model = ShippingAddress
@@ -70,3 +108,8 @@ class AddressBinding(PartBinding):
 
     def submit(self, case, form, *, actor, meta, on_behalf) -> None:
         address_confirm(case=case, actor=actor, fields=form.cleaned_data, on_behalf=on_behalf, meta=meta)
+
+    def demo_answers(self, case, kit) -> DemoAnswers | None:
+        # The customer gave the address in an email, and the agent confirms it for them.
+        on_file = {key: value for key, value in address_on_file(case).items() if value}
+        return DemoAnswers(data={**kit.address, **on_file}, on_behalf=True)

@@ -6,6 +6,7 @@ demo supervisor, agreed to by the customer...), so its timeline and emails look 
 ones. A marker in the agent notes makes the seeding idempotent.
 """
 
+from rma_portal.demo.claims import seed_demo_claims
 from rma_portal.demo.scenarios import (
     ADVANCE,
     DEMO,
@@ -21,7 +22,7 @@ from rma_portal.demo.scenarios import (
     DemoCase,
     S,
 )
-from rma_portal.demo.seeding import _demo_photo, seed_demo_cases, seed_demo_products, seed_demo_warehouses
+from rma_portal.demo.seeding import demo_photo, seed_demo_cases, seed_demo_products, seed_demo_warehouses
 
 __all__ = [
     "ADVANCE",
@@ -37,7 +38,8 @@ __all__ = [
     "REFUND",
     "REPLACEMENT",
     "S",
-    "_demo_photo",
+    "demo_photo",
+    "seed_demo_claims",
     "seed_demo_cases",
     "seed_demo_products",
     "seed_demo_warehouses",

@@ -6,18 +6,18 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils.datastructures import MultiValueDict
 from PIL import Image, ImageDraw, ImageFont
 
 from payments import paypal
 from payments.holds import hold_record
 from payments.models import HoldState, ReplacementChoice
-from payments.services import payment_submit
 from rma.cases import editing, services
 from rma.cases.models import Case, Product, Registration, Warehouse
 from rma.required.advance import case_ship_ahead
-from rma.required.returns_and_addresses import address_confirm, return_submit
-from rma.required.selectors import address_on_file
+from rma.required.parts import needed_part_models
 from rma.required.services import case_accept
 from rma_portal import images
 from rma_portal.demo.scenarios import (
@@ -144,8 +144,13 @@ def _place_demo_hold(case: Case, *, customer: Any) -> None:
     )
 
 
-def _demo_photo(title: str, number: str) -> images.CleanImage:
+def demo_photo(title: str, number: str) -> images.CleanImage:
     """A small picture standing in for a customer's photo, through the real upload pipeline."""
+    return images.clean_image(_png(title, number))
+
+
+def _png(title: str, number: str) -> SimpleUploadedFile:
+    """The demo's picture as a browser would upload it."""
     picture = Image.new("RGB", (640, 400), "white")
     pen = ImageDraw.Draw(picture)
     large, small = ImageFont.load_default(size=44), ImageFont.load_default(size=26)
@@ -156,40 +161,39 @@ def _demo_photo(title: str, number: str) -> images.CleanImage:
     pen.text((40, 260), "demo picture", fill="black", font=small)
     upload = io.BytesIO()
     picture.save(upload, format="PNG")
-    upload.seek(0)
-    upload.name = f"{title.lower().replace(' ', '-')}.png"
-    return images.clean_image(upload)
+    return SimpleUploadedFile(f"{title.lower().replace(' ', '-')}.png", upload.getvalue(), "image/png")
+
+
+class DemoKit:
+    """What the parts' bindings answer the demo's forms with (``PartBinding.demo_answers``)."""
+
+    address = DEMO_ADDRESS
+
+    def picture(self, title: str, case: Case) -> SimpleUploadedFile:
+        return _png(title, case.number)
 
 
 def _submit_required_parts(case: Case, *, customer: Any, agent: Any) -> Case:
-    """Send every part the solution needs, as the customer would on the portal.
-
-    The address is confirmed by the agent on the customer's behalf (they wrote it in an
-    email), so the demo timelines show such a step too.
-    """
-
-    if case.requires_return and not case.ships_ahead:  # an advance replacement's return follows
-        return_submit(
-            case=case,
-            actor=customer,
-            carrier="UPS",
-            tracking_number=f"1Z 999 AA1 {case.pk:08d}",
-            label_photo=_demo_photo("Shipping label", case.number),
-            postage_receipt=_demo_photo("Postage receipt", case.number),
-            meta=META,
+    """Send every declared part the solution still needs, on the part's own form and through
+    its own service (its binding, as the portal's step page and the team's entry page do),
+    with the answers the binding gives the demo: the customer's, or the agent's for them."""
+    kit = DemoKit()
+    for model in needed_part_models(case):
+        part = model.objects.filter(case=case).first()
+        binding = model.get_binding()
+        answers = binding.demo_answers(case, kit)
+        if answers is None or (part is not None and part.is_in):
+            continue
+        files = MultiValueDict(
+            {key: value if isinstance(value, list) else [value] for key, value in answers.files.items()}
         )
-    if case.requires_payment:
-        payment_submit(
-            case=case,
-            actor=customer,
-            transaction_number=f"5TY05013RG{case.pk:07d}",
-            receipts=[_demo_photo("PayPal receipt", case.number)],
-            meta=META,
-        )
-    if case.requires_shipping_address:
-        fields = {**DEMO_ADDRESS, **{k: v for k, v in address_on_file(case).items() if v}}
-        address_confirm(case=case, actor=agent, on_behalf=True, fields=fields, meta=META)
-    case.refresh_from_db()
+        pieces = binding.open_pieces(case, part)
+        form = binding.form(case, answers.data, files, part=part, pieces=pieces, on_behalf=answers.on_behalf)
+        if not form.is_valid():
+            raise ValueError(f"The demo's {model.key} does not pass its form: {form.errors.as_text()}")
+        actor = agent if answers.on_behalf else customer
+        binding.submit(case, form, actor=actor, meta=META, on_behalf=answers.on_behalf)
+        case.refresh_from_db()
     return case
 
 

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from rma.cases.emails import EMAILS
 from rma.cases.models import Case, Product
 from tests.factories import CustomerFactory, StaffFactory
+from tests.files import image_bytes
 from tests.staff import session_cookie, staff_client_for
-from tests.uploads.files import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

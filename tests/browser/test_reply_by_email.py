@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from rma.cases.replies import reply_address
 from rma.inbound.imap import fetch_replies
 from tests.factories import CaseFactory, CustomerFactory, StaffFactory
-from tests.inbound import mails
+from tests.rma.inbound import mails
 from tests.staff import session_cookie, staff_client_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ request that carries it), and the error pages on a phone and a desktop."""
 import pytest
 
 from rma.support.models import SupportRequest
-from tests.uploads import files
+from tests import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

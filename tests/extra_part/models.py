@@ -11,6 +11,7 @@ class ProofOfPurchase(RequiredPart):
     title = "Proof of purchase"
     case_accessor = "proof_of_purchase"
     step_url_name = "extra_part_proof"
+    binding = "tests.extra_part.bindings.ProofBinding"
     submit_action = Action.EDIT  # the core's actions are enough for a test
     step_title = "Send the proof of purchase"
     help_anchor = "images"

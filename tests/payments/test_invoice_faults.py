@@ -21,10 +21,10 @@ from payments.models import InvoiceState, LookupState, PartState, SupplementaryP
 from payments.services import invoice_link_problem, invoice_send
 from rma.cases.models import Action, Case, CaseEvent
 from rma_portal.models import OutboxMessage
+from tests import files
 from tests.factories import CaseFactory
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
 from tests.staff import make_agent, staff_client_for
-from tests.uploads import files
 
 NUMBER = "5TY05013RG002845M"
 LINK = "https://www.paypal.com/invoice/p/#INV2-AB12-CD34-EF56-GH78"

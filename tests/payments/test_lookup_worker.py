@@ -11,9 +11,9 @@ from django.urls import reverse
 import payments.tasks  # noqa: F401  (registered on the app before the fixture reconfigures it)
 from payments.models import LookupState, PartState, SupplementaryPayment
 from rma.cases.models import Case
+from tests import files
 from tests.factories import CaseFactory
 from tests.payments.paypal_server import CLIENT_ID, CLIENT_SECRET
-from tests.uploads import files
 from tests.workers import own_queue, running_worker
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from PIL import Image
 
 from payments.models import PartState, SupplementaryPayment
 from rma.cases.models import Case
+from tests import files
 from tests.factories import CaseFactory
-from tests.uploads import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

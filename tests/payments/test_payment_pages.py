@@ -14,8 +14,8 @@ from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.workflow import CaseActionError
 from rma.required import parts as submissions
 from rma.required import services as required_services
+from tests import files
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
-from tests.uploads import files
 
 pytestmark = pytest.mark.django_db
 

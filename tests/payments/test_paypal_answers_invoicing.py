@@ -24,9 +24,9 @@ from payments.models import InvoiceState, LookupState, SupplementaryPayment
 from payments.services import invoice_number_for
 from rma.cases.models import Case
 from rma_portal.models import OutboxMessage
+from tests import files
 from tests.factories import CaseFactory
 from tests.staff import make_agent, staff_client_for
-from tests.uploads import files
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

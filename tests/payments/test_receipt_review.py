@@ -7,9 +7,9 @@ from django.urls import reverse
 from payments.models import PaymentReceipt, SupplementaryPayment
 from rma.cases.models import Case
 from rma.required.models import PartState
+from tests import files
 from tests.factories import CaseFactory
 from tests.staff import staff_client_for
-from tests.uploads import files
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ step tracker stands; the emails the customer and the team get when a case enters
 sentences that say what happens next, to the customer, to the team and on the help page.
 
 Adding a status is one row here, its rows in the lifecycle table (``TRANSITIONS``) and the
-translations of its words; ``tests/rma/test_status_table.py`` checks that every status has
+translations of its words; ``tests/rma/cases/test_status_table.py`` checks that every status has
 its row and that each row's facts name things that exist. A status declared by another app
 (``declare_status``) is read the same way.
 """

@@ -19,6 +19,7 @@ class ShippingAddress(RequiredPart):
     title = _("Shipping address")
     case_accessor = "shipping_address"
     step_url_name = "rma:case_address"
+    binding = "rma.required.bindings.AddressBinding"
     submit_action = Action.ADDRESS_CONFIRM
     step_title = _("Confirm the address")
     help_anchor = "address"

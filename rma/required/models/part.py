@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.models import Actor, Case
@@ -61,6 +62,10 @@ class RequiredPart(models.Model):
     help_anchor: ClassVar[str] = ""
     has_pictures: ClassVar[bool] = False
     submitted_sentence: ClassVar[str | Promise] = ""
+    # How it is entered: the dotted path of its ``rma.required.bindings.PartBinding`` (its
+    # form and the call of its service), which the customer's step, the team's entry page
+    # and the demo share. A path, as the binding's forms import the models.
+    binding: ClassVar[str] = ""
 
     state = models.CharField(_("state"), max_length=20, choices=PartState.choices, default=PartState.TO_DO)
     sent_back_items = models.JSONField(_("pieces sent back"), default=list, blank=True)
@@ -98,6 +103,11 @@ class RequiredPart(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def get_binding(cls) -> Any:
+        """The part's ``PartBinding`` (``binding``), made anew."""
+        return import_string(cls.binding)()
 
     @classmethod
     def is_needed(cls, case: Case) -> bool:

@@ -18,6 +18,7 @@ class ReturnShipment(RequiredPart):
     title = _("Return shipment")
     case_accessor = "return_shipment"
     step_url_name = "rma:case_return"
+    binding = "rma.required.bindings.ReturnBinding"
     submit_action = Action.RETURN_SUBMIT
     pieces = ("tracking", "label_photo", "postage_receipt")
     piece_labels = {

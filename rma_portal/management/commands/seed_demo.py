@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DemoRefused, demo_sign_in_instructions, seed_demo_accounts
 from rma_portal.demo import seed_demo_cases
-from rma_portal.demo_claims import seed_demo_claims
+from rma_portal.demo.claims import seed_demo_claims
 
 
 class Command(BaseCommand):

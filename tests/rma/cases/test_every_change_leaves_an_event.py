@@ -17,10 +17,10 @@ from rma import tasks as rma_tasks
 from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.services import case_agree
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
+from tests import files
 from tests.factories import AgentFactory, CaseFactory
+from tests.rma.required.test_return_and_address import ADDRESS, address_url, post_return
 from tests.staff import staff_client_for
-from tests.uploads import files
-from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
 
 pytestmark = pytest.mark.django_db
 S = Case.Status

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rma.cases.editing import case_items_save
 from rma.cases.models import Action, Case, CaseEvent, CaseItem, Product, Registration
 from tests.factories import CaseFactory, CaseItemFactory
-from tests.team.admin_forms import change_form_values
+from tests.rma.backoffice.admin_forms import change_form_values
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -17,10 +17,10 @@ from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.workflow import CaseActionError
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
 from rma.required.services import case_mark_info_complete, part_waive
+from tests import files
 from tests.factories import AgentFactory, CaseFactory, every_part_in
+from tests.rma.required.test_return_and_address import ADDRESS
 from tests.staff import staff_client_for
-from tests.uploads import files
-from tests.uploads.test_return_and_address import ADDRESS
 
 pytestmark = pytest.mark.django_db
 S = Case.Status

@@ -14,8 +14,8 @@ from PIL import Image
 
 from rma.support import tasks
 from rma.support.models import SupportRequest, SupportScreenshot
+from tests import files
 from tests.factories import AgentFactory, CustomerFactory
-from tests.uploads import files
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from rma.cases.editing import case_update
 from rma.cases.models import Case
 from rma.cases.services import case_message_post
 from tests.factories import CaseFactory
-from tests.rma.test_admin import _change_url, _form_defaults
+from tests.rma.backoffice.test_admin import _change_url, _form_defaults
 
 pytestmark = pytest.mark.django_db
 

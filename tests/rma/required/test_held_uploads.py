@@ -12,10 +12,10 @@ from payments.models import PaymentReceipt
 from rma import tasks
 from rma.cases.models import Case
 from rma.required.models import HeldUpload, ReturnShipment
+from tests import files
 from tests.factories import CaseFactory, CustomerFactory
+from tests.rma.required.test_required_information_browser import customer_context, watch, write
 from tests.staff import session_cookie
-from tests.uploads import files
-from tests.uploads.test_required_information_browser import customer_context, watch, write
 
 S = Case.Status
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from rma.cases.models import Case, CaseEvent, Registration
 from rma.claims.models import Claim, ClaimPhoto
-from tests.claims.conftest import claim_data
 from tests.factories import CaseFactory, CaseItemFactory
-from tests.uploads.files import jpeg, png, text_file
+from tests.files import jpeg, png, text_file
+from tests.rma.claims.conftest import claim_data
 
 pytestmark = pytest.mark.django_db
 

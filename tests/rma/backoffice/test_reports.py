@@ -9,7 +9,7 @@ from rma.backoffice.charts import bar_chart_svg
 from rma.backoffice.reports import build_report, week_start
 from rma.cases.models import Action, Case
 from tests.factories import CaseFactory
-from tests.team.conftest import at, history
+from tests.rma.backoffice.conftest import at, history
 
 S = Case.Status
 BAR = r'<rect x="180" y="\d+" width="([\d.]+)" height="\d+" fill="#[0-9a-f]+" class="chart__bar"/>'

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rma.cases.editing import case_update
 from rma.cases.models import Case
 from rma.cases.services import case_answer_claim, case_approve, case_send_back
-from tests.claims.conftest import claim_data
 from tests.factories import CaseFactory, WarehouseFactory
+from tests.rma.claims.conftest import claim_data
 
 pytestmark = pytest.mark.django_db
 

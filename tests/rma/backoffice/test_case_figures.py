@@ -9,7 +9,7 @@ from rma.backoffice.figures import rebuild
 from rma.backoffice.models import CaseDayFigure, CaseStatusFigure
 from rma.cases.models import Action, Case
 from tests.factories import CaseFactory, WarehouseFactory
-from tests.team.conftest import at, history
+from tests.rma.backoffice.conftest import at, history
 
 S = Case.Status
 

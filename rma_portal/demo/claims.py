@@ -14,7 +14,8 @@ from django.utils import timezone
 from rma.cases.models import Case, Product
 from rma.cases.workflow import RequestMeta
 from rma.claims.services import ClaimedItem, claim_send
-from rma_portal.demo import DEMO, _demo_photo
+from rma_portal.demo.scenarios import DEMO
+from rma_portal.demo.seeding import demo_photo
 
 META = RequestMeta(user_agent="seed_demo")
 
@@ -78,7 +79,7 @@ def seed_demo_claims(people: dict[str, Any]) -> list[Case]:
                 item=item,
                 reason=reason,
                 problem=problem,
-                photos=[_demo_photo("Fault photo", serial)] if with_photo else [],
+                photos=[demo_photo("Fault photo", serial)] if with_photo else [],
                 meta=META,
             )
         cases.append(case)

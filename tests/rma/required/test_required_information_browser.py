@@ -7,9 +7,9 @@ from django.test import Client
 
 from rma.cases.models import Case
 from rma.required.models import PartState, ReturnShipment
+from tests import files
 from tests.factories import CaseFactory, StaffFactory
 from tests.staff import session_cookie, staff_client_for
-from tests.uploads import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from rma.cases.models import Action, Case, CaseEvent
 from rma.cases.services import case_agree, case_revise
 from rma.cases.workflow import CaseStaleError
 from tests.factories import CaseFactory, StaffFactory
-from tests.rma.test_concurrency import _race
+from tests.rma.cases.test_concurrency import _race
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from rma_portal import images
 from rma_portal.images import cleaning as image_cleaning
 from rma_portal.images import storage as image_storage
-from tests.uploads import files
+from tests import files
 
 
 def _open_stored(name: str) -> Image.Image:

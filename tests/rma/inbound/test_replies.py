@@ -23,7 +23,7 @@ from rma.inbound.services import inbound_purge_originals
 from rma.inbound.tasks import fetch_email_replies
 from tests import dovecot
 from tests.factories import AgentFactory, CaseFactory, CustomerFactory
-from tests.inbound import mails
+from tests.rma.inbound import mails
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core import mail
 from accounts.models import User
 from rma.cases.models import Case
 from tests.accounts.conftest import code_from_email
-from tests.claims.conftest import claim_data
+from tests.rma.claims.conftest import claim_data
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 
 from rma_portal import images
 from rma_portal.images import storage as image_storage
-from tests.uploads import files
+from tests import files
 
 BUCKET = "rma-uploads"
 CREDENTIALS = {"access_key": "testing-key", "secret_key": "testing-secret"}

@@ -11,8 +11,8 @@ from PIL import Image, ImageFile
 from rma.cases.models import Case
 from rma_portal import image_memory, images
 from rma_portal.images import cleaning as image_cleaning
+from tests import files
 from tests.factories import CaseFactory
-from tests.uploads import files
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from rma.cases.models import Case, CaseMessage
 from rma.cases.services import case_message_post
+from tests import files
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory
+from tests.rma.required.test_return_and_address import ADDRESS, address_url, post_return
 from tests.staff import make_agent, session_cookie, staff_client_for
-from tests.uploads import files
-from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from payments.models import SupplementaryPayment
 from rma.cases.models import Case
 from rma.required.models import PartState, ReturnShipment, ShippingAddress
+from tests import files
 from tests.factories import CaseFactory
+from tests.rma.required.test_return_and_address import ADDRESS, address_url, post_return
 from tests.staff import staff_client_for
-from tests.uploads import files
-from tests.uploads.test_return_and_address import ADDRESS, address_url, post_return
 
 pytestmark = pytest.mark.django_db
 

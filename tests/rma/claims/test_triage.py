@@ -12,9 +12,9 @@ from rma.cases.editing import case_update
 from rma.cases.models import Action, Case
 from rma.cases.services import case_agree, case_answer_claim, case_decline_claim, case_message_post
 from rma.cases.workflow import CaseActionError
-from tests.claims.conftest import claim_data
 from tests.factories import CaseFactory, CaseItemFactory, CustomerFactory, WarehouseFactory
-from tests.uploads.files import jpeg
+from tests.files import jpeg
+from tests.rma.claims.conftest import claim_data
 
 pytestmark = pytest.mark.django_db
 

@@ -2,12 +2,13 @@
 Reminders before a customer's deadline, and overdue flags for the team.
 
 A Celery beat task (``rma.backoffice.tasks.send_deadline_reminders``) calls ``remind_due_cases`` and
-``flag_overdue_cases``. Cases are claimed in batches, one transaction each: the qualifying
-case rows are locked with ``SKIP LOCKED`` (a second beat run working at the same moment
-passes them by), the reminders already written are read again under the locks, and one
-``CaseReminder`` row per case is written, whose unique constraint allows one reminder of a
-kind per deadline, with its event, in one INSERT each. The emails of a batch go out after
-the commit, from one task that checks each case once more.
+``flag_overdue_cases``. Cases are claimed in batches, one transaction each, in order of due
+time, each batch reading on from the last case of the one before: the qualifying case rows
+are locked with ``SKIP LOCKED`` (a second beat run working at the same moment passes them
+by), and one ``CaseReminder`` row per case is written, whose unique constraint allows one
+reminder of a kind per deadline, with its event (``reminder_batches``: one statement on
+PostgreSQL). The emails of a batch go out after the commit, from one task, queued through
+the outbox in the batch's transaction, that checks each case once more.
 
 Agents may also remind customers by hand (``case_remind``), at most once a day per case.
 """
@@ -18,12 +19,13 @@ import datetime
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rma.backoffice.models import CaseReminder
+from rma.backoffice.reminder_batches import Claimed, claim_cases
 from rma.cases.deadlines import Party, reminder_lead, statuses_waiting_on
 from rma.cases.emails import answerable, case_admin_url, case_url, language_of, team_address, team_language
 from rma.cases.models import Action, Actor, Case
@@ -35,7 +37,6 @@ from rma.cases.workflow import (
     lock_case,
     role_of,
     write_step_event,
-    write_step_events,
 )
 from rma_portal.emails import build_email
 from rma_portal.tasks import queue_after_commit
@@ -59,47 +60,38 @@ def _queue_email(reminder: CaseReminder) -> None:
     queue_after_commit("rma.tasks.send_case_reminder_email", reminder_id=reminder.pk)
 
 
-def _claim_batch(*, kind: str, eligible: Q, now: datetime.datetime) -> int | None:
-    """Lock up to ``CLAIM_BATCH`` qualifying cases, write their reminder rows and events in
-    one INSERT each, and queue one task for their emails. ``None`` when none is left."""
+def _next_cases(*, kind: str, eligible: Q, after: tuple[datetime.datetime, int] | None) -> QuerySet[Case]:
+    """Up to ``CLAIM_BATCH`` qualifying cases not reminded of their deadline yet, in order of
+    due time, after ``after`` (the due time and id of the last case the run read), so a
+    backlog is read once rather than once per batch; locked as they are read, passing by
+    those another run holds."""
     already = CaseReminder.objects.filter(case=OuterRef("pk"), kind=kind, due_at=OuterRef("due_at"))
+    cases = Case.objects.filter(eligible).filter(~Exists(already))
+    if after is not None:
+        due_at, pk = after
+        cases = cases.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk), due_at__gte=due_at)
+    return cases.select_for_update(skip_locked=True).order_by("due_at", "pk")[:CLAIM_BATCH]
+
+
+def _claim_batch(
+    *, kind: str, eligible: Q, now: datetime.datetime, after: tuple[datetime.datetime, int] | None
+) -> Claimed | None:
+    """Claim the next batch in one transaction (``claim_cases``: the reminder rows and their
+    events, set-based) and queue one task for its emails. ``None`` when none is left."""
     with transaction.atomic():
-        cases = list(
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(eligible)
-            .filter(~Exists(already))
-            .order_by("due_at", "pk")[:CLAIM_BATCH]
-        )
-        if not cases:
-            return None
-        # Read again under the locks: a run that claimed one of them has committed by now.
-        done = set(CaseReminder.objects.filter(case__in=cases, kind=kind).values_list("case_id", "due_at"))
-        fresh = [case for case in cases if (case.pk, case.due_at) not in done]
-        reminders = CaseReminder.objects.bulk_create(
-            [
-                CaseReminder(case=case, kind=kind, status=case.status, due_at=case.due_at, created_at=now)
-                for case in fresh
-            ]
-        )
-        write_step_events(
-            cases=fresh,
-            actor=None,
-            role=role_of(None),
-            action=Action.FLAG_OVERDUE if kind == CaseReminder.Kind.OVERDUE else Action.REMIND,
-            data=lambda case: {"kind": kind, "due_at": case.due_at.isoformat()},
-        )
-        if reminders:
-            queue_after_commit(
-                "rma.tasks.send_case_reminder_emails", reminder_ids=[reminder.pk for reminder in reminders]
-            )
-    return len(reminders)
+        cases = _next_cases(kind=kind, eligible=eligible, after=after)
+        claimed = claim_cases(kind=kind, cases=cases, now=now)
+        if claimed is not None and claimed.reminder_ids:
+            queue_after_commit("rma.tasks.send_case_reminder_emails", reminder_ids=claimed.reminder_ids)
+    return claimed
 
 
 def _claim_all(*, kind: str, eligible: Q, now: datetime.datetime) -> int:
-    claimed = 0
-    while (batch := _claim_batch(kind=kind, eligible=eligible, now=now)) is not None:
-        claimed += batch
-    return claimed
+    total, after = 0, None
+    while (claimed := _claim_batch(kind=kind, eligible=eligible, now=now, after=after)) is not None:
+        total += len(claimed.reminder_ids)
+        after = claimed.last
+    return total
 
 
 def remind_due_cases(*, now: datetime.datetime | None = None) -> int:

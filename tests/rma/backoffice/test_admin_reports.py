@@ -150,9 +150,8 @@ def test_the_export_costs_the_same_queries_for_3_and_for_60_cases(
     supervisor_client, django_assert_max_num_queries
 ):
     # Session, user, device, permissions, the list's filter choices and counts, the
-    # warehouses, one query for the cases, and one for their items, one for their claims'
-    # reasons and one for their people per 2,000 cases: 18, however many cases there are
-    # (up to 2,000).
+    # warehouses, and one query for the cases with their people, items and claims (on
+    # PostgreSQL a COPY, which the count does not see): at most 18, however many cases.
     for total in (3, 60):
         CaseFactory.create_batch(total - Case.objects.count())
         with django_assert_max_num_queries(18):

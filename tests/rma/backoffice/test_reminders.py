@@ -7,15 +7,19 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 
 from rma import tasks
 from rma.backoffice import reminders
-from rma.backoffice.models import CaseReminder
+from rma.backoffice.figures import rebuild
+from rma.backoffice.models import CaseDayFigure, CaseReminder, CaseStatusFigure
+from rma.backoffice.reminder_batches import claim_cases
 from rma.backoffice.reminders import flag_overdue_cases, remind_due_cases
-from rma.cases.models import Action, Case, CaseEvent
+from rma.cases.event_emails import TEAM, EmailTable, EventEmail
+from rma.cases.models import Action, Case, CaseEvent, Role
 from rma.cases.services import case_agree
 from rma.required.services import case_mark_info_complete, case_request_info
+from rma_portal.models import OutboxMessage
 from tests.factories import AgentFactory, CaseFactory, every_part_in
 
 S = Case.Status
@@ -225,3 +229,81 @@ def test_a_batch_of_cases_is_claimed_in_a_fixed_number_of_queries(backlog, djang
     # outbox row; then the empty read.
     with django_assert_max_num_queries(10):
         assert flag_overdue_cases(now=T0) == 5
+
+
+@pytest.mark.django_db
+def test_each_flag_writes_its_reminder_and_its_event(backlog):
+    exact = CaseFactory(status=S.UNDER_REVIEW, due_at=later(days=-2, seconds=5, microseconds=250))
+    assert flag_overdue_cases(now=T0) == 6
+    events = {event.case_id: event for event in CaseEvent.objects.filter(action=Action.FLAG_OVERDUE)}
+    for case in [*backlog, exact]:
+        event = events[case.pk]
+        assert event.data == {"kind": "overdue", "due_at": case.due_at.isoformat()}
+        assert (event.actor, event.actor_role, event.from_status, event.to_status) == (
+            None,
+            Role.SYSTEM,
+            S.UNDER_REVIEW,
+            S.UNDER_REVIEW,
+        )
+    assert events[exact.pk].data["due_at"] == "2026-10-31T09:00:05.000250+00:00"
+    reminder = CaseReminder.objects.get(case=exact)
+    assert (reminder.status, reminder.due_at, reminder.created_at, reminder.sent_at) == (
+        S.UNDER_REVIEW,
+        exact.due_at,
+        T0,
+        None,
+    )
+
+
+@pytest.mark.django_db
+def test_a_case_claimed_meanwhile_by_another_run_is_left_to_it(backlog):
+    # The unique constraint decides between runs, even for a case this run's read still shows
+    # as unclaimed: here the batch is handed a case whose flag is already written.
+    first, second = backlog[:2]
+    CaseReminder.objects.create(
+        case=first, kind=CaseReminder.Kind.OVERDUE, status=first.status, due_at=first.due_at
+    )
+    cases = Case.objects.filter(pk__in=[first.pk, second.pk]).select_for_update(skip_locked=True)
+    with transaction.atomic():
+        claimed = claim_cases(
+            kind=CaseReminder.Kind.OVERDUE, cases=cases.order_by("due_at", "pk")[:10], now=T0
+        )
+    assert claimed.reminder_ids == [CaseReminder.objects.get(case=second).pk]
+    assert claimed.last == (second.due_at, second.pk)
+    assert CaseReminder.objects.filter(case=first).count() == 1
+    assert [event.case_id for event in CaseEvent.objects.filter(action=Action.FLAG_OVERDUE)] == [second.pk]
+
+
+@pytest.mark.django_db
+def test_the_flags_leave_the_reports_figures_as_they_were(backlog):
+    def figures():
+        return (
+            sorted(CaseStatusFigure.objects.values_list("status", "solution_type", "warehouse_id", "count")),
+            sorted(CaseDayFigure.objects.values_list("day", "solution_type", "warehouse_id", "opened")),
+        )
+
+    rebuild()
+    counted = figures()
+    assert flag_overdue_cases(now=T0) == 5
+    assert figures() == counted
+    assert sum(row[3] for row in counted[0] if row[0] == S.UNDER_REVIEW) == 5
+
+
+# An app's table that mails the team about every overdue flag (``settings.RMA_EVENT_EMAILS``).
+OVERDUE_TABLE = EmailTable(
+    app="watch",
+    emails={"overdue": EventEmail("%(number)s is overdue", to=TEAM)},
+    choose=lambda event: ("overdue",) if event.action == Action.FLAG_OVERDUE else (),
+)
+
+
+@pytest.mark.django_db
+def test_the_flags_of_a_batch_queue_the_emails_an_apps_table_chooses(backlog, settings):
+    # The batch writes its events itself (in one statement on PostgreSQL): the emails the
+    # tables choose for them are queued as the writer of events queues them.
+    settings.RMA_EVENT_EMAILS = [*settings.RMA_EVENT_EMAILS, f"{__name__}.OVERDUE_TABLE"]
+    assert flag_overdue_cases(now=T0) == 5
+    events = CaseEvent.objects.filter(action=Action.FLAG_OVERDUE)
+    queued = OutboxMessage.objects.filter(task_name="rma.tasks.send_case_event_email")
+    assert sorted(row.kwargs["event_id"] for row in queued) == sorted(event.pk for event in events)
+    assert {row.kwargs["email"] for row in queued} == {"watch/overdue"}

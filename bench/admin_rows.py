@@ -18,7 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from rma_portal.seeding.writer import PREFIX
+from rma_portal.scale.writer import PREFIX
 
 # What "done" asks of each group of rows, in ms (the case page also in queries).
 TARGETS = {"list": 300, "search": 200, "page": 100, "report8": 500, "report2y": 1000}

@@ -2,8 +2,8 @@
 ``manage.py seed_scale``: a back office at scale, with cases that look like a live team's.
 
 The distribution (statuses, customers, events, messages, required parts, holds) is in
-``rma_portal.seeding.plan`` and described in docs/performance.md; the rows are written with
-COPY in batches (``rma_portal.seeding.writer``). PostgreSQL only.
+``rma_portal.scale.plan`` and described in docs/performance.md; the rows are written with
+COPY in batches (``rma_portal.scale.writer``). PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from rma_portal.seeding.writer import seed_scale
+from rma_portal.scale.writer import seed_scale
 
 
 class Command(BaseCommand):

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from rma.backoffice.figures import rebuild
 
+from .mix import Context
 from .parts import Planned
 from .people import SEED, SPREAD_DAYS, TEAM_DOMAIN, copy, letters, seed_people, seed_places, spread_owners
-from .plan import Context, plan_case
+from .plan import plan_case
 
 PREFIX = "RMA-2019-"  # scale numbers never meet the real yearly counter
 BATCH = 25_000

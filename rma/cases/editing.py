@@ -254,7 +254,7 @@ def _check_may_waive_approval(actor: Actor) -> None:
 
 
 def case_open_claim(
-    *, case: Case, customer: Any, item: Mapping[str, Any], meta: RequestMeta | None = None
+    *, case: Case, customer: User, item: Mapping[str, Any], meta: RequestMeta | None = None
 ) -> Case:
     """Save the unsaved ``case`` of a customer's warranty claim, in ``requested``, with its one
     item; the customer's event queues the acknowledgement email after the commit. The claim's

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +24,9 @@ from rma.cases.workflow import RequestMeta
 from rma.claims.models import Claim, ClaimPhoto
 from rma.required.models import StoredPicture
 from rma_portal import images
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 FOLDER = "claims"
 CHANNEL_OF = {
@@ -71,7 +74,7 @@ def claim_verdict(item: ClaimedItem) -> Verdict:
     return item.as_case_item().warranty
 
 
-def open_case_with_serial(*, customer: Any, serial: str) -> Case | None:
+def open_case_with_serial(*, customer: User, serial: str) -> Case | None:
     """The customer's open case with an item of this S/N or UID, if any."""
     serial = serial.strip()
     if not serial:
@@ -84,13 +87,13 @@ def open_case_with_serial(*, customer: Any, serial: str) -> Case | None:
     )
 
 
-def claims_sent_today(*, customer: Any, now: datetime.datetime | None = None) -> int:
+def claims_sent_today(*, customer: User, now: datetime.datetime | None = None) -> int:
     """How many claims the customer sent in the last 24 hours."""
     since = (now or timezone.now()) - datetime.timedelta(days=1)
     return Claim.objects.filter(case__customer=customer, created_at__gte=since).count()
 
 
-def claim_check(*, customer: Any, item: ClaimedItem) -> None:
+def claim_check(*, customer: User, item: ClaimedItem) -> None:
     """Raise ``ClaimRefused`` when the claim may not be sent: the same S/N or UID on one of the
     customer's open cases, or ``RMA_CLAIMS_PER_CUSTOMER_PER_DAY`` claims sent already."""
     repeated = open_case_with_serial(customer=customer, serial=item.serial)
@@ -102,7 +105,7 @@ def claim_check(*, customer: Any, item: ClaimedItem) -> None:
 
 def claim_send(
     *,
-    customer: Any,
+    customer: User,
     item: ClaimedItem,
     reason: str,
     problem: str,
@@ -159,14 +162,14 @@ def claim_send(
     return case
 
 
-def claim_photos_kept(*, customer: Any, ids: Sequence[str] = ()) -> list[ClaimPhoto]:
+def claim_photos_kept(*, customer: User, ids: Sequence[str] = ()) -> list[ClaimPhoto]:
     """The customer's photos kept from a refused form, limited to ``ids`` when given."""
     kept = ClaimPhoto.objects.filter(customer=customer, claim__isnull=True).order_by("id")
     wanted = [int(value) for value in ids if str(value).isdigit()]
     return list(kept.filter(pk__in=wanted))
 
 
-def claim_photos_keep(*, customer: Any, photos: Sequence[images.CleanImage]) -> list[ClaimPhoto]:
+def claim_photos_keep(*, customer: User, photos: Sequence[images.CleanImage]) -> list[ClaimPhoto]:
     """Store the clean photos of a refused form for the customer, for the form to send next."""
     stored = images.store_images(photos, folder=FOLDER)
     try:
@@ -178,7 +181,7 @@ def claim_photos_keep(*, customer: Any, photos: Sequence[images.CleanImage]) -> 
         raise
 
 
-def claim_photos_drop(*, customer: Any, keep_ids: Sequence[int]) -> int:
+def claim_photos_drop(*, customer: User, keep_ids: Sequence[int]) -> int:
     """Forget the customer's kept photos the form no longer carries, and any past
     ``HELD_UPLOAD_HOURS``; returns how many."""
     cutoff = timezone.now() - datetime.timedelta(hours=settings.HELD_UPLOAD_HOURS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,6 +34,9 @@ from rma.cases.workflow import CaseActionError
 from rma.inbound import attachments as stored_attachments
 from rma.inbound.models import InboundMail
 from rma.inbound.reading import InboundMessage, from_raw, new_words
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -182,11 +185,11 @@ def _post(
     message: InboundMessage,
     *,
     case: Case,
-    author: Any,
+    author: User,
     body: str,
     outcome: str,
     mail: InboundMail | None = None,
-    agent: Any = None,
+    agent: User | None = None,
 ) -> InboundMail:
     """The reply as the customer's message on ``case``, with its attachments, and its row
     (written here when ``mail`` is not given). A Message-ID already taken posts nothing."""
@@ -220,12 +223,12 @@ def _lock_unhandled(mail: InboundMail) -> InboundMail:
     return locked
 
 
-def _check_agent(agent: Any) -> None:
+def _check_agent(agent: User | None) -> None:
     if not (agent.is_staff and agent.has_perm("rma.change_inboundmail")):
         raise InboundError(_("You do not have the permission to deal with received mail."))
 
 
-def inbound_attach(*, mail: InboundMail, case_number: str, agent: Any) -> InboundMail:
+def inbound_attach(*, mail: InboundMail, case_number: str, agent: User) -> InboundMail:
     """An agent puts a received mail on a case, as its customer's message "by email"."""
     _check_agent(agent)
     case = Case.objects.select_related("customer").filter(number=(case_number or "").strip().upper()).first()
@@ -260,7 +263,7 @@ def inbound_attach(*, mail: InboundMail, case_number: str, agent: Any) -> Inboun
         raise InboundError(error.message) from error
 
 
-def inbound_discard(*, mail: InboundMail, agent: Any) -> InboundMail:
+def inbound_discard(*, mail: InboundMail, agent: User) -> InboundMail:
     """An agent decides a received mail goes on no case."""
     _check_agent(agent)
     with transaction.atomic():

@@ -258,7 +258,7 @@ def case_request_info(
 
 
 def submission_send_back(
-    *, case: Case, actor: Actor, parts: Sequence[str], reason: str, meta: Any = None
+    *, case: Case, actor: Actor, parts: Sequence[str], reason: str, meta: RequestMeta | None = None
 ) -> Case:
     """The team sends one or more parts back with a reason; the customer re-sends only those.
 

@@ -51,6 +51,12 @@ def format_money(amount: Decimal | int | float | None, currency: str, language: 
         return f"{amount} {currency}".strip()
 
 
+def format_count(number: int, language: str | None = None) -> str:
+    """A whole number as ``language`` (the active one by default) groups its digits:
+    ``231,000`` in English, ``231.000`` in German, ``231 000`` in French."""
+    return format_decimal(number, locale=to_locale(language or get_language() or "en"))
+
+
 def join_list(items, language: str | None = None, style: str = "standard") -> str:
     """``items`` as one list in ``language`` (the active one by default), CLDR's way:
     "A, B, and C" in English, "A, B und C" in German, "A、B、C" in Japanese.

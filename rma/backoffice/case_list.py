@@ -23,10 +23,10 @@ from rma.backoffice.queues import QueueFilter
 from rma.cases.deadlines import deadline_for
 from rma.cases.models import Case
 from rma.required.search import matching_case_ids
-from rma_portal.paging import CappedPaginator
+from rma_portal.paging import CappedPaginator, CappedPaging
 
 
-class CaseListMixin:
+class CaseListMixin(CappedPaging):
     """The list page of ``CaseAdmin``."""
 
     list_display = (
@@ -60,9 +60,6 @@ class CaseListMixin:
         "A case number, an S/N or UID, a return tracking number, a PayPal transaction number, "
         "a customer's name, or their email address (or a part of it with its @)."
     )
-    # Big lists: no COUNT over the whole table, and pages counted only as far as they go.
-    show_full_result_count = False
-    paginator = CappedPaginator
     actions = CASE_ACTIONS
     list_per_page = 50
     ordering = ("-created_at", "-id")

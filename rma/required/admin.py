@@ -33,19 +33,17 @@ from rma.required.returns_and_addresses import address_on_file_save
 from rma.required.search import matching_case_ids
 from rma.required.selectors import cases_sharing_identifier, duplicate_tracking_cases
 from rma_portal.formats import join_list
-from rma_portal.paging import CappedPaginator
+from rma_portal.paging import CappedPaging
 
 
-class PartAdminMixin:
+class PartAdminMixin(CappedPaging):
     """The admin of a kind of required part: how it shows on a case's review page, how an
     agent enters it for the customer with the customer's own form, and its list, searched
     like the case list and flagging identifiers used on another case."""
 
     binding: PartBinding  # the part's form and service, shared with the customer's step page
-    # Big lists: no COUNT over the whole table, pages counted only as far as they go, in the
-    # order of the primary key (the order the parts came in).
-    show_full_result_count = False
-    paginator = CappedPaginator
+    # Big lists (``CappedPaging``): no COUNT over the whole table, pages counted only a few
+    # ahead, in the order of the primary key (the order the parts came in).
     ordering = ("-id",)
 
     def get_search_results(self, request, queryset, search_term):

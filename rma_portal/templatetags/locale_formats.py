@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from rma_portal.formats import country_name, format_money, join_list
+from rma_portal.formats import country_name, format_count, format_money, join_list
 
 register = template.Library()
 
@@ -13,6 +13,12 @@ register = template.Library()
 def money(amount, currency: str) -> str:
     """``{{ case.payment_amount|money:case.payment_currency }}`` → ``45,00 €`` in German."""
     return format_money(amount, currency)
+
+
+@register.filter
+def count(number) -> str:
+    """``{{ paginator.estimated_total|count }}`` → ``231.000`` in German."""
+    return format_count(number)
 
 
 @register.filter(name="country_name")

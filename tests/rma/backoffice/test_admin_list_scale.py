@@ -18,12 +18,14 @@ def short_pages(monkeypatch):
     """One case a page, two pages offered."""
     monkeypatch.setattr(CaseAdmin, "list_per_page", 1)
     monkeypatch.setattr(CappedPaginator, "max_pages", 2)
+    # The words of a list without PostgreSQL's estimate (SQLite gives none).
+    monkeypatch.setattr(CappedPaginator, "estimated_total", None)
 
 
 def test_a_list_longer_than_its_pages_says_how_to_find_the_rest(agent_client, short_pages):
     CaseFactory.create_batch(3)
     html = agent_client.get(LIST).content.decode()
-    assert "More than 2 cases: narrow the list with the search box or the filters" in html
+    assert "More than 2 RMA cases: narrow the list with the search box or the filters" in html
 
 
 def test_a_list_within_its_pages_gives_its_count(agent_client, short_pages):
@@ -83,3 +85,61 @@ def test_the_case_page_costs_the_same_whatever_the_case_holds(
     with django_assert_max_num_queries(15):
         response = agent_client.get(f"{LIST}{case.pk}/change/")
     assert response.status_code == 200
+
+
+@pytest.fixture
+def lookahead(monkeypatch):
+    """One case a page, fifty pages offered, two counted past the page asked for."""
+    monkeypatch.setattr(CaseAdmin, "list_per_page", 1)
+    monkeypatch.setattr(CappedPaginator, "max_pages", 50)
+    monkeypatch.setattr(CappedPaginator, "lookahead_pages", 2)
+
+
+@pytest.fixture
+def no_estimate(monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "estimated_total", None)
+
+
+def count_limits(queries) -> list[str]:
+    return [query["sql"] for query in queries if "COUNT(*)" in query["sql"]]
+
+
+def test_a_page_counts_only_a_few_pages_past_itself(
+    agent_client, lookahead, no_estimate, django_assert_max_num_queries
+):
+    CaseFactory.create_batch(10)
+    with django_assert_max_num_queries(30) as context:
+        html = agent_client.get(LIST).content.decode()
+    # Page 1 counts three pages and one row more, whatever the list holds.
+    [count] = count_limits(context.captured_queries)
+    assert "LIMIT 4" in count
+    assert "More than 3 RMA cases: narrow the list" in html
+    # A page further on is offered, and counts from there.
+    with django_assert_max_num_queries(30) as context:
+        response = agent_client.get(LIST, {"p": "5"})
+    assert response.status_code == 200
+    assert response.context["cl"].page_num == 5
+    [count] = count_limits(context.captured_queries)
+    assert "LIMIT 8" in count
+
+
+def test_near_its_end_a_list_is_counted_whole(agent_client, lookahead):
+    CaseFactory.create_batch(10)
+    html = agent_client.get(LIST, {"p": "9"}).content.decode()
+    assert "More than" not in html and "About" not in html
+    assert "10 RMA cases" in html
+
+
+@pytest.mark.postgres
+def test_a_list_longer_than_counted_gives_postgresqls_estimate(agent_client, lookahead):
+    from django.db import connection
+
+    CaseFactory.create_batch(40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rma_case")
+    response = agent_client.get(LIST)
+    html = response.content.decode()
+    # The planner's figure for the list, never an exact count of it.
+    estimate = response.context["cl"].paginator.estimated_total
+    assert estimate is not None and estimate > 3
+    assert f"About {estimate} RMA cases: narrow the list" in html

@@ -530,6 +530,9 @@ RMA_EVENT_EMAILS = ["rma.cases.emails.TABLE", "payments.emails.TABLE"]
 RMA_DEADLINES = env.dict("RMA_DEADLINES", default={})
 RMA_HOLIDAYS = env.list("RMA_HOLIDAYS", default=[])
 RMA_REMINDER_LEAD_HOURS = env.int("RMA_REMINDER_LEAD_HOURS", default=72)
+# How long the case list's tabs show the counts of the shared queues before counting again
+# (0: at every view). The list itself is never cached.
+RMA_QUEUE_COUNTS_SECONDS = env.int("RMA_QUEUE_COUNTS_SECONDS", default=30)
 # A customer with this many cases opened within the window is flagged to the agent.
 RMA_RISK_COMPLETED_PER_CUSTOMER = env.int("RMA_RISK_COMPLETED_PER_CUSTOMER", default=3)
 RMA_RISK_WINDOW_DAYS = env.int("RMA_RISK_WINDOW_DAYS", default=365)

@@ -22,7 +22,7 @@ from payments.models import (
 from rma.cases.http import request_meta
 from rma.cases.models import Case, HoldSettlement
 from rma.cases.workflow import CaseActionError
-from rma.required.parts import PartReview, PartTool
+from rma.required.parts import PartReview, PartTool, part_of
 from rma_portal.formats import format_money
 
 
@@ -73,7 +73,7 @@ class ReplacementChoiceAdmin(CasePartAdmin):
     def review_section(self, case: Case) -> PartReview:
         """The method, and the hold when there is one, as the reviewer of a case sees it."""
         review = PartReview()
-        choice = ReplacementChoice.objects.filter(case=case).first()
+        choice = part_of(case, ReplacementChoice)  # joined with the case on its page
         if choice is None or not choice.method:
             review.details.append((_("Method"), _("not chosen yet")))
             if choice is not None and choice.paypal_error:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from rma.backoffice.claims import claim_panel
 from rma.backoffice.forms import transition_label
-from rma.backoffice.inlines import CaseEventInline, CaseItemInline, CaseMessageInline
+from rma.backoffice.inlines import CaseItemInline, conversation_of, history_of
 from rma.backoffice.steps import case_tools, staff_transitions, transition_view
 from rma.backoffice.workspace import workspace_for
 from rma.cases.editing import SOLUTION_FIELDS, case_create, case_items_save, case_update, customer_for_email
@@ -41,7 +41,8 @@ from rma.required.parts import part_models
 class CasePageMixin:
     """The add and change pages of ``CaseAdmin``."""
 
-    inlines = (CaseItemInline, CaseMessageInline, CaseEventInline)
+    # The messages and the history follow the items as plain lists (``render_change_form``).
+    inlines = (CaseItemInline,)
     change_form_template = "admin/rma/case/change_form.html"
     # The case page belongs to the customer: staff would get a 404 there.
     view_on_site = False
@@ -64,13 +65,6 @@ class CasePageMixin:
         "return_due_at",
         "outbound_tracking_number",
     )
-
-    def get_inline_instances(self, request, obj=None):
-        # A new case has no conversation or history yet: its page asks for the items only.
-        inlines = super().get_inline_instances(request, obj)
-        if obj is None:
-            return [inline for inline in inlines if isinstance(inline, CaseItemInline)]
-        return inlines
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cases carry an audit trail; a case that should not go on is cancelled
@@ -292,11 +286,14 @@ class CasePageMixin:
             context["workspace"] = workspace_for(self.admin_site, obj, request.user)
             context["claim"] = claim_panel(obj)
             context["customer_language"] = self.customer_language(obj)
-            # The reply box goes under the conversation when the conversation is shown.
-            context["reply_after_messages"] = any(
-                isinstance(formset.opts, CaseMessageInline)
-                for formset in context.get("inline_admin_formsets", ())
-            )
+            # A new case has no conversation or history yet. The reply box goes under the
+            # conversation when the conversation is shown.
+            user = request.user
+            if user.has_perm("rma.view_casemessage"):
+                context["conversation"] = conversation_of(request, obj)
+            if user.has_perm("rma.view_caseevent"):
+                context["history"] = history_of(request, obj)
+            context["reply_after_messages"] = "conversation" in context
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def part_entry_view(self, request: HttpRequest, object_id: str, key: str) -> HttpResponse:

@@ -1,12 +1,16 @@
-"""The inlines of the case's admin page: its items, messages and timeline."""
+"""The case's admin page below its form: the items (an inline), then its messages and its
+history (plain lists, newest first, a page at a time)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from rma.cases.models import (
     CaseEvent,
@@ -87,85 +91,45 @@ class CaseItemInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and (obj is None or obj.is_solution_editable)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
+@dataclass
+class NewestRows:
+    """The newest rows of a case's list (its messages, its history), newest first, and the
+    query of the page that shows ``PAGE_SIZE`` more ("" when there are no older ones)."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    rows: list
+    older_query: str
+    title: str
 
 
-class PagedInline(ReadOnlyInline):
-    """A read-only list of the case's newest rows, ``page_size`` more with each "show older"
-    (offered while the page is full). A POST of the case's form reads them all, so the ids
-    it carries are found whatever was added in the meantime."""
+PAGE_SIZE = 20
 
-    ordering = ("-created_at", "-id")
-    page_size = 20
-    page_param: str
-    shown = page_size
-    older_query = ""
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        match = getattr(request, "resolver_match", None)
-        object_id = match.kwargs.get("object_id", "") if match else ""
-        if request.method != "GET" or not str(object_id).isdigit():
-            return queryset
-        try:
-            self.shown = max(self.page_size, int(request.GET.get(self.page_param, self.page_size)))
-        except ValueError:
-            self.shown = self.page_size
+def newest_rows(request, queryset: QuerySet, *, param: str, title: str) -> NewestRows:
+    """The newest rows of ``queryset``: ``PAGE_SIZE`` at first, as many more as each "show
+    older" (``?<param>=40``...) asks. Shown as a plain list, not as forms: nobody edits them,
+    and the case's form carries nothing of them."""
+    try:
+        shown = max(PAGE_SIZE, int(request.GET.get(param, PAGE_SIZE)))
+    except ValueError:
+        shown = PAGE_SIZE
+    rows = list(queryset.order_by("-created_at", "-id")[: shown + 1])
+    older = ""
+    if len(rows) > shown:
+        rows = rows[:shown]
         query = request.GET.copy()
-        query[self.page_param] = str(self.shown + self.page_size)
-        self.older_query = query.urlencode()
-        newest = self.model.objects.filter(case_id=int(object_id)).order_by(*self.ordering).values("pk")
-        return queryset.filter(pk__in=newest[: self.shown])
+        query[param] = str(shown + PAGE_SIZE)
+        older = query.urlencode()
+    return NewestRows(rows=rows, older_query=older, title=title)
 
 
-class CaseMessageInline(PagedInline):
-    """The conversation, newest first, as a list of messages; the reply box follows it."""
-
-    model = CaseMessage
-    fields = ("created_at", "sender", "author", "body")
-    readonly_fields = fields
-    template = "admin/rma/case/messages.html"
-    verbose_name_plural = gettext_lazy("Messages")
-    page_param = "messages"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+def conversation_of(request, case) -> NewestRows:
+    """The conversation with the customer, newest first; the reply box follows it."""
+    messages = CaseMessage.objects.filter(case=case).select_related("author")
+    return newest_rows(request, messages, param="messages", title=gettext("Messages"))
 
 
-class CaseEventInline(PagedInline):
-    """The audit trail, never editable, as a timeline, newest first: who, on whose behalf,
-    what and when, with the data each event carried folded away."""
-
-    model = CaseEvent
-    fields = (
-        "created_at",
-        "actor",
-        "actor_role",
-        "on_behalf",
-        "action",
-        "from_status",
-        "to_status",
-        "comment",
-        "data",
-        "ip",
-        "user_agent",
-    )
-    readonly_fields = fields
-    template = "admin/rma/case/timeline.html"
-    verbose_name_plural = gettext_lazy("History")
-    page_param = "history"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+def history_of(request, case) -> NewestRows:
+    """The audit trail as a timeline, newest first: who, on whose behalf, what and when, with
+    the data each event carried folded away."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor")
+    return newest_rows(request, events, param="history", title=gettext("History"))

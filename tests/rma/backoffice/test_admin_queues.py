@@ -103,10 +103,12 @@ def test_the_case_list_costs_the_same_queries_for_10_and_1000_cases(
     agent_client, count, django_assert_max_num_queries
 ):
     _bulk_create_cases(count)
-    with django_assert_max_num_queries(16):
+    # (The person's own queue is a query of its own; with the database cache of the embedded
+    # default, reading and keeping the shared counts are queries too: rma.backoffice.queues.)
+    with django_assert_max_num_queries(20):
         response = agent_client.get(LIST)
     assert response.status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         assert agent_client.get(LIST, {"queue": "overdue"}).status_code == 200
 
 

@@ -87,10 +87,32 @@ def test_every_queue_is_tested():
     assert {queue.key for queue in QUEUES} == set(EXPECTED)
 
 
-def test_queue_counts_come_from_one_query(desk, agent, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_queue_counts_come_from_one_query_and_the_shared_ones_are_kept_a_while(desk, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted(queries) -> int:  # the queries of the cases (not the cache's own, on the embedded default)
+        return sum('FROM "rma_case"' in query["sql"] for query in queries)
+
+    # The shared queues in one query, the person's own in another.
+    with CaptureQueriesContext(connection) as first:
         counts = queue_counts(Case.objects.all(), user=agent)
     assert counts == {key: len(names) for key, names in EXPECTED.items()}
+    assert counted(first.captured_queries) == 2
+    # Within RMA_QUEUE_COUNTS_SECONDS the shared counts come from the cache.
+    with CaptureQueriesContext(connection) as again:
+        assert queue_counts(Case.objects.all(), user=agent) == counts
+    assert counted(again.captured_queries) == 1
+
+
+def test_the_shared_counts_lag_a_change_only_until_they_are_counted_again(desk, agent, settings):
+    before = queue_counts(Case.objects.all(), user=agent)
+    CaseFactory(status=S.DISAGREED, assigned_agent=agent)
+    lagging = queue_counts(Case.objects.all(), user=agent)
+    assert lagging["disagreed"] == before["disagreed"]
+    assert lagging["mine"] == before["mine"] + 1  # a person's own queue is never kept
+    settings.RMA_QUEUE_COUNTS_SECONDS = 0
+    assert queue_counts(Case.objects.all(), user=agent)["disagreed"] == before["disagreed"] + 1
 
 
 def test_my_cases_depend_on_who_looks(desk, agent):

@@ -108,9 +108,10 @@ class CasePageMixin:
     @admin.display(description=gettext_lazy("Refund eligibility"))
     def refund_eligibility(self, case: Case) -> str:
         """Whether the policy allows a refund of each item (30 days, official store)."""
-        refused = refund_refusals(case)
+        items = getattr(case, "page_items", None)
+        refused = refund_refusals(case, items)
         if not refused:
-            if not case.items.exists():
+            if not (items if items is not None else case.items.exists()):
                 return _("Add the items to see whether they can be refunded.")
             return format_html(
                 '<span class="refund-eligibility" data-refund="yes">{}</span>',
@@ -283,6 +284,16 @@ class CasePageMixin:
             missing = open_parts(obj) if may_change else []
             context["open_parts"] = missing
             context["tools"] = case_tools(obj, request.user, may_change=may_change, open_parts=missing)
+            # The items the items' inline read, with their warranty facts: the refund rule and
+            # the risk signals of the page read them too, rather than asking again.
+            obj.page_items = next(
+                (
+                    list(formset.formset.get_queryset())
+                    for formset in context.get("inline_admin_formsets", ())
+                    if isinstance(formset.opts, CaseItemInline)
+                ),
+                None,
+            )
             context["workspace"] = workspace_for(self.admin_site, obj, request.user)
             context["claim"] = claim_panel(obj)
             context["customer_language"] = self.customer_language(obj)

@@ -3,12 +3,14 @@ history (plain lists, newest first, a page at a time)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -19,8 +21,66 @@ from rma.cases.models import (
 )
 
 
+def warranty_verdict_html(item: CaseItem) -> str:
+    """The policy's verdict on ``item``: in warranty until when, or why not, and the refund rule."""
+    if not item.pk:
+        return gettext_lazy("Shown once the item is saved.")
+    verdict = item.warranty
+    day = date_format(verdict.ends_on, "DATE_FORMAT")
+    if verdict.in_warranty:
+        state = _("In warranty until %(date)s") % {"date": day}
+    else:
+        state = _("Out of warranty since the end of %(date)s") % {"date": day}
+    return format_html(
+        '<strong class="warranty-verdict" data-in-warranty="{}">{}</strong><br>{}<br>{}',
+        "yes" if verdict.in_warranty else "no",
+        state,
+        " ".join(verdict.reasons),
+        verdict.refund_reason,
+    )
+
+
+# What a frozen item shows of itself, in this order (its fields, empty ones left out).
+FROZEN_ITEM_FACTS = (
+    "quantity",
+    "kit_scope",
+    "serial_number",
+    "uid",
+    "unit_value",
+    "purchase_date",
+    "purchase_channel",
+    "condition",
+    "registered_on",
+    "replaces",
+    "warranty_override_until",
+    "warranty_override_reason",
+)
+
+
+def frozen_item_facts(item: CaseItem) -> list[tuple[str, str]]:
+    """The facts of an item of a solution that can no longer change, each with its field's
+    name: read as a list, not as a form of read-only fields (the admin's way costs some
+    milliseconds a field, which a case of thirty items pays thirty times)."""
+    facts = []
+    for name in FROZEN_ITEM_FACTS:
+        field = CaseItem._meta.get_field(name)
+        value = getattr(item, name)
+        if value is None or value == "":
+            continue
+        if field.choices:
+            value = getattr(item, f"get_{name}_display")()
+        elif isinstance(value, datetime.date):
+            value = date_format(value, "DATE_FORMAT")
+        facts.append((capfirst(field.verbose_name), str(value)))
+    return facts
+
+
 class CaseItemInline(admin.StackedInline):
+    """The items: a form each while the solution may change, a list of facts once it may not
+    (``admin/rma/case/items.html``)."""
+
     model = CaseItem
+    template = "admin/rma/case/items.html"
     fieldsets = (
         (
             None,
@@ -64,21 +124,7 @@ class CaseItemInline(admin.StackedInline):
 
     @admin.display(description=gettext_lazy("Warranty verdict"))
     def warranty_verdict(self, item: CaseItem) -> str:
-        if not item.pk:
-            return gettext_lazy("Shown once the item is saved.")
-        verdict = item.warranty
-        day = date_format(verdict.ends_on, "DATE_FORMAT")
-        if verdict.in_warranty:
-            state = _("In warranty until %(date)s") % {"date": day}
-        else:
-            state = _("Out of warranty since the end of %(date)s") % {"date": day}
-        return format_html(
-            '<strong class="warranty-verdict" data-in-warranty="{}">{}</strong><br>{}<br>{}',
-            "yes" if verdict.in_warranty else "no",
-            state,
-            " ".join(verdict.reasons),
-            verdict.refund_reason,
-        )
+        return warranty_verdict_html(item)
 
     # Items are part of the solution: frozen once the customer may rely on it.
     def has_add_permission(self, request, obj=None):

@@ -69,7 +69,10 @@ def _other_cases(count: int) -> str:
 
 def repeated_identifiers(case: Case) -> RiskSignal | None:
     """Other cases with an item of the same S/N or UID."""
-    items = list(case.items.all())
+    # The case page's items when it read them already (``CasePageMixin.render_change_form``).
+    items = getattr(case, "page_items", None)
+    if items is None:
+        items = list(case.items.all())
     serials = _variants({item.serial_number.strip() for item in items})
     uids = _variants({item.uid.strip() for item in items})
     if not serials and not uids:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,9 +171,11 @@ def verdict(item: Any, *, on: datetime.date) -> Verdict:
     )
 
 
-def refund_refusals(case: Any) -> list[tuple[str, str]]:
-    """The items of ``case`` the policy refuses a refund for, each with the reason."""
-    items = case.items.with_warranty_facts().order_by("id")
+def refund_refusals(case: Any, items: Iterable[Any] | None = None) -> list[tuple[str, str]]:
+    """The items of ``case`` the policy refuses a refund for, each with the reason; ``items``:
+    the case's items with their warranty facts, when the caller has read them already."""
+    if items is None:
+        items = case.items.with_warranty_facts().order_by("id")
     return [(str(item), item.warranty.refund_reason) for item in items if not item.warranty.refund_possible]
 
 

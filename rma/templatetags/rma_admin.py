@@ -2,6 +2,7 @@
 
 from django import template
 
+from rma.backoffice.inlines import frozen_item_facts, warranty_verdict_html
 from rma.backoffice.queues import QUEUES, queue_counts
 from rma.backoffice.risk import signals_for_case
 
@@ -26,6 +27,18 @@ def queue_tabs(context, changelist) -> dict:
         for queue in QUEUES
     ]
     return {"tabs": tabs}
+
+
+@register.simple_tag
+def item_facts(item) -> list[tuple[str, str]]:
+    """``{% item_facts item as facts %}``: what a frozen item shows (``frozen_item_facts``)."""
+    return frozen_item_facts(item)
+
+
+@register.simple_tag
+def item_verdict(item) -> str:
+    """``{% item_verdict item %}``: the warranty policy's verdict on the item."""
+    return warranty_verdict_html(item)
 
 
 @register.inclusion_tag("admin/rma/case/risk_signals.html")

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rma.cases.deadlines import Party, statuses_waiting_on
 from rma.cases.models import OPEN_STATUSES, Case, statuses_where
+from rma_portal.cache import unless_unreachable
 
 Status = Case.Status
 OPEN = Q(status__in=OPEN_STATUSES)
@@ -103,11 +104,14 @@ def queue_counts(cases: QuerySet[Case], *, user: Any, now: datetime.datetime | N
     in one query over the open cases; the person's own queue counted now."""
     now = now or timezone.now()
     seconds = settings.RMA_QUEUE_COUNTS_SECONDS
-    shared = cache.get(SHARED_COUNTS_KEY) if seconds else None
+    # With Redis away the tabs are counted at each view, as with no cache at all.
+    shared = (
+        unless_unreachable("queue counts", lambda: cache.get(SHARED_COUNTS_KEY), None) if seconds else None
+    )
     if shared is None:
         shared = _count(cases, [queue for queue in QUEUES if not queue.personal], user=user, now=now)
         if seconds:
-            cache.set(SHARED_COUNTS_KEY, shared, seconds)
+            unless_unreachable("queue counts", lambda: cache.set(SHARED_COUNTS_KEY, shared, seconds), None)
     personal = _count(cases, [queue for queue in QUEUES if queue.personal], user=user, now=now)
     counts = {**shared, **personal}
     return {queue.key: counts.get(queue.key, 0) for queue in QUEUES}

@@ -123,27 +123,9 @@ def _arrive(move: Move, *, actor: Actor | None, on_behalf: bool, comment: str, m
     )
 
 
-def transition(
-    *,
-    case: Case,
-    action: str,
-    actor: Actor | None,
-    on_behalf: bool = False,
-    comment: str = "",
-    data: Mapping[str, Any] | None = None,
-    meta: RequestMeta | None = None,
-    revision: int | None = None,
-) -> Case:
-    """Move ``case`` along one row of the lifecycle table, with nothing else to check or change."""
-    with moving(
-        case=case,
-        action=action,
-        actor=actor,
-        on_behalf=on_behalf,
-        comment=comment,
-        data=data,
-        meta=meta,
-        revision=revision,
-    ) as move:
+def transition(*, case: Case, action: str, **step: Any) -> Case:
+    """Move ``case`` along one row of the lifecycle table, with nothing else to check or change
+    (``step``: the other arguments of ``moving``)."""
+    with moving(case=case, action=action, **step) as move:
         pass
     return move.case

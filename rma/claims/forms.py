@@ -174,12 +174,8 @@ class ClaimForm(forms.Form):
             else:
                 message = _("You chose %(count)d photos; at most %(room)d can be sent with a claim.")
             raise forms.ValidationError(message % {"count": len(uploads), "room": room})
-        problems = []
-        for upload in uploads:
-            try:
-                self.good_photos.append(images.clean_image(upload))
-            except images.ImageRejected as refused:
-                problems.append(refused.message)
+        good, problems = images.clean_each(uploads)
+        self.good_photos.extend(good)
         if problems:
             raise forms.ValidationError(problems)
         return self.good_photos

@@ -112,12 +112,8 @@ class SupportForm(forms.Form):
             else:
                 message = _("You chose %(count)d screenshots; at most %(room)d can be sent.")
             raise forms.ValidationError(message % {"count": len(uploads), "room": room})
-        problems = []
-        for upload in uploads:
-            try:
-                self.good_screenshots.append(images.clean_image(upload))
-            except images.ImageRejected as refused:
-                problems.append(refused.message)
+        good, problems = images.clean_each(uploads)
+        self.good_screenshots.extend(good)
         if problems:
             raise forms.ValidationError(problems)
         return self.good_screenshots

@@ -279,12 +279,20 @@ def clean_images(uploads: Iterable[IO[bytes]], *, max_count: int | None = None) 
             % {"count": len(uploads), "max": max_count}
         )
         raise ImagesRejected(problems)
+    cleaned, problems = clean_each(uploads)
+    if problems:
+        raise ImagesRejected(problems)
+    return cleaned
+
+
+def clean_each(uploads: Iterable[IO[bytes]]) -> tuple[list[CleanImage], list[str]]:
+    """Each upload through ``clean_image``: the images that pass, and why each other one does
+    not (a form keeps the good ones for the customer while it names the refused ones)."""
     cleaned: list[CleanImage] = []
+    problems: list[str] = []
     for upload in uploads:
         try:
             cleaned.append(clean_image(upload))
         except ImageRejected as error:
             problems.append(error.message)
-    if problems:
-        raise ImagesRejected(problems)
-    return cleaned
+    return cleaned, problems

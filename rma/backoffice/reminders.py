@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from rma.backoffice.models import CaseReminder
 from rma.backoffice.reminder_batches import Claimed, claim_cases
 from rma.cases.deadlines import Party, reminder_lead, statuses_waiting_on
-from rma.cases.emails import answerable, case_admin_url, case_url, language_of, team_address, team_language
+from rma.cases.event_emails import CUSTOMER, TEAM, case_email
 from rma.cases.models import Action, Actor, Case
 from rma.cases.workflow import (
     NO_META,
@@ -38,7 +38,6 @@ from rma.cases.workflow import (
     role_of,
     write_step_event,
 )
-from rma_portal.emails import build_email
 from rma_portal.tasks import queue_after_commit
 
 # Cases claimed, and emails queued as one task, per transaction of the beat task.
@@ -155,24 +154,21 @@ def reminder_mark_sent(*, reminder: CaseReminder) -> None:
 def build_reminder_email(reminder: CaseReminder) -> EmailMultiAlternatives:
     """The customer's reminder, or the team's overdue flag."""
     case = reminder.case
-    context = {"case": case, "reminder": reminder}
     if reminder.kind == CaseReminder.Kind.OVERDUE:
-        template, to = "team_overdue", team_address(case)
-        context["case_url"] = case_admin_url(case)
-        language = team_language(case)
+        template, to = "rma/team_overdue", TEAM
         subject = gettext_lazy("%(number)s is overdue (“%(status)s”)")
     else:
-        template, to = "reminder", case.customer.email
-        context["case_url"] = case_url(case)
-        language = language_of(case.customer)
-        subject = gettext_lazy("Reminder: %(number)s is waiting for you")
-    return build_email(
-        template=f"rma/{template}",
+        template, to, subject = (
+            "rma/reminder",
+            CUSTOMER,
+            gettext_lazy("Reminder: %(number)s is waiting for you"),
+        )
+    return case_email(
+        case,
+        template=template,
         subject=subject,
-        # The status's label is lazy: it is written in the recipient's language.
-        subject_params={"number": case.number, "status": Case.Status(case.status).label},
         to=to,
-        context=context,
-        language=language,
-        **answerable(case, to),
+        context={"reminder": reminder},
+        # The status's label is lazy: it is written in the recipient's language.
+        subject_params={"status": Case.Status(case.status).label},
     )

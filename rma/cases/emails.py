@@ -12,20 +12,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.translation import gettext_lazy as _
 
 from rma.cases.event_emails import (
+    CUSTOMER,
     TEAM,
     EmailTable,
     EventEmail,
-    answerable,
     build_event_email,
-    case_admin_url,
-    case_url,
+    case_email,
     event_emails,
-    language_of,
-    team_address,
-    team_language,
 )
 from rma.cases.models import Action, CaseEvent, CaseMessage, Role, status_facts
-from rma_portal.emails import build_email
 
 # Every email of a case's lifecycle: its template (``templates/emails/rma/<name>``), its
 # subject, and whether the team gets it.
@@ -106,38 +101,14 @@ def build_case_event_email(event: CaseEvent, email: str = "") -> EmailMultiAlter
     return build_event_email(event, email) if email else None
 
 
-def _build(*, template: str, subject: str, to: str, context: dict, language: str) -> EmailMultiAlternatives:
-    case = context["case"]
-    return build_email(
-        template=f"rma/{template}",
-        subject=subject,
-        subject_params={"number": case.number},
-        to=to,
-        context=context,
-        language=language,
-        **answerable(case, to),
-    )
-
-
 def build_case_message_email(message: CaseMessage) -> EmailMultiAlternatives:
     """Tell the other side of the conversation that a message arrived."""
-    case = message.case
     if message.sender == CaseMessage.Sender.CUSTOMER:
-        return _build(
-            template="team_message",
-            subject=_("%(number)s: new message from the customer"),
-            to=team_address(case),
-            language=team_language(case),
-            context={
-                "case": case,
-                "message": message,
-                "case_url": case_admin_url(case),
-            },
+        template, subject, to = "rma/team_message", _("%(number)s: new message from the customer"), TEAM
+    else:
+        template, subject, to = (
+            "rma/customer_message",
+            _("%(number)s: a new message from the warranty team"),
+            CUSTOMER,
         )
-    return _build(
-        template="customer_message",
-        subject=_("%(number)s: a new message from the warranty team"),
-        to=case.customer.email,
-        language=language_of(case.customer),
-        context={"case": case, "message": message, "case_url": case_url(case)},
-    )
+    return case_email(message.case, template=template, subject=subject, to=to, context={"message": message})

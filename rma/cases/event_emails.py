@@ -111,25 +111,40 @@ def answerable(case: Case, to: str) -> dict[str, object]:
     return reply_headers(case.pk) if to == case.customer.email else {}
 
 
+def case_email(
+    case: Case,
+    *,
+    template: str,
+    subject: str | Promise,
+    to: str,
+    context: Mapping[str, Any],
+    subject_params: Mapping[str, Any] | None = None,
+) -> EmailMultiAlternatives:
+    """An unsent email about ``case`` to its customer (``to=CUSTOMER``) or the team (``TEAM``):
+    the address, the language, the link to the case (its customer page or its admin page,
+    unless ``context`` gives one) and the headers a reply finds the case by follow from who
+    gets it. ``template`` names ``emails/<app>/<name>``; ``%(number)s`` in the subject is the
+    case's number."""
+    if to == CUSTOMER:
+        address, language, link = case.customer.email, language_of(case.customer), case_url(case)
+    else:
+        address, language, link = team_address(case), team_language(case), case_admin_url(case)
+    return build_email(
+        template=template,
+        subject=subject,
+        subject_params={"number": case.number, **(subject_params or {})},
+        to=address,
+        context={"case": case, "case_url": link, **context},
+        language=language,
+        **answerable(case, address),
+    )
+
+
 def build_event_email(event: CaseEvent, email: str) -> EmailMultiAlternatives | None:
     """The email named ``email`` (``"<app>/<name>"``) about ``event``; ``None`` if no table
     has it any more."""
     spec = email_of(email)
     if spec is None:
         return None
-    case = event.case
-    if spec.to == CUSTOMER:
-        to, language, link = case.customer.email, language_of(case.customer), case_url(case)
-    else:
-        to, language, link = team_address(case), team_language(case), case_admin_url(case)
-    context = {"case": case, "event": event, "case_url": link}
-    context.update(spec.context(event) if spec.context else {})
-    return build_email(
-        template=email,
-        subject=spec.subject,
-        subject_params={"number": case.number},
-        to=to,
-        context=context,
-        language=language,
-        **answerable(case, to),
-    )
+    context = {"event": event, **(spec.context(event) if spec.context else {})}
+    return case_email(event.case, template=email, subject=spec.subject, to=spec.to, context=context)

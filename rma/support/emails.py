@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rma.cases.emails import case_admin_url, language_of, team_language
+from rma.cases.event_emails import case_admin_url, language_of, team_language
 from rma.support.models import SupportRequest, SupportScreenshot
 from rma_portal.emails import build_email
 
